@@ -1,0 +1,223 @@
+"""`framewatch` command line: a thin layer over flows/ and transforms/.
+
+extract/analyze/query/report/outlets never start Prefect; `run` runs the nightly flow.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+
+from transforms.errors import FramewatchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="See how news outlets frame the same events.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"framewatch: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _inputs(paths: list[Path]) -> Iterator[tuple[str, Path]]:
+    """Files named on the command line, folders walked (sorted)."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")):
+                yield f.relative_to(p).as_posix(), f
+        else:
+            yield str(p), p
+
+
+def _field_overrides(fields: list[str]) -> dict[str, str]:
+    out = {}
+    for spec in fields:
+        key, sep, value = spec.partition("=")
+        if not sep or not value:
+            _fail(f"--field wants KEY=NAME (e.g. body=content), got {spec!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _emit_articles(paths: list[Path], fields: list[str], with_analysis: bool) -> None:
+    from transforms.extract import Reject
+    from transforms.pipeline import Context, default_context, process_file, to_json
+
+    base = default_context()
+    try:
+        ctx = Context(base.lexicon, base.registry, base.fmap.with_overrides(_field_overrides(fields)))
+    except ValueError as exc:
+        _fail(str(exc))
+    out = sys.stdout
+    for name, path in _inputs(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            out.write(json.dumps(to_json(Reject(name, None, None, "unreadable", str(exc)), with_analysis)) + "\n")
+            continue
+        for item in process_file(name, data, ctx):
+            out.write(json.dumps(to_json(item, with_analysis), ensure_ascii=False, default=str) + "\n")
+
+
+FieldOpt = typer.Option([], "--field", help="Record field mapping KEY=NAME, e.g. body=content (repeatable).")
+
+
+@app.command()
+def extract(paths: List[Path] = typer.Argument(..., help="Files or folders."), field: List[str] = FieldOpt) -> None:
+    """Print one JSON object per article found (no Prefect, nothing written)."""
+    _emit_articles(paths, field, with_analysis=False)
+
+
+@app.command()
+def analyze(paths: List[Path] = typer.Argument(..., help="Files or folders."), field: List[str] = FieldOpt) -> None:
+    """Like extract, plus `features` and `hits` (with character offsets into body)."""
+    _emit_articles(paths, field, with_analysis=True)
+
+
+@app.command()
+def run(
+    raw: Path = typer.Option(Path("data/raw"), help="Folder of raw article files."),
+    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    reports: Path = typer.Option(Path("data/reports"), help="Reports folder."),
+    full: bool = typer.Option(False, "--full", help="Rebuild from all raw files, not only new/changed ones."),
+    batch_size: int = typer.Option(250, min=1, help="Files per Prefect task."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for another run's lock instead of exiting."),
+) -> None:
+    """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
+    if not raw.is_dir():
+        _fail(f"raw folder {raw} does not exist")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from .nightly import nightly
+
+    try:
+        result = nightly(str(raw), str(warehouse), str(reports), full=full, batch_size=batch_size, wait_for_lock=wait)
+    except FramewatchError as exc:
+        _fail(str(exc), 1)
+    _print_summary(result)
+
+
+def _print_summary(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    t = Table(title=f"framewatch run {result['run_id']} ({result['mode']})")
+    for col in ("files seen", "processed", "articles written", "duplicates", "rejected", "in warehouse"):
+        t.add_column(col, justify="right")
+    t.add_row(*(str(result[k]) for k in ("files_seen", "files_processed", "articles_written", "duplicates", "rejected", "articles_total")))
+    console.print(t)
+    for reason, n in sorted(result["reject_reasons"].items()):
+        console.print(f"  rejected {n} × {reason}  (see: framewatch query \"select * from rejects\")")
+    console.print(f"warehouse: {result['warehouse']}")
+    console.print(f"  duckdb:  duckdb -readonly {Path(result['warehouse']) / 'framewatch.duckdb'}")
+    folders = sorted({str(Path(p).parent) for p in result["reports"].values()})
+    for f in folders:
+        console.print(f"reports:   {f}/")
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL over the warehouse views, e.g. 'select * from mart_story_outlets'."),
+    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    format: str = typer.Option("table", "--format", help="table, csv or json (one JSON array)."),
+) -> None:
+    """Run SQL against the warehouse (read-only)."""
+    import duckdb
+
+    from .reports import safe_cell
+    from .warehouse import connect
+
+    if format not in ("table", "csv", "json"):
+        _fail("--format must be table, csv or json")
+    try:
+        con = connect(warehouse)
+        cur = con.execute(sql)
+    except FramewatchError as exc:
+        _fail(str(exc), 1)
+    except duckdb.Error as exc:
+        _fail(f"SQL error: {exc}", 1)
+    columns = [d[0] for d in cur.description] if cur.description else []
+    rows = cur.fetchall()
+    if format == "json":
+        typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
+    elif format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[safe_cell(v) for v in r] for r in rows])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(show_lines=False)
+        for c in columns:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(t)
+        typer.echo(f"{len(rows)} row(s)", err=True)
+
+
+@app.command()
+def report(
+    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    reports: Path = typer.Option(Path("data/reports"), help="Reports folder."),
+) -> None:
+    """Write the CSV reports (one per mart) into REPORTS/<date>/."""
+    from .reports import write_reports
+
+    try:
+        paths = write_reports(warehouse, reports)
+    except FramewatchError as exc:
+        _fail(str(exc), 1)
+    for name, path in paths.items():
+        typer.echo(f"{name}\t{path}")
+
+
+@app.command()
+def outlets(
+    type: Optional[str] = typer.Option(None, "--type", help="Only this type (outlet, wire, broadcaster, ...)."),
+    country: Optional[str] = typer.Option(None, help="Only this country (ISO code)."),
+    state: Optional[str] = typer.Option(None, "--state", help="Only outlets affiliated with this state (ISO code)."),
+    search: Optional[str] = typer.Option(None, help="Substring of id, name or alias."),
+    format: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """List the outlet registry."""
+    from transforms.registry import load_registry
+
+    reg = load_registry()
+    rows = []
+    for o in reg.outlets:
+        if type and o.type != type:
+            continue
+        if country and (o.country or "").upper() != country.upper():
+            continue
+        if state and (o.state_affiliation or "").upper() != state.upper():
+            continue
+        if search and not any(search.casefold() in n.casefold() for n in (o.id, o.name, *o.aliases)):
+            continue
+        rows.append(o.as_row())
+    columns = ["id", "name", "type", "country", "languages", "ownership", "state_affiliation", "lean", "domains", "aliases"]
+    if format == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+    elif format == "csv":
+        w = csv.DictWriter(sys.stdout, columns, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"outlet registry {reg.version}: {len(rows)} of {len(reg.outlets)}")
+        for c in columns[:8]:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*("" if r[c] is None else str(r[c]) for c in columns[:8]))
+        Console().print(t)
+
+
+if __name__ == "__main__":
+    app()

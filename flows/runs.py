@@ -1,0 +1,285 @@
+"""A run's steps as plain functions: discover raw files, plan the increment,
+process a batch, commit. Prefect tasks (flows/tasks.py) are thin wrappers over
+these, so the CLI and tests can use them without a Prefect server."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import stat
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms import lineage
+from transforms.errors import ManifestError
+from transforms.extract import Reject, input_format
+from transforms.pipeline import Context, default_context, process_file, rows
+from transforms.schema import TABLES, table_from_rows
+
+from .storage import Warehouse
+from .warehouse import write_db_file
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MANIFEST_NAMES = ("framewatch-manifest.csv", "framewatch-manifest.json", "manifest.csv", "manifest.json")
+MANIFEST_KEYS = ("url", "publisher", "origin", "provenance", "published")
+
+
+def new_run_id() -> str:
+    now = dt.datetime.now(dt.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    rel: str              # path relative to the raw folder, posix
+    size: int
+    sha256: str | None    # None when the file could not be read at discovery
+    problem: str | None = None  # reject reason found at discovery
+
+
+@dataclass
+class Plan:
+    run_id: str
+    raw_dir: str
+    full: bool
+    files: list[RawFile]                         # every file seen
+    todo: list[RawFile]                          # new or changed
+    changed_sources: set[str] = field(default_factory=set)
+    manifest: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def batches(self, size: int) -> list[list[RawFile]]:
+        return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
+    """Every candidate file under raw_dir (sorted). Symlinks that leave the folder,
+    unreadable and oversized files come back with a `problem` (they become rejects)."""
+    root = Path(raw_dir).resolve()
+    out: list[RawFile] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name in MANIFEST_NAMES:
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            try:
+                real = path.resolve(strict=True)
+                if root not in real.parents:
+                    out.append(RawFile(rel, 0, None, "outside_raw_dir"))
+                    continue
+                st = real.stat()
+                if not stat.S_ISREG(st.st_mode):
+                    out.append(RawFile(rel, 0, None, "not_a_file"))
+                    continue
+                if st.st_size > MAX_FILE_BYTES:
+                    out.append(RawFile(rel, st.st_size, None, "too_large"))
+                    continue
+                if input_format(name) is None:
+                    out.append(RawFile(rel, st.st_size, None, "unsupported_format"))
+                    continue
+                out.append(RawFile(rel, st.st_size, _hash_file(real)))
+            except (OSError, RuntimeError) as exc:  # broken link, loop, permission
+                out.append(RawFile(rel, 0, None, "unreadable:" + type(exc).__name__))
+    return out
+
+
+def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """The optional sidecar manifest: file -> {url, publisher, origin, provenance, published}."""
+    root = Path(raw_dir)
+    for name in MANIFEST_NAMES:
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8-sig")
+        if name.endswith(".csv"):
+            records = list(csv.DictReader(io.StringIO(text)))
+        else:
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ManifestError(f"{path}: invalid JSON: {exc}") from exc
+            records = doc if isinstance(doc, list) else [dict(file=k, **v) for k, v in doc.items()]
+        out = {}
+        for i, rec in enumerate(records):
+            if not isinstance(rec, dict) or not rec.get("file"):
+                raise ManifestError(f"{path}: entry {i + 1} needs a 'file' column/key")
+            out[str(rec["file"])] = {k: str(rec[k]).strip() for k in MANIFEST_KEYS if rec.get(k)}
+        return out
+    return {}
+
+
+def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False, run_id: str | None = None) -> Plan:
+    """Which files to process: all with --full, else those new or changed since the
+    committed state (by content hash)."""
+    files = discover(raw_dir)
+    manifest = read_manifest(raw_dir)
+    plan = Plan(run_id or new_run_id(), str(Path(raw_dir).resolve()), full, files, [], manifest=manifest)
+    if full or not wh.exists():
+        plan.todo = list(files)
+        return plan
+    seen: dict[str, set[str]] = {}
+    for table in ("article_sources", "rejects"):
+        t = wh.read(table, ["source", "raw_sha256"])
+        for src, sha in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist()):
+            seen.setdefault(src, set()).add(sha)
+    for f in files:
+        if f.rel not in seen:
+            plan.todo.append(f)
+        elif f.sha256 is None or f.sha256 not in seen[f.rel]:
+            plan.todo.append(f)
+            plan.changed_sources.add(f.rel)
+    return plan
+
+
+def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
+                  ctx: Context | None = None) -> dict[str, pa.Table]:
+    """Read and process one batch of files into Arrow tables (no dedupe against the
+    warehouse yet: commit does that). Bad files become reject rows."""
+    ctx = ctx or default_context()
+    if manifest:
+        ctx = Context(ctx.lexicon, ctx.registry, ctx.fmap, manifest)
+    root = Path(raw_dir)
+    results: list[Any] = []
+    for f in batch:
+        if f.problem:
+            results.append(Reject(f.rel, None, f.sha256, f.problem.split(":")[0], f.problem))
+            continue
+        try:
+            data = (root / f.rel).read_bytes()
+        except OSError as exc:
+            results.append(Reject(f.rel, None, f.sha256, "unreadable", f"{type(exc).__name__}: {exc}"))
+            continue
+        results.extend(process_file(f.rel, data, ctx))
+    out = rows(results, run_id, ctx.versions)
+    return {name: table_from_rows(name, r) for name, r in out.items()}
+
+
+def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa.Table]:
+    """Concatenate batch outputs keeping one copy of each article (first seen wins)."""
+    winner: dict[str, int] = {}
+    for b, tables in enumerate(batches):
+        for aid in tables["articles"]["article_id"].to_pylist():
+            if aid not in known:
+                winner.setdefault(aid, b)
+    merged: dict[str, pa.Table] = {}
+    for name in ("articles", "term_hits", "features", "evidence"):
+        parts = []
+        for b, tables in enumerate(batches):
+            ids = [aid for aid, wb in winner.items() if wb == b]
+            t = tables[name]
+            parts.append(t.filter(pc.is_in(t["article_id"], value_set=pa.array(ids, pa.string()))))
+        merged[name] = pa.concat_tables(parts) if parts else TABLES[name].empty_table()
+    for name in ("article_sources", "rejects"):
+        parts = [t[name] for t in batches]
+        merged[name] = pa.concat_tables(parts) if parts else TABLES[name].empty_table()
+    return merged
+
+
+def _stories(old: pa.Table, run_id: str, new_articles: pa.Table) -> pa.Table:
+    """Story ids over every article, old and new (a new article can join an old story)."""
+    items = []
+    for t in (old, new_articles.select(["article_id", "title", "body", "published"])):
+        for aid, title, body, pub in zip(*(t[c].to_pylist() for c in ("article_id", "title", "body", "published"))):
+            items.append(lineage.StoryInput(aid, title, body, pub))
+    mapping = lineage.assign_stories(items)
+    return table_from_rows("stories", [
+        {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
+        for a, s in mapping.items()
+    ])
+
+
+def _outlets_table(ctx: Context) -> pa.Table:
+    return table_from_rows("outlets", [
+        {"outlet_id": o.id, "name": o.name, "type": o.type, "country": o.country,
+         "languages": ",".join(o.languages), "ownership": o.ownership,
+         "state_affiliation": o.state_affiliation, "lean": o.lean, "domains": ",".join(o.domains),
+         "aliases": "; ".join(o.aliases), "registry_version": ctx.registry.version}
+        for o in ctx.registry.outlets
+    ])
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    mode: str
+    files_seen: int
+    files_processed: int
+    articles_written: int
+    duplicates: int
+    rejected: int
+    reject_reasons: dict[str, int]
+    warehouse: str
+    articles_total: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def commit_run(wh: Warehouse, plan: Plan, batches: list[dict[str, pa.Table]], started_at: dt.datetime,
+               ctx: Context | None = None) -> RunSummary:
+    """Replace changed sources' rows, append the new rows, recompute stories, record
+    the run, and publish it atomically."""
+    ctx = ctx or default_context()
+    tx = wh.begin(plan.run_id, full=plan.full)
+    try:
+        if plan.changed_sources:
+            old_src = wh.read("article_sources", ["article_id", "source"])
+            gone = {a for a, s in zip(old_src["article_id"].to_pylist(), old_src["source"].to_pylist())
+                    if s in plan.changed_sources}
+            still = {a for a, s in zip(old_src["article_id"].to_pylist(), old_src["source"].to_pylist())
+                     if s not in plan.changed_sources}
+            tx.delete_where("article_sources", "source", plan.changed_sources)
+            tx.delete_where("rejects", "source", plan.changed_sources)
+            tx.delete_articles(gone - still)
+        # tx.read: the committed state minus the replaced sources' rows
+        known = set(tx.read("articles", ["article_id"])["article_id"].to_pylist())
+        merged = _dedupe(batches, known)
+        stories = _stories(tx.read("articles", ["article_id", "title", "body", "published"]), plan.run_id, merged["articles"])
+        for name, table in merged.items():
+            tx.append(name, table)
+        tx.replace_table("stories", stories)
+        tx.replace_table("outlets", _outlets_table(ctx))
+        reasons: dict[str, int] = {}
+        for r in merged["rejects"]["reason"].to_pylist():
+            reasons[r] = reasons.get(r, 0) + 1
+        summary = RunSummary(
+            run_id=plan.run_id, mode="full" if plan.full else "incremental",
+            files_seen=len(plan.files), files_processed=len(plan.todo),
+            articles_written=merged["articles"].num_rows,
+            duplicates=merged["article_sources"].num_rows - merged["articles"].num_rows,
+            rejected=merged["rejects"].num_rows, reject_reasons=reasons, warehouse=str(wh.root),
+        )
+        tx.append("runs", _runs_table(plan, summary, started_at, ctx))
+        manifest = tx.commit()
+    except BaseException:
+        tx.abort()
+        raise
+    write_db_file(wh, manifest)
+    summary.articles_total = wh.read("articles", ["article_id"]).num_rows
+    return summary
+
+
+def _runs_table(plan: Plan, s: RunSummary, started_at: dt.datetime, ctx: Context) -> pa.Table:
+    return table_from_rows("runs", [{
+        "run_id": plan.run_id, "started_at": started_at, "finished_at": dt.datetime.now(dt.timezone.utc),
+        "raw_dir": plan.raw_dir, "mode": s.mode, "files_seen": s.files_seen,
+        "files_processed": s.files_processed, "articles_written": s.articles_written,
+        "duplicates": s.duplicates, "rejected": s.rejected, **ctx.versions,
+    }])

@@ -1,0 +1,304 @@
+"""The only code that touches warehouse paths: Parquet files, manifests, commit, lock.
+
+Layout under the warehouse directory:
+
+    <table>/<run_id>-<n>.parquet   data files (immutable once written)
+    <table>/_empty.parquet         zero-row file with the table's schema
+    _manifests/<seq>-<run_id>.json the live files of every table after a run
+    _CURRENT                       name of the committed manifest (the commit point)
+    _staging/<run_id>/             files of a run in progress
+    _lock                          held (flock) by the running run
+
+A run writes everything to `_staging`, moves the files into the table folders,
+writes a new manifest and then replaces `_CURRENT` with one atomic rename. A crash
+at any point before that rename leaves the previous state intact; files that no
+manifest references are swept by the next run.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from transforms.errors import WarehouseError
+from transforms.schema import ARTICLE_KEY, TABLES
+
+MANIFEST_FORMAT = 1
+KEEP_MANIFESTS = 3          # older manifests' files are deleted (readers get a grace period)
+PARQUET_OPTS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+@dataclass
+class Manifest:
+    seq: int
+    run_id: str | None
+    created_at: str
+    files: dict[str, list[str]] = field(default_factory=dict)   # table -> relative paths
+
+    @classmethod
+    def empty(cls) -> "Manifest":
+        return cls(0, None, dt.datetime.now(dt.timezone.utc).isoformat(), {t: [] for t in TABLES})
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"format": MANIFEST_FORMAT, "seq": self.seq, "run_id": self.run_id,
+             "created_at": self.created_at, "files": self.files},
+            indent=1, sort_keys=True,
+        )
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def read_files(table: str, paths: list[Path], columns: list[str] | None = None) -> pa.Table:
+    """Rows of `table` from these files; columns an older file lacks come back null."""
+    schema = TABLES[table]
+    names = columns or schema.names
+    parts = []
+    for path in paths:
+        present = set(pq.read_schema(path).names)
+        t = pq.read_table(path, columns=[c for c in names if c in present])
+        for name in names:
+            if name not in present:
+                t = t.append_column(schema.field(name), pa.nulls(len(t), schema.field(name).type))
+        parts.append(t.select(names))
+    if not parts:
+        return schema.empty_table().select(names)
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+class Warehouse:
+    """A warehouse directory. Readers use `current()` and `paths()`; one writer at a
+    time uses `lock()` then `begin()` -> `Transaction`."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).resolve()
+
+    # ---------------------------------------------------------------- reading
+    def exists(self) -> bool:
+        return (self.root / "_CURRENT").is_file()
+
+    def current(self) -> Manifest:
+        pointer = self.root / "_CURRENT"
+        if not pointer.is_file():
+            return Manifest.empty()
+        name = pointer.read_text(encoding="utf-8").strip()
+        try:
+            doc = json.loads((self.root / "_manifests" / name).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise WarehouseError(f"{self.root}: committed manifest {name} is unreadable: {exc}") from exc
+        files = {t: list(doc["files"].get(t, [])) for t in TABLES}
+        return Manifest(doc["seq"], doc.get("run_id"), doc["created_at"], files)
+
+    def empty_file(self, table: str) -> Path:
+        return self.root / table / "_empty.parquet"
+
+    def paths(self, table: str, manifest: Manifest | None = None) -> list[Path]:
+        """Absolute paths of a table's live files, the schema-carrying empty file first."""
+        manifest = manifest or self.current()
+        return [self.empty_file(table)] + [self.root / p for p in manifest.files.get(table, [])]
+
+    def read(self, table: str, columns: list[str] | None = None, manifest: Manifest | None = None) -> pa.Table:
+        """A table's committed rows as Arrow (columns missing in old files come back null)."""
+        return read_files(table, self.paths(table, manifest)[1:], columns)
+
+    # ---------------------------------------------------------------- writing
+    def init(self) -> None:
+        """Create the folders and each table's empty schema file (idempotent)."""
+        for table, schema in TABLES.items():
+            (self.root / table).mkdir(parents=True, exist_ok=True)
+            empty = self.empty_file(table)
+            if not empty.exists() or pq.read_schema(empty) != schema:
+                tmp = empty.with_name(".empty.tmp")
+                pq.write_table(schema.empty_table(), tmp)
+                os.replace(tmp, empty)
+        (self.root / "_manifests").mkdir(exist_ok=True)
+        (self.root / "_staging").mkdir(exist_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self, wait: bool = False) -> Iterator[None]:
+        """Exclusive writer lock. A second run exits with a clear message (or waits)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / "_lock"
+        fh = open(path, "a+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "unknown"
+                raise WarehouseError(
+                    f"another framewatch run is writing to {self.root} ({holder}); "
+                    "wait for it to finish or pass --wait"
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}")
+            fh.flush()
+            yield
+        finally:
+            fh.close()
+
+    def recover(self) -> list[str]:
+        """Sweep what a crashed run left: staging folders and unreferenced data files.
+        Call with the lock held."""
+        swept = []
+        staging = self.root / "_staging"
+        if staging.is_dir():
+            for child in staging.iterdir():
+                shutil.rmtree(child, ignore_errors=True)
+                swept.append(str(child.relative_to(self.root)))
+        mdir = self.root / "_manifests"
+        current = self.current()
+        for m in sorted(mdir.glob("*.json")) if mdir.is_dir() else []:
+            if int(m.name.split("-", 1)[0]) > current.seq:  # written, never committed
+                m.unlink()
+                swept.append(f"_manifests/{m.name}")
+        swept += self.sweep(sorted(mdir.glob("*.json")) if mdir.is_dir() else [])
+        return swept
+
+    def sweep(self, manifests: list[Path]) -> list[str]:
+        """Delete data files that none of `manifests` references."""
+        referenced: set[str] = set()
+        for m in manifests:
+            try:
+                doc = json.loads(m.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            for files in doc["files"].values():
+                referenced.update(files)
+        swept = []
+        for table in TABLES:
+            folder = self.root / table
+            for f in folder.glob("*.parquet") if folder.is_dir() else []:
+                rel = f"{table}/{f.name}"
+                if f.name != "_empty.parquet" and rel not in referenced:
+                    f.unlink()
+                    swept.append(rel)
+        return swept
+
+    def begin(self, run_id: str, full: bool = False) -> "Transaction":
+        self.init()
+        return Transaction(self, run_id, self.current(), full)
+
+
+class Transaction:
+    """One run's changes: appended files, rows removed (copy-on-write), replaced tables."""
+
+    def __init__(self, wh: Warehouse, run_id: str, base: Manifest, full: bool):
+        self.wh, self.run_id, self.base = wh, run_id, base
+        self.staging = wh.root / "_staging" / run_id
+        self.staging.mkdir(parents=True, exist_ok=True)
+        self.files = {t: ([] if full else list(base.files.get(t, []))) for t in TABLES}
+        if full:  # a rebuild keeps the run history
+            self.files["runs"] = list(base.files.get("runs", []))
+        self._staged: list[tuple[Path, str]] = []
+        self._counter = 0
+
+    def _path(self, rel: str) -> Path:
+        staged = self.staging / rel
+        return staged if staged.exists() else self.wh.root / rel
+
+    def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        """The table as this transaction has it so far (staged rewrites included)."""
+        return read_files(table, [self._path(r) for r in self.files[table]], columns)
+
+    def _stage(self, table: str, data: pa.Table) -> str:
+        self._counter += 1
+        rel = f"{table}/{self.run_id}-{self._counter:04d}.parquet"
+        path = self.staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path, **PARQUET_OPTS)
+        self._staged.append((path, rel))
+        return rel
+
+    def append(self, table: str, data: pa.Table) -> None:
+        if data.num_rows:
+            if data.schema != TABLES[table]:
+                raise WarehouseError(f"{table}: data schema differs from transforms/schema.py")
+            self.files[table].append(self._stage(table, data))
+
+    def replace_table(self, table: str, data: pa.Table) -> None:
+        self.files[table] = []
+        self.append(table, data)
+
+    def delete_where(self, table: str, column: str, values: set[str]) -> int:
+        """Drop rows whose `column` is in `values` by rewriting the files that hold them."""
+        if not values:
+            return 0
+        removed = 0
+        value_array = pa.array(sorted(values), type=pa.string())
+        kept_files = []
+        for rel in self.files[table]:
+            data = pq.read_table(self._path(rel))
+            mask = pc.is_in(data[column], value_set=value_array)
+            hit = pc.sum(mask).as_py() or 0
+            if not hit:
+                kept_files.append(rel)
+                continue
+            removed += hit
+            rest = data.filter(pc.invert(mask))
+            if rest.num_rows:
+                kept_files.append(self._stage(table, rest))
+        self.files[table] = kept_files
+        return removed
+
+    def delete_articles(self, article_ids: set[str]) -> None:
+        for table, key in ARTICLE_KEY.items():
+            if key:
+                self.delete_where(table, key, article_ids)
+
+    def commit(self) -> Manifest:
+        """Publish the run: move files in, write the manifest, swap _CURRENT atomically."""
+        root = self.wh.root
+        for path, rel in self._staged:
+            if rel in self.files[rel.split("/")[0]]:
+                os.replace(path, root / rel)
+        for table in TABLES:
+            _fsync_dir(root / table)
+        manifest = Manifest(
+            self.base.seq + 1, self.run_id, dt.datetime.now(dt.timezone.utc).isoformat(),
+            {t: list(f) for t, f in self.files.items()},
+        )
+        name = f"{manifest.seq:08d}-{self.run_id}.json"
+        _write_atomic(root / "_manifests" / name, manifest.to_json())
+        _write_atomic(root / "_CURRENT", name + "\n")     # <- the commit point
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._gc()
+        return manifest
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _gc(self) -> None:
+        """Keep the last KEEP_MANIFESTS manifests and their files; delete the rest."""
+        mdir = self.wh.root / "_manifests"
+        manifests = sorted(mdir.glob("*.json"))
+        for old in manifests[:-KEEP_MANIFESTS]:
+            old.unlink()
+        self.wh.sweep(manifests[-KEEP_MANIFESTS:])

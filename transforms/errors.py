@@ -1,0 +1,18 @@
+"""framewatch's exception hierarchy. Bad *input data* never raises (it becomes a
+reject row); these are for broken resources and wrong calls, which must stop."""
+
+
+class FramewatchError(Exception):
+    """Base class: catch this to handle any framewatch error."""
+
+
+class ResourceError(FramewatchError):
+    """A packaged data file (lexicon, outlet registry) is missing or invalid."""
+
+
+class WarehouseError(FramewatchError):
+    """The warehouse is missing, locked or inconsistent."""
+
+
+class ManifestError(FramewatchError):
+    """A user-supplied sidecar manifest is malformed."""

@@ -1,0 +1,145 @@
+"""One input file (name + bytes) -> articles or rejections.
+
+Dispatches on the file name: .txt page-text dumps, .html/.htm pages, .json
+records, .jsonl records; each optionally .gz. Pure: the caller reads the bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import htmlpage, textdump
+from .decode import DECODE_VERSION, Decoded, Rejected, decode_bytes, gunzip
+from .records import DEFAULT_FIELD_MAP, BadRecord, FieldMap, iter_json_records, read_record
+
+EXTRACTOR_VERSION = "+".join(
+    ["extract-1", DECODE_VERSION, textdump.TEXTDUMP_VERSION, htmlpage.HTMLPAGE_VERSION]
+)
+
+FORMATS = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".json": "json",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+
+
+@dataclass
+class Article:
+    """One extracted article, before outlet resolution and framing."""
+
+    source: str
+    record: int | None
+    raw_sha256: str
+    input_format: str
+    title: str | None
+    body: str
+    published: dt.date | None = None
+    date_source: str | None = None
+    language: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    site_name: str | None = None
+    outlet_hint: str | None = None      # outlet named by a record field or manifest
+    outlet_hint_source: str | None = None
+    raw_text: str = ""                   # whole decoded text: credits and copyright lines live outside the body
+    removed: tuple[str, ...] = ()
+
+    @property
+    def article_id(self) -> str:
+        return article_id(self.body)
+
+
+@dataclass(frozen=True)
+class Reject:
+    source: str
+    record: int | None
+    raw_sha256: str | None
+    reason: str
+    detail: str = ""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_for_id(body: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFKC", body)).strip().casefold()
+
+
+def article_id(body: str) -> str:
+    """Stable id from the normalised body: the same text from two files is one article."""
+    return hashlib.sha256(normalise_for_id(body).encode("utf-8")).hexdigest()[:20]
+
+
+def input_format(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    for suffix, fmt in FORMATS.items():
+        if lower.endswith(suffix):
+            return fmt
+    return None
+
+
+def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> list[Article | Reject]:
+    """Extract every article in one file. Bad data becomes `Reject`s, never an exception."""
+    digest = sha256(data)
+    fmt = input_format(name)
+    if fmt is None:
+        return [Reject(name, None, digest, "unsupported_format", "expected .txt, .html, .htm, .json or .jsonl (optionally .gz)")]
+    if name.lower().endswith(".gz"):
+        unpacked = gunzip(data)
+        if isinstance(unpacked, Rejected):
+            return [Reject(name, None, digest, unpacked.reason, unpacked.detail)]
+        data = unpacked
+    decoded = decode_bytes(data)
+    if isinstance(decoded, Rejected):
+        return [Reject(name, None, digest, decoded.reason, decoded.detail)]
+    if fmt in ("json", "jsonl"):
+        return _from_records(name, digest, decoded, fmt, fmap)
+    if fmt == "html":
+        ext = htmlpage.extract_html(decoded.text)
+    else:
+        ext = textdump.extract_text_dump(decoded.text)
+    if not ext.body.strip():
+        return [Reject(name, None, digest, "no_article_text", f"{fmt} page has no main text after removing page furniture")]
+    return [
+        Article(
+            source=name, record=None, raw_sha256=digest, input_format=fmt,
+            title=ext.title, body=ext.body, published=ext.published, date_source=ext.date_source,
+            language=ext.language, byline=ext.byline, url=ext.url, site_name=ext.site_name,
+            raw_text=decoded.text, removed=tuple(ext.removed),
+        )
+    ]
+
+
+def _from_records(name: str, digest: str, decoded: Decoded, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
+    out: list[Article | Reject] = []
+    for index, obj in iter_json_records(decoded.text, jsonl=(fmt == "jsonl")):
+        if isinstance(obj, BadRecord):
+            out.append(Reject(name, index, digest, obj.reason, obj.detail))
+            continue
+        fields = read_record(obj, fmap)
+        if isinstance(fields, BadRecord):
+            out.append(Reject(name, index, digest, fields.reason, fields.detail))
+            continue
+        out.append(
+            Article(
+                source=name, record=index, raw_sha256=digest, input_format=fmt,
+                title=fields.title, body=fields.body or "", published=fields.published,
+                date_source=fields.date_source, language=fields.language, byline=fields.byline,
+                url=fields.url, outlet_hint=fields.outlet,
+                outlet_hint_source="record:outlet" if fields.outlet else None,
+                raw_text=fields.body or "",
+            )
+        )
+    if not out:
+        out.append(Reject(name, None, digest, "no_records", "the file holds no JSON records"))
+    return out

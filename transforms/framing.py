@@ -1,0 +1,110 @@
+"""Framing hits: lexicon terms found in a body, with offsets, the sentence they sit
+in, and whether they are inside a quotation (the outlet's words vs a source's)."""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon
+
+FRAMING_VERSION = "framing-1"
+
+
+@dataclass(frozen=True)
+class Hit:
+    category: str
+    frame: str
+    term: str          # the text as it appears in the body
+    canonical: str
+    start: int         # character offsets into the body
+    end: int
+    in_quote: bool
+    sentence: str
+
+    def as_dict(self) -> dict:
+        return {
+            "category": self.category, "frame": self.frame, "term": self.term,
+            "canonical": self.canonical, "start": self.start, "end": self.end,
+            "in_quote": self.in_quote,
+        }
+
+
+# Paired quotation marks. Straight double quotes pair up in order; ‘single’ quotes
+# only when they open after a non-letter and close before one (’ is also an apostrophe).
+_PAIRS = re.compile(
+    r"“[^“”]{1,3000}”"            # curly double
+    r"|«[^«»]{1,3000}»"           # guillemets
+    r"|„[^„“”]{1,3000}[“”]"       # German/Russian low-high
+    r'|"[^"\n]{1,3000}"'          # straight double, within a paragraph
+    r"|(?<![\w’'])‘[^‘’\n]{1,600}’(?![\w])"
+)
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quotations (quote marks included), in order, non-overlapping."""
+    return [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])|\n+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans by a conservative punctuation/newline rule."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and spans[i][0] <= pos < spans[i][1]:
+        return spans[i]
+    return None
+
+
+def find_hits(body: str, lexicon: Lexicon) -> list[Hit]:
+    """Every lexicon form in `body`, longest match first, never overlapping."""
+    if not body:
+        return []
+    quotes = quote_spans(body)
+    qstarts = [s for s, _ in quotes]
+    sentences = sentence_spans(body)
+    sstarts = [s for s, _ in sentences]
+    hits = []
+    for m in lexicon.pattern.finditer(body):
+        term = lexicon.by_form[re.sub(r"\s+", " ", m.group(0)).casefold()]
+        sent = _inside(sentences, sstarts, m.start())
+        hits.append(
+            Hit(
+                category=term.category, frame=term.frame, term=m.group(0),
+                canonical=term.canonical, start=m.start(), end=m.end(),
+                in_quote=_inside(quotes, qstarts, m.start()) is not None,
+                sentence=body[sent[0]:sent[1]].strip() if sent else "",
+            )
+        )
+    return hits
+
+
+def quote_share(body: str) -> float | None:
+    """Share of the body's characters inside quotations; None for an empty body."""
+    if not body.strip():
+        return None
+    return round(sum(e - s for s, e in quote_spans(body)) / len(body), 4)
+
+
+def hit_counts(hits: list[Hit]) -> dict[str, int]:
+    """Per-article totals by frame for the label categories (what the marts compare)."""
+    counts = {"hits_total": len(hits), "hits_legitimising": 0, "hits_neutral": 0,
+              "hits_delegitimising": 0, "hits_in_quote": 0}
+    for h in hits:
+        key = f"hits_{h.frame}"
+        if key in counts:
+            counts[key] += 1
+        counts["hits_in_quote"] += h.in_quote
+    return counts

@@ -1,0 +1,265 @@
+"""Who published an article, whose text it is, and how it got there.
+
+`resolve(article, hits)` returns publisher and origin (registry ids or None), a
+provenance (original, republished, wire, translated, paraphrased), the credits
+found in the text, and the evidence for every decision (rule + text span), so a
+user can see why. Rules are ordered by strength; the first that fires wins.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+from .errors import ResourceError
+from .extract import Article
+from .framing import Hit
+from .registry import Outlet, Registry
+
+RESOLVER_VERSION = "outlets-1"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str          # publisher | origin | provenance | credit
+    value: str | None
+    rule: str           # e.g. "text:source-line", "record:outlet", "signature"
+    span: str           # the text that triggered it
+    weight: float = 1.0
+
+
+@dataclass
+class Resolution:
+    publisher: str | None = None
+    origin: str | None = None
+    provenance: str = "original"
+    credits: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    paraphrase_score: float | None = None
+
+
+# ---------------------------------------------------------------- spinner artefacts
+
+@dataclass(frozen=True)
+class Spinner:
+    version: str
+    min_distinct: int
+    pattern: re.Pattern[str]
+    fixed_for: dict[str, str]
+
+
+@functools.cache
+def load_spinner() -> Spinner:
+    path = resources.files("transforms") / "resources" / "spinner.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        fixed_for = {s: a["fixed"] for a in doc["artefacts"] for s in a["spun"]}
+        min_distinct = int(doc["min_distinct"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResourceError(f"spinner.yaml: each artefact needs 'fixed' and 'spun'; {exc}") from exc
+    if not fixed_for or min_distinct < 1:
+        raise ResourceError("spinner.yaml: no artefacts, or min_distinct < 1")
+    alternation = "|".join(re.escape(s) for s in sorted(fixed_for, key=len, reverse=True))
+    return Spinner(str(doc["version"]), min_distinct, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), fixed_for)
+
+
+def spinner_artefacts(body: str) -> list[tuple[str, str]]:
+    """(spun form, the fixed phrase it broke), distinct, in order of appearance."""
+    sp = load_spinner()
+    seen: dict[str, str] = {}
+    for m in sp.pattern.finditer(body):
+        seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
+    return list(seen.items())
+
+
+# ---------------------------------------------------------------- name matching
+
+@functools.cache
+def _name_patterns(registry: Registry) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Regexes over every outlet name/alias (short or all-caps ones match case-sensitively):
+    (self-reference: "told POLITICO", attribution: "according to The Associated Press")."""
+    names = sorted({n for n, _ in registry.names() if len(n) >= 2}, key=len, reverse=True)
+    parts = []
+    for n in names:
+        esc = re.escape(n).replace(r"\ ", r"\s+")
+        parts.append(esc if (len(n) <= 4 or n.isupper()) else f"(?i:{esc})")
+    name = rf"(?<![\w@/.])(?P<name>{'|'.join(parts)})(?![\w])"
+    return (
+        re.compile(rf"{_REPORTING_VERBS}\s+(?:the\s+)?{name}"),
+        re.compile(rf"(?i:according to|reported by|citing|cited by)\s+(?:the\s+)?{name}"),
+    )
+
+
+def _lookup(registry: Registry, text: str) -> Outlet | None:
+    return registry.by_name(re.sub(r"\s+", " ", text))
+
+
+_SOURCE_LINE = re.compile(r"^\s*(?:SOURCE|Source|Sources|SOURCES)\s*:\s*(?P<name>[^\n]{2,60}?)\s*$", re.M)
+_DATELINE = re.compile(r"\((?P<name>[A-Z][A-Za-z .&-]{1,40})\)\s*[-—–]")
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright(?:\s+©)?)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?[,.]?\s*)?(?P<name>[^.\n]{2,60}?)[.,]?\s*(?:All rights reserved\.?)?\s*$", re.M | re.I)
+_PUBLISHED_BY = re.compile(r"^\s*Published by\s*\n?\s*(?P<name>[^\n]{2,60}?)\s*$", re.M)
+_REPORTING_VERBS = r"(?:told|telling|speaking to|spoke to|speaking with|talking to|said to|in an interview with|advised|informed|confirmed to|wrote to)"
+_BRAND_LINE = re.compile(r"^\s*(?P<name>[\w .&'-]{2,40}?)(?:\s+(?:news|logo))?(?:\.(?:jpe?g|png|svg|gif|webp))?\s*$", re.I)
+
+
+def _find_credits(registry: Registry, raw: str, body: str) -> tuple[list[tuple[Outlet, str, str, float]], list[str]]:
+    """Credits in the page: (outlet, rule, span, weight) strongest first, and credit names."""
+    found: list[tuple[Outlet, str, str, float]] = []
+    for m in _SOURCE_LINE.finditer(raw):
+        for piece in re.split(r"\s*(?:,|/|;|\band\b)\s*", m["name"]):
+            o = _lookup(registry, piece)
+            if o:
+                found.append((o, "text:source-line", m.group(0).strip(), 1.0))
+    for m in _DATELINE.finditer(body[:600]):
+        o = _lookup(registry, m["name"])
+        if o and o.type == "wire":
+            found.append((o, "text:dateline", m.group(0).strip(), 0.9))
+    self_ref, attribution = _name_patterns(registry)
+    for m in self_ref.finditer(body):
+        o = _lookup(registry, m["name"])
+        if o and o.type != "wire":
+            found.append((o, "text:self-reference", m.group(0), 0.8))
+    for m in attribution.finditer(body):
+        o = _lookup(registry, m["name"])
+        if o:
+            found.append((o, "text:attribution", m.group(0), 0.3))
+    credit_names = []
+    for o, *_ in found:
+        if o.id not in credit_names:
+            credit_names.append(o.id)
+    return found, credit_names
+
+
+def _publisher_from_page(registry: Registry, art: Article) -> tuple[Outlet, str, str] | None:
+    if art.outlet_hint:
+        o = registry.by_name(art.outlet_hint)
+        if o:
+            return o, art.outlet_hint_source or "record:outlet", art.outlet_hint
+    o = registry.by_url(art.url)
+    if o:
+        return o, "url:domain", art.url or ""
+    if art.site_name:
+        o = registry.by_name(art.site_name)
+        if o:
+            return o, "page:site-name", art.site_name
+    for rx, rule in ((_COPYRIGHT, "text:copyright"), (_PUBLISHED_BY, "text:published-by")):
+        for m in rx.finditer(art.raw_text):
+            o = _lookup(registry, m["name"].strip(" ,"))
+            if o:
+                return o, rule, m.group(0).strip()
+    body_lines = set(art.body.splitlines())
+    for line in art.raw_text.splitlines():
+        if line in body_lines or len(line) > 60:
+            continue
+        m = _BRAND_LINE.match(line)
+        if m:
+            o = _lookup(registry, m["name"])
+            if o:
+                return o, "text:brand-line", line.strip()
+    return None
+
+
+def _signatures(registry: Registry, raw: str) -> list[tuple[Outlet, float, str]]:
+    """Outlets whose house style/page template the text shows (summed weight >= 0.5)."""
+    out = []
+    for o in registry.outlets:
+        if not o.signatures:
+            continue
+        total, spans = 0.0, []
+        for sig in o.signatures:
+            m = sig.pattern.search(raw)
+            if m:
+                total += sig.weight
+                spans.append(m.group(0).strip()[:80])
+        if total >= 0.5:
+            out.append((o, min(total, 1.0), " | ".join(spans)))
+    return sorted(out, key=lambda t: -t[1])
+
+
+def resolve(
+    art: Article,
+    hits: list[Hit],
+    registry: Registry,
+    language: str | None = None,
+    manifest: dict[str, str] | None = None,
+) -> Resolution:
+    """Publisher, origin, provenance and credits for one article, with evidence."""
+    res = Resolution()
+    ev = res.evidence
+    manifest = manifest or {}
+
+    # publisher: manifest > record/url/site/copyright/brand line > page-template signature
+    sigs = _signatures(registry, art.raw_text)
+    pub: Outlet | None = None
+    if manifest.get("publisher"):
+        pub = registry.by_name(manifest["publisher"])
+        ev.append(Evidence("publisher", pub.id if pub else None, "manifest:publisher", manifest["publisher"]))
+    else:
+        found = _publisher_from_page(registry, art)
+        if found:
+            pub = found[0]
+            ev.append(Evidence("publisher", pub.id, found[1], found[2]))
+        elif sigs:
+            pub = sigs[0][0]
+            ev.append(Evidence("publisher", pub.id, "signature:page-template", sigs[0][2], sigs[0][1]))
+    res.publisher = pub.id if pub else None
+
+    # origin: manifest > explicit credit > self-reference > another outlet's house style > publisher
+    credits, res.credits = _find_credits(registry, art.raw_text, art.body)
+    for o, rule, span, w in credits:
+        ev.append(Evidence("credit", o.id, rule, span, w))
+    origin: Outlet | None = None
+    if manifest.get("origin"):
+        origin = registry.by_name(manifest["origin"])
+        ev.append(Evidence("origin", origin.id if origin else None, "manifest:origin", manifest["origin"]))
+    else:
+        strong = [c for c in credits if c[3] >= 0.8 and (pub is None or c[0].id != pub.id)]
+        style = [s for s in sigs if pub is None or s[0].id != pub.id]
+        if strong:
+            origin = strong[0][0]
+            ev.append(Evidence("origin", origin.id, strong[0][1], strong[0][2], strong[0][3]))
+        elif style:
+            origin = style[0][0]
+            ev.append(Evidence("origin", origin.id, "signature:house-style", style[0][2], style[0][1]))
+        elif pub is not None and pub.type not in ("aggregator", "republisher", "content_farm"):
+            origin = pub
+            ev.append(Evidence("origin", pub.id, "default:publisher", "", 0.5))
+    res.origin = origin.id if origin else None
+
+    # provenance: paraphrased > translated > wire > republished > original
+    artefacts = spinner_artefacts(art.body)
+    words = max(len(art.body.split()), 1)
+    res.paraphrase_score = round(len(artefacts) * 1000 / words, 3)
+    translit = [h for h in hits if h.frame == "es_transliteration"]
+    origin_langs = set(origin.languages) if origin else set()
+    if manifest.get("provenance"):
+        res.provenance = manifest["provenance"]
+        ev.append(Evidence("provenance", res.provenance, "manifest:provenance", manifest["provenance"]))
+    elif len(artefacts) >= load_spinner().min_distinct:
+        res.provenance = "paraphrased"
+        ev.append(Evidence("provenance", "paraphrased", "spinner:artefacts",
+                           "; ".join(f"{s} (for {f})" for s, f in artefacts)))
+    elif translit:
+        res.provenance = "translated"
+        ev.append(Evidence("provenance", "translated", "text:es-transliteration",
+                           ", ".join(sorted({h.term for h in translit}))))
+    elif language and origin_langs and language not in origin_langs:
+        res.provenance = "translated"
+        ev.append(Evidence("provenance", "translated", "origin-language",
+                           f"text in {language}; {origin.id} publishes in {'/'.join(sorted(origin_langs))}"))
+    elif origin is not None and origin.type == "wire" and (pub is None or pub.id != origin.id):
+        res.provenance = "wire"
+        ev.append(Evidence("provenance", "wire", "origin-is-wire", origin.id))
+    elif origin is not None and (pub is None or pub.id != origin.id):
+        res.provenance = "republished"
+        ev.append(Evidence("provenance", "republished", "origin-differs-from-publisher",
+                           f"{pub.id if pub else '?'} <- {origin.id}"))
+    elif pub is not None and pub.type in ("aggregator", "republisher", "content_farm"):
+        res.provenance = "republished"
+        ev.append(Evidence("provenance", "republished", "publisher-type", pub.type))
+    else:
+        ev.append(Evidence("provenance", "original", "default", ""))
+    return res

@@ -1,0 +1,214 @@
+"""The single source of every warehouse table's columns and types.
+
+Nothing else in framewatch names a column type. Flows build Arrow tables with
+`table_from_rows(name, rows)`, which fails loudly on an unknown or missing column,
+so a typo cannot silently create a new column in Parquet.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import pyarrow as pa
+
+# Provenance values an article can carry (see transforms.outlets).
+PROVENANCES = ("original", "republished", "wire", "translated", "paraphrased")
+STATUSES = ("ok", "rejected")
+
+_VERSIONS = [
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("extractor_version", pa.string(), nullable=False),
+    pa.field("lexicon_version", pa.string(), nullable=False),
+    pa.field("registry_version", pa.string(), nullable=False),
+]
+
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("record", pa.int64()),
+        pa.field("raw_sha256", pa.string(), nullable=False),
+        pa.field("input_format", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("body", pa.string(), nullable=False),
+        pa.field("published", pa.date32()),
+        pa.field("date_source", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("byline", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("site_name", pa.string()),
+        pa.field("publisher", pa.string()),
+        pa.field("origin", pa.string()),
+        pa.field("provenance", pa.string(), nullable=False),
+        pa.field("credits", pa.list_(pa.string())),
+        pa.field("word_count", pa.int64()),
+        *_VERSIONS,
+    ]
+)
+
+# Every file/record an article was seen in (exact duplicates are stored once in
+# `articles`, with all their sources here).
+ARTICLE_SOURCES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("record", pa.int64()),
+        pa.field("raw_sha256", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+TERM_HITS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("frame", pa.string(), nullable=False),
+        pa.field("term", pa.string(), nullable=False),
+        pa.field("canonical", pa.string(), nullable=False),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("in_quote", pa.bool_(), nullable=False),
+        pa.field("sentence", pa.string()),
+        *_VERSIONS,
+    ]
+)
+
+# Wide per-article features. Readability values are null (not 0) for an empty body.
+FEATURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("word_count", pa.int64()),
+    ("sentence_count", pa.int64()),
+    ("syllable_count", pa.int64()),
+    ("flesch_reading_ease", pa.float64()),
+    ("flesch_kincaid_grade", pa.float64()),
+    ("gunning_fog", pa.float64()),
+    ("smog_index", pa.float64()),
+    ("dale_chall", pa.float64()),
+    ("text_standard", pa.float64()),
+    ("quote_share", pa.float64()),
+    ("hits_total", pa.int64()),
+    ("hits_legitimising", pa.int64()),
+    ("hits_neutral", pa.int64()),
+    ("hits_delegitimising", pa.int64()),
+    ("hits_in_quote", pa.int64()),
+    ("paraphrase_score", pa.float64()),
+)
+FEATURES = pa.schema(
+    [pa.field("article_id", pa.string(), nullable=False)]
+    + [pa.field(name, typ) for name, typ in FEATURE_COLUMNS]
+    + _VERSIONS
+)
+
+# Why each publisher/origin/provenance decision was taken.
+EVIDENCE = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("field", pa.string(), nullable=False),
+        pa.field("value", pa.string()),
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("span", pa.string()),
+        pa.field("weight", pa.float64()),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+# Story membership, recomputed over the whole warehouse on every run (a new article
+# can join an old story).
+STORIES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("story_id", pa.string(), nullable=False),
+        pa.field("lineage_version", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+# The outlet registry as it was for the run (replaced every run).
+OUTLETS = pa.schema(
+    [
+        pa.field("outlet_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("country", pa.string()),
+        pa.field("languages", pa.string()),
+        pa.field("ownership", pa.string(), nullable=False),
+        pa.field("state_affiliation", pa.string()),
+        pa.field("lean", pa.string()),
+        pa.field("domains", pa.string()),
+        pa.field("aliases", pa.string()),
+        pa.field("registry_version", pa.string(), nullable=False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("record", pa.int64()),
+        pa.field("raw_sha256", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("raw_dir", pa.string(), nullable=False),
+        pa.field("mode", pa.string(), nullable=False),
+        pa.field("files_seen", pa.int64(), nullable=False),
+        pa.field("files_processed", pa.int64(), nullable=False),
+        pa.field("articles_written", pa.int64(), nullable=False),
+        pa.field("duplicates", pa.int64(), nullable=False),
+        pa.field("rejected", pa.int64(), nullable=False),
+        *_VERSIONS,
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "article_sources": ARTICLE_SOURCES,
+    "term_hits": TERM_HITS,
+    "features": FEATURES,
+    "evidence": EVIDENCE,
+    "stories": STORIES,
+    "outlets": OUTLETS,
+    "rejects": REJECTS,
+    "runs": RUNS,
+}
+
+# The column that ties each row to the article it describes (None: not per article).
+ARTICLE_KEY: dict[str, str | None] = {
+    "articles": "article_id",
+    "article_sources": "article_id",
+    "term_hits": "article_id",
+    "features": "article_id",
+    "evidence": "article_id",
+    "stories": "article_id",
+    "outlets": None,
+    "rejects": None,
+    "runs": None,
+}
+
+
+class SchemaError(ValueError):
+    """Rows do not fit a table's schema (a programmer error, not bad input)."""
+
+
+def table_from_rows(name: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Build an Arrow table for `name` from row dicts, checking the column names."""
+    schema = TABLES[name]
+    rows = list(rows)
+    expected = set(schema.names)
+    for i, row in enumerate(rows):
+        keys = set(row)
+        if keys != expected:
+            raise SchemaError(
+                f"{name} row {i}: unknown columns {sorted(keys - expected)}, "
+                f"missing columns {sorted(expected - keys)}; fix the row or transforms/schema.py"
+            )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def empty_table(name: str) -> pa.Table:
+    return TABLES[name].empty_table()
