@@ -16,7 +16,8 @@ from charset_normalizer import from_bytes
 DECODE_VERSION = "decode-1"
 
 # Limits that keep one hostile file from stalling a batch.
-MAX_TEXT_BYTES = 50 * 1024 * 1024      # after decompression
+MAX_TEXT_BYTES = 50 * 1024 * 1024      # one article (txt/html/json), after decompression
+MAX_RECORDS_BYTES = 1024 * 1024 * 1024  # a JSONL file of many records
 MAX_GZIP_RATIO = 200                    # expanded / compressed; beyond is a zip bomb
 
 
@@ -65,16 +66,25 @@ _BOMS = (
 
 
 def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: every other byte NUL in ASCII-heavy text."""
-    sample = data[:4096]
-    if len(sample) < 4:
+    """UTF-16 without BOM: one byte lane holds the few 'high' bytes of one script
+    (0x00 for Latin, 0x04 for Cyrillic, ...), the other lane varies freely."""
+    sample = data[: 4096 - 4096 % 2]
+    if len(sample) < 8 or len(data) % 2:
         return None
-    even = sample[0::2].count(0) / (len(sample) / 2)
-    odd = sample[1::2].count(0) / (len(sample) / 2)
-    if odd > 0.4 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.4 and odd < 0.05:
-        return "utf-16-be"
+    even, odd = sample[0::2], sample[1::2]
+
+    def narrow(lane: bytes) -> bool:
+        top = sorted((lane.count(b) for b in set(lane)), reverse=True)[:3]
+        return sum(top) >= 0.95 * len(lane) and (0 in lane or 4 in lane or 5 in lane or 6 in lane)
+
+    for enc, hi, lo in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if narrow(hi) and len(set(lo)) > len(set(hi)) + 2:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _control_share(text) < 0.02:
+                return enc
     return None
 
 
@@ -86,8 +96,27 @@ def _control_share(text: str) -> float:
     return bad / len(sample)
 
 
-def decode_bytes(data: bytes, limit: int = MAX_TEXT_BYTES) -> Decoded | Rejected:
-    """Decode raw bytes to text, or say why they cannot be used."""
+def _cyrillic_codepage(data: bytes) -> str | None:
+    """cp1251 or KOI8-R for single-byte Russian text, else None.
+
+    In such text most letters are non-ASCII bytes >= 0xC0. Lowercase letters sit at
+    0xE0-0xFF in cp1251 but at 0xC0-0xDF in KOI8-R, and text is mostly lowercase."""
+    sample = data[:100_000]
+    high = sum(1 for b in sample if b >= 0xC0)
+    ascii_letters = sum(1 for b in sample if 65 <= b <= 90 or 97 <= b <= 122)
+    if high < 20 or high < 0.5 * (high + ascii_letters):
+        return None
+    upper_half = sum(1 for b in sample if b >= 0xE0)
+    return "cp1251" if upper_half > high - upper_half else "koi8-r"
+
+
+def decode_bytes(data: bytes, limit: int = MAX_TEXT_BYTES, repair: bool = True) -> Decoded | Rejected:
+    """Decode raw bytes to text, or say why they cannot be used.
+
+    repair=True (pages): ftfy repairs mojibake and newlines are normalised.
+    repair=False (JSON): the text is left exactly as decoded; JSON parsing and
+    per-field newline normalisation come later (ftfy would turn U+2028 inside a
+    JSON string into a line break and split a JSONL record)."""
     if len(data) > limit:
         return Rejected("too_large", f"{len(data)} bytes exceeds the {limit}-byte limit")
     if not data.strip():
@@ -111,16 +140,22 @@ def decode_bytes(data: bytes, limit: int = MAX_TEXT_BYTES) -> Decoded | Rejected
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            best = from_bytes(data[:200_000]).best()
-            if best is None or best.encoding is None:
+            cyrillic = _cyrillic_codepage(data)
+            best = None if cyrillic else from_bytes(data[:200_000]).best()
+            if cyrillic:
+                encoding = cyrillic
+            elif best is None or best.encoding is None:
                 return Rejected("undecodable", "no text encoding fits these bytes")
-            encoding = best.encoding
+            else:
+                encoding = best.encoding
             try:
                 text = data.decode(encoding)
             except (UnicodeDecodeError, LookupError) as exc:
                 return Rejected("undecodable", f"{encoding}: {exc}")
     if _control_share(text) > 0.05:
         return Rejected("binary", f"{_control_share(text):.0%} control characters after {encoding} decoding")
+    if not repair:
+        return Decoded(text, encoding, False)
     fixed = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
     fixed = normalize_newlines(fixed)
     if not fixed.strip():

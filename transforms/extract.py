@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from . import htmlpage, textdump
-from .decode import DECODE_VERSION, Decoded, Rejected, decode_bytes, gunzip
+from .decode import DECODE_VERSION, MAX_RECORDS_BYTES, MAX_TEXT_BYTES, Decoded, Rejected, decode_bytes, gunzip
 from .records import DEFAULT_FIELD_MAP, BadRecord, FieldMap, iter_json_records, read_record
 
 EXTRACTOR_VERSION = "+".join(
@@ -94,12 +94,13 @@ def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> 
     fmt = input_format(name)
     if fmt is None:
         return [Reject(name, None, digest, "unsupported_format", "expected .txt, .html, .htm, .json or .jsonl (optionally .gz)")]
+    limit = MAX_RECORDS_BYTES if fmt == "jsonl" else MAX_TEXT_BYTES
     if name.lower().endswith(".gz"):
-        unpacked = gunzip(data)
+        unpacked = gunzip(data, limit)
         if isinstance(unpacked, Rejected):
             return [Reject(name, None, digest, unpacked.reason, unpacked.detail)]
         data = unpacked
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, limit, repair=fmt not in ("json", "jsonl"))
     if isinstance(decoded, Rejected):
         return [Reject(name, None, digest, decoded.reason, decoded.detail)]
     if fmt in ("json", "jsonl"):

@@ -2,15 +2,15 @@
 
 Method: each article is reduced to its salient names (capitalised words and
 acronyms in the title and lead, minus stopwords); two articles published within
-`max_days` whose salient sets overlap enough (Jaccard on names weighted by rarity
-across the batch) are linked; stories are the connected components. An inverted
-index keeps this near-linear on tens of thousands of articles.
+`max_days` are linked when they share at least `min_shared` names and the shared
+names cover at least `threshold` of the smaller set (overlap coefficient); names
+used by more than 5% of the batch link nothing. Stories are the connected
+components. An inverted index keeps this near-linear on tens of thousands of articles.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ _STOP = frozenset(
     These Those He She They We You I His Her Their Our Your Mr Mrs Ms Dr After Before When While
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
     August September October November December However Although Though Earlier Later Also Read More
-    Share Related News Advertisements US U.S UN""".split()
+    Share Related News Advertisements US U.S UN According Soon Some Many Most Thus Now""".split()
 )
 
 
@@ -40,14 +40,13 @@ def salient(title: str | None, body: str, lead_chars: int = 1200) -> set[str]:
     return {w.casefold().rstrip("'’s") for w in _CAP.findall(text) if w not in _STOP}
 
 
-def assign_stories(items: list[StoryInput], threshold: float = 0.25, max_days: int = 4) -> dict[str, str]:
+def assign_stories(items: list[StoryInput], threshold: float = 0.3, min_shared: int = 3, max_days: int = 4) -> dict[str, str]:
     """article_id -> story_id (a stable hash of the story's earliest member id)."""
     if not items:
         return {}
     sets = [salient(i.title, i.body) for i in items]
     df = Counter(w for s in sets for w in s)
     n = len(items)
-    idf = {w: math.log(1 + n / c) for w, c in df.items()}
     index: dict[str, list[int]] = defaultdict(list)
     for k, s in enumerate(sets):
         for w in s:
@@ -61,16 +60,14 @@ def assign_stories(items: list[StoryInput], threshold: float = 0.25, max_days: i
             x = parent[x]
         return x
 
-    weight = [sum(idf[w] for w in s) for s in sets]
     for k, s in enumerate(sets):
         shared: Counter[int] = Counter()
         for w in s:
             for j in index.get(w, ()):
                 if j > k:
-                    shared[j] += idf[w]
+                    shared[j] += 1
         for j, inter in shared.items():
-            union = weight[k] + weight[j] - inter
-            if union <= 0 or inter / union < threshold:
+            if inter < min_shared or inter / min(len(s), len(sets[j])) < threshold:
                 continue
             a, b = items[k].published, items[j].published
             if a and b and abs((a - b).days) > max_days:

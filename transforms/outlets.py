@@ -81,7 +81,7 @@ def spinner_artefacts(body: str) -> list[tuple[str, str]]:
 def _name_patterns(registry: Registry) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Regexes over every outlet name/alias (short or all-caps ones match case-sensitively):
     (self-reference: "told POLITICO", attribution: "according to The Associated Press")."""
-    names = sorted({n for n, _ in registry.names() if len(n) >= 2}, key=len, reverse=True)
+    names = sorted({n for n, o in registry.names() if len(n) >= 2 and o.type != "author"}, key=len, reverse=True)
     parts = []
     for n in names:
         esc = re.escape(n).replace(r"\ ", r"\s+")

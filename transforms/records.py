@@ -162,6 +162,7 @@ def iter_json_records(text: str, jsonl: bool) -> Iterator[tuple[int | None, Any 
             yield None, obj
         return
     for i, line in enumerate(text.split("\n")):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         if len(line) > MAX_LINE_CHARS:

@@ -15,7 +15,9 @@ import yaml
 
 from .errors import ResourceError
 
-TYPES = ("outlet", "wire", "aggregator", "republisher", "content_farm", "broadcaster")
+# "author": a columnist or writer pool that record sources name instead of an outlet;
+# matched in record fields only, never in running text.
+TYPES = ("outlet", "wire", "aggregator", "republisher", "content_farm", "broadcaster", "author")
 OWNERSHIPS = ("state", "public_service", "private", "unknown")
 LEANS = ("left", "lean_left", "center", "lean_right", "right", "mixed")
 _ID = re.compile(r"^[a-z0-9_]+$")
