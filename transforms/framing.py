@@ -46,7 +46,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])|\n+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,76 @@
+"""The `framewatch` console script, run as a user runs it (a real subprocess)."""
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import RAW, SEEDS
+
+EXE = str(Path(sys.executable).with_name("framewatch"))
+KEYS = {"source", "record", "status", "reason", "title", "body", "published", "language",
+        "publisher", "origin", "provenance", "credits"}
+
+
+def fw(*args, check=True):
+    proc = subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_extract_prints_one_object_per_article(tmp_path):
+    recs = tmp_path / "recs.jsonl.gz"
+    recs.write_bytes(gzip.compress(b'{"content": "One text.", "source": "Reuters"}\n{"bad"\n{"text": "Two."}\n'))
+    out = fw("extract", RAW / SEEDS["trt"], recs).stdout.splitlines()
+    objs = [json.loads(line) for line in out]
+    assert len(objs) == 4
+    for o in objs:
+        assert KEYS <= set(o)
+    trt = objs[0]
+    assert (trt["status"], trt["record"], trt["publisher"], trt["origin"], trt["provenance"]) == ("ok", None, "trt_world", "afp", "wire")
+    assert trt["published"] == "2022-01-08" and trt["credits"] == ["afp"] and trt["language"] == "en"
+    assert [o["record"] for o in objs[1:]] == [0, 1, 2]
+    assert [o["status"] for o in objs[1:]] == ["ok", "rejected", "ok"]
+    assert objs[2]["reason"] == "bad_json" and objs[1]["publisher"] == "reuters"
+
+
+def test_extract_field_mapping(tmp_path):
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps({"story": "Custom field text.", "content": "not this"}), encoding="utf-8")
+    o = json.loads(fw("extract", "--field", "body=story", f).stdout)
+    assert o["body"] == "Custom field text."
+    assert fw("extract", "--field", "nonsense", f, check=False).returncode == 2
+
+
+def test_analyze_adds_features_and_hits_with_offsets():
+    o = json.loads(fw("analyze", RAW / SEEDS["izv"]).stdout)
+    assert o["features"]["word_count"] > 300 and o["features"]["flesch_reading_ease"] is not None
+    terms = {h["term"].lower() for h in o["hits"]}
+    assert {"militants", "criminals", "terrorist", "gangs", "alma-ata"} <= terms
+    for h in o["hits"]:
+        assert o["body"][h["start"]:h["end"]] == h["term"]
+        assert set(h) == {"category", "frame", "term", "canonical", "start", "end", "in_quote"}
+
+
+def test_analyze_empty_file_is_rejected_not_crashed(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    o = json.loads(fw("analyze", tmp_path / "empty.txt").stdout)
+    assert o["status"] == "rejected" and o["reason"] == "empty" and o["features"] == {}
+
+
+def test_outlets_lists_and_filters():
+    rows = json.loads(fw("outlets", "--type", "wire", "--format", "json").stdout)
+    ids = {r["id"] for r in rows}
+    assert {"afp", "reuters", "ap", "tass"} <= ids and all(r["type"] == "wire" for r in rows)
+    ru = json.loads(fw("outlets", "--state", "RU", "--format", "json").stdout)
+    assert {"rt", "sputnik", "tass"} <= {r["id"] for r in ru}
+    assert "registry" in fw("outlets", "--search", "izvest").stdout
+
+
+def test_query_without_warehouse_says_what_to_do(tmp_path):
+    p = fw("query", "select 1", "--warehouse", tmp_path / "none", check=False)
+    assert p.returncode == 1 and "framewatch run" in p.stderr

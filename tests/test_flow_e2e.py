@@ -1,0 +1,78 @@
+"""End to end: the real Prefect flow on the five seeds, checked through DuckDB and the CSVs."""
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.nightly import nightly
+from flows.warehouse import connect
+
+from .conftest import REPO, SEEDS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def run(prefect_harness, tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    raw = base / "raw"
+    raw.mkdir()
+    for name in SEEDS.values():
+        (raw / name).write_bytes((REPO / "data" / "raw" / name).read_bytes())
+    result = nightly(str(raw), str(base / "wh"), str(base / "reports"), batch_size=2)
+    return base, result
+
+
+def test_flow_summary(run):
+    base, result = run
+    assert (result["files_seen"], result["articles_written"], result["rejected"], result["articles_total"]) == (5, 5, 0, 5)
+    assert set(result["reports"]) >= {"mart_story_outlets", "mart_term_rates"}
+
+
+def test_izvestiya_delegitimises_where_afp_does_not(run):
+    con = connect(run[0] / "wh")
+    labels = lambda voice: {r[0] for r in con.execute(
+        "select term from mart_term_rates where voice = ? and category = 'actor_label' and frame = 'delegitimising'",
+        [voice]).fetchall()}
+    assert {"militants", "criminals", "terrorist"} <= labels("izvestiya")
+    assert labels("afp") == set()
+    assert "rioters" in labels("rt")
+
+
+def test_alma_ata_only_in_the_izvestiya_text(run):
+    con = connect(run[0] / "wh")
+    voices = {r[0] for r in con.execute("select distinct voice from mart_term_rates where term = 'alma-ata'").fetchall()}
+    assert voices == {"izvestiya"}
+
+
+def test_all_seeds_are_one_story(run):
+    con = connect(run[0] / "wh")
+    assert con.execute("select count(distinct story_id) from mart_articles").fetchone()[0] == 1
+
+
+def test_csv_report_has_a_row_per_outlet(run):
+    base, result = run
+    rows = list(csv.DictReader(open(result["reports"]["mart_story_outlets"], encoding="utf-8", newline="")))
+    assert sorted(r["voice"] for r in rows) == sorted(["rt", "globalhappenings", "afp", "izvestiya", "politico"])
+
+
+def test_rerun_adds_nothing(run):
+    base, _ = run
+    again = nightly(str(base / "raw"), str(base / "wh"), str(base / "reports"))
+    assert (again["files_processed"], again["articles_written"], again["articles_total"]) == (0, 0, 5)
+
+
+def test_prefect_yaml_parses_and_entrypoint_imports():
+    doc = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    (dep,) = [d for d in doc["deployments"] if d["name"] == "nightly"]
+    assert dep["schedules"][0]["cron"] == "0 2 * * *" and dep["schedules"][0]["timezone"] == "UTC"
+    path, func = dep["entrypoint"].split(":")
+    from prefect.flows import load_flow_from_entrypoint
+
+    flow = load_flow_from_entrypoint(str(REPO / path) + ":" + func)
+    assert flow.name == "framewatch-nightly"
+    assert set(dep["parameters"]) <= set(flow.parameters.properties)

@@ -1,0 +1,108 @@
+"""Lexicon loading/validation and term matching: inflections, boundaries, quotes."""
+import pytest
+
+from transforms.errors import ResourceError
+from transforms.framing import find_hits, hit_counts, quote_share, quote_spans, sentence_spans
+from transforms.lexicon import build_lexicon, load_lexicon
+
+
+def _doc(**over):
+    doc = {"version": "1", "category": "actor_label", "language": "en",
+           "frames": ["neutral", "delegitimising"],
+           "terms": [{"canonical": "rioter", "frame": "delegitimising", "forms": ["rioter", "rioters"]}]}
+    doc.update(over)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def lex():
+    return load_lexicon("en")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("Rioters looted shops.", [("actor_label", "rioter", "Rioters")]),
+        ("The riot, the riots and the rioting.", [("event_label", "riot", "riot"), ("event_label", "riot", "riots"), ("event_label", "riot", "rioting")]),
+        ("Patriotism is not rioting", [("event_label", "riot", "rioting")]),          # no match inside 'Patriotism'
+        ("protesters and protestors", [("actor_label", "protester", "protesters"), ("actor_label", "protester", "protestors")]),
+        ("the Russian-led bloc", [("foreign_force_label", "russian-led", "Russian-led")]),
+        ("in Alma-Ata, not Almaty", [("place_name", "Almaty", "Alma-Ata"), ("place_name", "Almaty", "Almaty")]),
+        ("Alma\nAta", [("place_name", "Almaty", "Alma\nAta")]),                          # multiword across a line break
+        ("peacekeeping peacekeepers", [("foreign_force_label", "peacekeeping", "peacekeeping"), ("foreign_force_label", "peacekeeper", "peacekeepers")]),
+        ("President Tokáyev", [("person_name", "Tokayev", "Tokáyev")]),
+        ("anti-protest laws", []),                                                        # hyphenated compound is not the label
+    ],
+)
+def test_matches(lex, text, expected):
+    assert [(h.category, h.canonical, h.term) for h in find_hits(text, lex)] == expected
+
+
+def test_offsets_point_into_body(lex):
+    body = "Soon the protests turned into riots. The criminals vandalized offices."
+    for h in find_hits(body, lex):
+        assert body[h.start:h.end] == h.term
+        assert h.term in h.sentence
+
+
+@pytest.mark.parametrize(
+    "text, in_quote",
+    [
+        ("", []),
+        ('He said: "the rioters must stop" today. Rioters ran.', [True, False]),
+        ("“Terrorists attacked,” he said of the terrorists.", [True, False]),
+        ("It is «terrorism» by terrorists", [False]),
+        ("the State Department’s ‘rioters’ claim", [True]),
+        ("the rioters’ demands", [False]),                      # apostrophe, not a quote
+    ],
+)
+def test_in_quote(lex, text, in_quote):
+    assert [h.in_quote for h in find_hits(text, lex) if h.category == "actor_label"] == in_quote
+
+
+def test_quote_share_and_spans():
+    assert quote_share("") is None
+    assert quote_share("   ") is None
+    assert quote_share("no quotes here") == 0.0
+    text = '“abcd” efgh'
+    assert quote_spans(text) == [(0, 6)]
+    assert quote_share(text) == round(6 / len(text), 4)
+
+
+def test_sentence_spans():
+    assert sentence_spans("") == []
+    text = "One sentence. Two “quoted.” Three?\nFour"
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["One sentence.", "Two “quoted.”", "Three?", "Four"]
+
+
+def test_hit_counts_empty_and_frames(lex):
+    assert hit_counts([]) == {"hits_total": 0, "hits_legitimising": 0, "hits_neutral": 0, "hits_delegitimising": 0, "hits_in_quote": 0}
+    c = hit_counts(find_hits("protesters, rioters and peacekeepers", lex))
+    assert c["hits_neutral"] == 1 and c["hits_delegitimising"] == 1 and c["hits_legitimising"] == 1
+
+
+def test_lexicon_version_names_every_category(lex):
+    for cat in ("actor_label", "event_label", "foreign_force_label", "place_name", "person_name"):
+        assert f"{cat}@" in lex.version
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        ({}, "missing keys"),
+        (_doc(terms=[{"canonical": "x", "frame": "loaded", "forms": ["x"]}]), "frame 'loaded'"),
+        (_doc(terms=[{"canonical": "x", "frame": "neutral", "forms": []}]), "forms must be"),
+        (_doc(terms=[{"canonical": "x", "frame": "neutral"}]), "needs canonical"),
+        (_doc(language="ru"), "language"),
+    ],
+)
+def test_invalid_lexicon_files_raise(doc, message):
+    with pytest.raises(ResourceError, match=message):
+        build_lexicon("en", {"bad.yaml": doc})
+
+
+def test_form_in_two_terms_raises():
+    other = _doc(category="event_label", terms=[{"canonical": "r", "frame": "neutral", "forms": ["Rioters"]}])
+    with pytest.raises(ResourceError, match="already belongs"):
+        build_lexicon("en", {"a.yaml": _doc(), "b.yaml": other})

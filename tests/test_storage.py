@@ -1,0 +1,171 @@
+"""The warehouse: atomic commit, incremental runs, changed files, crash recovery, lock.
+
+These run the real run steps (flows/runs.py) on real files without Prefect."""
+import datetime as dt
+import os
+import shutil
+
+import pyarrow as pa
+import pytest
+
+from flows import runs
+from flows.storage import Warehouse
+from flows.warehouse import connect
+from transforms.errors import WarehouseError
+from transforms.schema import TABLES
+
+from .conftest import SEEDS
+
+
+def run_once(raw, wh_dir, full=False):
+    wh = Warehouse(wh_dir)
+    with wh.lock():
+        wh.recover()
+        plan = runs.plan_run(raw, wh, full=full)
+        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(2)]
+        return runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+
+
+def snapshot(wh_dir):
+    con = connect(wh_dir)
+    out = {t: sorted(map(repr, con.execute(f"select * exclude (run_id) from {t}").fetchall()))
+           for t in ("articles", "term_hits", "features", "article_sources", "evidence")}
+    con.close()
+    return out
+
+
+def data_files(wh_dir):
+    return sorted(p.relative_to(wh_dir).as_posix() for p in wh_dir.rglob("*.parquet"))
+
+
+def test_first_run_writes_every_table(raw_copy, tmp_path):
+    s = run_once(raw_copy, tmp_path / "wh")
+    assert (s.files_seen, s.articles_written, s.rejected, s.articles_total) == (5, 5, 0, 5)
+    con = connect(tmp_path / "wh")
+    for table in TABLES:
+        con.execute(f"select * from {table}").fetchall()
+    assert con.execute("select count(*) from articles").fetchone()[0] == 5
+    assert con.execute("select count(distinct run_id) from term_hits").fetchone()[0] == 1
+    versions = con.execute("select distinct extractor_version, lexicon_version, registry_version from features").fetchall()
+    assert len(versions) == 1 and all(versions[0])
+
+
+def test_rerun_on_unchanged_input_changes_nothing(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    before, files_before = snapshot(wh), data_files(wh)
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.articles_written) == (0, 0)
+    assert snapshot(wh) == before
+    # only the new run's bookkeeping files (runs row, stories and outlets rewritten) are added
+    new = set(data_files(wh)) - set(files_before)
+    assert {p.split("/")[0] for p in new} <= {"runs", "stories", "outlets"}
+
+
+def test_changed_file_replaces_only_its_rows(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    con = connect(wh)
+    before = dict(con.execute("select source, article_id from articles").fetchall())
+    con.close()
+    target = raw_copy / SEEDS["trt"]
+    target.write_text(target.read_text(encoding="utf-8").replace("rare protests", "rare riots"), encoding="utf-8")
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.articles_written) == (1, 1)
+    con = connect(wh)
+    after = dict(con.execute("select source, article_id from articles").fetchall())
+    assert len(after) == 5
+    assert {k for k in after if after[k] != before[k]} == {SEEDS["trt"]}
+    assert con.execute("select count(*) from term_hits where article_id = ?", [before[SEEDS["trt"]]]).fetchone()[0] == 0
+    assert con.execute("select count(*) from article_sources").fetchone()[0] == 5
+    assert con.execute("select count(*) from stg_term_hits h join articles a using (article_id) "
+                       "where a.source = ? and h.term = 'riots'", [SEEDS["trt"]]).fetchone()[0] == 1
+
+
+def test_exact_duplicate_is_stored_once_with_both_sources(raw_copy, tmp_path):
+    shutil.copy(raw_copy / SEEDS["izv"], raw_copy / "copy_of_izvestiya.txt")
+    s = run_once(raw_copy, tmp_path / "wh")
+    assert (s.articles_written, s.duplicates) == (5, 1)
+    con = connect(tmp_path / "wh")
+    assert con.execute("select count(*) from article_sources").fetchone()[0] == 6
+    assert con.execute("select count(distinct article_id) from article_sources").fetchone()[0] == 5
+
+
+def test_bad_files_become_rejects_and_the_rest_goes_on(raw_copy, tmp_path):
+    (raw_copy / "empty.txt").write_bytes(b"")
+    (raw_copy / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (raw_copy / "notes.docx").write_bytes(b"PK\x03\x04")
+    (raw_copy / "broken.jsonl").write_text('{"content": "ok text here."}\n{nope\n', encoding="utf-8")
+    os.symlink("/etc/passwd", raw_copy / "escape.txt")
+    s = run_once(raw_copy, tmp_path / "wh")
+    assert s.articles_written == 6
+    con = connect(tmp_path / "wh")
+    reasons = dict(con.execute("select source, reason from rejects").fetchall())
+    assert reasons == {"empty.txt": "empty", "binary.txt": "binary", "notes.docx": "unsupported_format",
+                       "broken.jsonl": "bad_json", "escape.txt": "outside_raw_dir"}
+
+
+def test_crash_before_commit_leaves_previous_state(raw_copy, tmp_path, monkeypatch):
+    wh_dir = tmp_path / "wh"
+    run_once(raw_copy, wh_dir)
+    before = snapshot(wh_dir)
+    (raw_copy / "new.txt").write_text("A new article about protesters in Almaty.\n\nIt has two paragraphs of text.", encoding="utf-8")
+
+    from flows import storage
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt("killed between data files and commit")
+
+    monkeypatch.setattr(storage, "_write_atomic", boom)
+    with pytest.raises(KeyboardInterrupt):
+        run_once(raw_copy, wh_dir)
+    monkeypatch.undo()
+    assert snapshot(wh_dir) == before          # readers still see the last committed state
+    s = run_once(raw_copy, wh_dir)             # the next run completes the work
+    assert s.files_processed == 1 and s.articles_total == 6
+    assert not any((wh_dir / "_staging").iterdir())
+
+
+def test_orphan_files_of_a_killed_run_are_swept(raw_copy, tmp_path):
+    wh_dir = tmp_path / "wh"
+    run_once(raw_copy, wh_dir)
+    orphan = wh_dir / "articles" / "19990101T000000Z-dead00-0001.parquet"
+    orphan.write_bytes(b"half a parquet file")
+    (wh_dir / "_staging" / "dead").mkdir(parents=True)
+    assert connect(wh_dir).execute("select count(*) from articles").fetchone()[0] == 5  # not referenced
+    wh = Warehouse(wh_dir)
+    with wh.lock():
+        swept = wh.recover()
+    assert "articles/19990101T000000Z-dead00-0001.parquet" in swept and not orphan.exists()
+
+
+def test_second_writer_gets_a_clear_message(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():
+        with pytest.raises(WarehouseError, match="another framewatch run"):
+            with Warehouse(tmp_path / "wh").lock():
+                pass
+
+
+def test_full_rebuild_keeps_run_history(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    s = run_once(raw_copy, wh, full=True)
+    assert s.articles_written == 5 and s.articles_total == 5
+    con = connect(wh)
+    assert con.execute("select count(*) from runs").fetchone()[0] == 2
+    assert con.execute("select count(*) from articles").fetchone()[0] == 5
+
+
+def test_old_files_without_a_new_column_still_read(tmp_path):
+    """Schema evolution: a Parquet file written before a column existed reads as null."""
+    import pyarrow.parquet as pq
+
+    from flows.storage import read_files
+
+    old = TABLES["features"].empty_table().drop_columns(["paraphrase_score"])
+    row = {n: None for n in old.schema.names} | {"article_id": "x", "run_id": "r", "extractor_version": "e",
+                                                   "lexicon_version": "l", "registry_version": "g"}
+    pq.write_table(pa.Table.from_pylist([row], schema=old.schema), tmp_path / "old.parquet")
+    t = read_files("features", [tmp_path / "old.parquet"])
+    assert t.num_rows == 1 and t["paraphrase_score"].to_pylist() == [None]

@@ -1,0 +1,125 @@
+"""SQL layer data tests (dbt style: unique, not_null, accepted_values) and CSV reports."""
+import csv
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from flows import runs
+from flows.reports import safe_cell, write_reports
+from flows.storage import Warehouse
+from flows.warehouse import connect, mart_names, sql_models
+from transforms.schema import PROVENANCES
+
+from .conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from .conftest import RAW
+
+    raw = tmp_path_factory.mktemp("raw")
+    for name in SEEDS.values():
+        (raw / name).write_bytes((RAW / name).read_bytes())
+    (raw / "hostile.jsonl").write_text(json.dumps({
+        "title": "=HYPERLINK(\"http://evil.example\",\"click\")", "source": "Reuters",
+        "content": "+1 protesters said the riot police were @ fault.\n\n-2 more rioters came.",
+    }) + "\n", encoding="utf-8")
+    wh_dir = tmp_path_factory.mktemp("wh")
+    wh = Warehouse(wh_dir)
+    with wh.lock():
+        plan = runs.plan_run(raw, wh)
+        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(10)]
+        runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+    return wh_dir
+
+
+UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "article_id"),
+          ("mart_articles", "article_id"), ("outlets", "outlet_id"), ("runs", "run_id"),
+          ("article_sources", "source, record"), ("term_hits", "article_id, start"),
+          ("mart_term_rates", "story_id, voice, category, canonical, term"), ("mart_story_outlets", "story_id, voice")]
+NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
+            ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"),
+            ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
+ACCEPTED = [("articles", "provenance", PROVENANCES),
+            ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "place_name", "person_name")),
+            ("evidence", "field", ("publisher", "origin", "provenance", "credit"))]
+
+
+@pytest.mark.parametrize("view, key", UNIQUE)
+def test_unique(warehouse, view, key):
+    con = connect(warehouse)
+    dupes = con.execute(f"select {key}, count(*) from {view} group by all having count(*) > 1").fetchall()
+    assert dupes == []
+    assert con.execute(f"select count(*) from {view}").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("view, column", NOT_NULL)
+def test_not_null(warehouse, view, column):
+    assert connect(warehouse).execute(f"select count(*) from {view} where {column} is null").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("view, column, values", ACCEPTED)
+def test_accepted_values(warehouse, view, column, values):
+    got = {r[0] for r in connect(warehouse).execute(f"select distinct {column} from {view}").fetchall()}
+    assert got and got <= set(values)
+
+
+def test_hit_offsets_point_at_the_term(warehouse):
+    con = connect(warehouse)
+    bad = con.execute("select count(*) from term_hits h join articles a using (article_id) "
+                      "where lower(substr(a.body, h.start + 1, h.\"end\" - h.start)) <> lower(h.term)").fetchone()[0]
+    assert bad == 0
+
+
+def test_models_run_in_order_and_marts_are_listed():
+    names = [n for n, _ in sql_models()]
+    assert names == sorted(names) and names[0].startswith("10_staging/")
+    assert {"articles", "term_rates", "story_outlets", "label_divergence"} <= {m.removeprefix("mart_") for m in mart_names()}
+
+
+def test_query_connection_is_read_only(warehouse, tmp_path):
+    con = connect(warehouse)
+    with pytest.raises(duckdb.Error):
+        con.execute(f"copy (select 1) to '{tmp_path}/x.csv'")
+    with pytest.raises(duckdb.Error):
+        con.execute("set enable_external_access = true")
+    with pytest.raises(duckdb.Error):
+        con.execute("select * from read_csv('/etc/passwd')")
+
+
+def test_duckdb_file_for_the_cli(warehouse):
+    con = duckdb.connect(str(warehouse / "framewatch.duckdb"), read_only=True)
+    assert con.execute("select count(*) from mart_articles").fetchone()[0] == 6
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("", ""), ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2 more", "'-2 more"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), (-3, -3), (None, None), (["a", "=b"], "a; =b")],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_csv_reports_are_formula_safe_rfc4180(warehouse, tmp_path):
+    paths = write_reports(warehouse, tmp_path / "reports", dt.date(2022, 1, 9))
+    assert set(paths) == set(mart_names())
+    assert all(p.parent.name == "2022-01-09" for p in paths.values())
+    raw = paths["mart_articles"].read_bytes()
+    assert b"\r\n" in raw and raw.decode("utf-8")
+    rows = list(csv.DictReader(paths["mart_articles"].open(encoding="utf-8", newline="")))
+    titles = [r["title"] for r in rows]
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in titles
+    for r in rows:
+        for v in r.values():
+            assert not (v or " ")[0] in "=+@\t\r" and not (v.startswith("-") and not _is_number(v))
+
+
+def _is_number(v):
+    try:
+        float(v)
+        return True
+    except ValueError:
+        return False
