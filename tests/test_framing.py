@@ -33,6 +33,10 @@ def lex():
         ("peacekeeping peacekeepers", [("foreign_force_label", "peacekeeping", "peacekeeping"), ("foreign_force_label", "peacekeeper", "peacekeepers")]),
         ("President Tokáyev", [("person_name", "Tokayev", "Tokáyev")]),
         ("anti-protest laws", []),                                                        # hyphenated compound is not the label
+        ("The protester's sign", [("actor_label", "protester", "protester")]),          # possessive counts as the base
+        ("They rioted; rioter-free", []),                                                 # not a listed form / compound
+        ("a failed coup d'etat", [("event_label", "coup", "coup d'etat")]),              # longest form wins
+        ("TERRORISTS and Militants", [("actor_label", "terrorist", "TERRORISTS"), ("actor_label", "militant", "Militants")]),
     ],
 )
 def test_matches(lex, text, expected):

@@ -68,23 +68,55 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[
     return None
 
 
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _whole_tokens(low: str, start: int, end: int) -> bool:
+    """A match must not start or end inside a token (see lexicon.TOKEN); a possessive
+    "'s" after it is fine ("protester's" counts as "protester")."""
+    if start > 0:
+        prev = low[start - 1]
+        if prev.isalnum() or prev in "_-" or (prev in "'’" and start > 1 and low[start - 2].isalnum()):
+            return False
+    if end < len(low):
+        nxt = low[end]
+        after = low[end + 1] if end + 1 < len(low) else " "
+        if nxt.isalnum() or nxt == "_":
+            return False
+        if nxt in "-'’" and (after.isalnum() or after == "_"):
+            return nxt != "-" and after == "s" and not (low[end + 2:end + 3].isalnum())
+    return True
+
+
 def find_hits(body: str, lexicon: Lexicon) -> list[Hit]:
-    """Every lexicon form in `body`, longest match first, never overlapping."""
+    """Every lexicon form in `body` on whole tokens, longest form first, never overlapping.
+    A possessive ("protester's") counts as its base form."""
     if not body:
+        return []
+    low = _lower_same_length(body)
+    matches = []
+    for m in lexicon.pattern.finditer(low):
+        start, end = m.span()
+        if _whole_tokens(low, start, end):
+            matches.append((start, end, lexicon.by_form[" ".join(m.group(0).split())]))
+    if not matches:
         return []
     quotes = quote_spans(body)
     qstarts = [s for s, _ in quotes]
     sentences = sentence_spans(body)
     sstarts = [s for s, _ in sentences]
     hits = []
-    for m in lexicon.pattern.finditer(body):
-        term = lexicon.by_form[re.sub(r"\s+", " ", m.group(0)).casefold()]
-        sent = _inside(sentences, sstarts, m.start())
+    for start, end, term in matches:
+        sent = _inside(sentences, sstarts, start)
         hits.append(
             Hit(
-                category=term.category, frame=term.frame, term=m.group(0),
-                canonical=term.canonical, start=m.start(), end=m.end(),
-                in_quote=_inside(quotes, qstarts, m.start()) is not None,
+                category=term.category, frame=term.frame, term=body[start:end],
+                canonical=term.canonical, start=start, end=end,
+                in_quote=_inside(quotes, qstarts, start) is not None,
                 sentence=body[sent[0]:sent[1]].strip() if sent else "",
             )
         )

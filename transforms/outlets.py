@@ -77,20 +77,26 @@ def spinner_artefacts(body: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- name matching
 
-@functools.cache
-def _name_patterns(registry: Registry) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Regexes over every outlet name/alias (short or all-caps ones match case-sensitively):
-    (self-reference: "told POLITICO", attribution: "according to The Associated Press")."""
-    names = sorted({n for n, o in registry.names() if len(n) >= 2 and o.type != "author"}, key=len, reverse=True)
-    parts = []
-    for n in names:
-        esc = re.escape(n).replace(r"\ ", r"\s+")
-        parts.append(esc if (len(n) <= 4 or n.isupper()) else f"(?i:{esc})")
-    name = rf"(?<![\w@/.])(?P<name>{'|'.join(parts)})(?![\w])"
-    return (
-        re.compile(rf"{_REPORTING_VERBS}\s+(?:the\s+)?{name}"),
-        re.compile(rf"(?i:according to|reported by|citing|cited by)\s+(?:the\s+)?{name}"),
-    )
+# A trigger phrase followed by a capitalised name of up to six words; the name is then
+# looked up in the registry, longest prefix first. Much cheaper than one regex over
+# every alias, and the registry decides what is an outlet.
+_NAME_AFTER = r"\s+(?:the\s+)?(?P<name>[A-Z0-9][\w.&'’-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z0-9][\w.&'’-]*){0,5})"
+_SELF_REF = re.compile(
+    r"\b(?:told|telling|speaking to|spoke to|speaking with|talking to|said to|in an interview with|"
+    r"advised|informed|confirmed to|wrote to)" + _NAME_AFTER
+)
+_ATTRIBUTION = re.compile(r"\b(?:[Aa]ccording to|reported by|citing|cited by)" + _NAME_AFTER)
+
+
+def _name_prefix(registry: Registry, name: str) -> tuple[Outlet, str] | None:
+    """The longest word prefix of `name` that is an outlet name or alias (not an author)."""
+    words = name.split()
+    for k in range(len(words), 0, -1):
+        cand = " ".join(words[:k]).rstrip(".,;:’'")
+        o = registry.by_name(cand)
+        if o and o.type != "author" and (len(cand) > 4 or cand.isupper() or cand == o.name):
+            return o, cand
+    return None
 
 
 def _lookup(registry: Registry, text: str) -> Outlet | None:
@@ -101,7 +107,6 @@ _SOURCE_LINE = re.compile(r"^\s*(?:SOURCE|Source|Sources|SOURCES)\s*:\s*(?P<name
 _DATELINE = re.compile(r"\((?P<name>[A-Z][A-Za-z .&-]{1,40})\)\s*[-—–]")
 _COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright(?:\s+©)?)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?[,.]?\s*)?(?P<name>[^.\n]{2,60}?)[.,]?\s*(?:All rights reserved\.?)?\s*$", re.M | re.I)
 _PUBLISHED_BY = re.compile(r"^\s*Published by\s*\n?\s*(?P<name>[^\n]{2,60}?)\s*$", re.M)
-_REPORTING_VERBS = r"(?:told|telling|speaking to|spoke to|speaking with|talking to|said to|in an interview with|advised|informed|confirmed to|wrote to)"
 _BRAND_LINE = re.compile(r"^\s*(?P<name>[\w .&'-]{2,40}?)(?:\s+(?:news|logo))?(?:\.(?:jpe?g|png|svg|gif|webp))?\s*$", re.I)
 
 
@@ -117,15 +122,12 @@ def _find_credits(registry: Registry, raw: str, body: str) -> tuple[list[tuple[O
         o = _lookup(registry, m["name"])
         if o and o.type == "wire":
             found.append((o, "text:dateline", m.group(0).strip(), 0.9))
-    self_ref, attribution = _name_patterns(registry)
-    for m in self_ref.finditer(body):
-        o = _lookup(registry, m["name"])
-        if o and o.type != "wire":
-            found.append((o, "text:self-reference", m.group(0), 0.8))
-    for m in attribution.finditer(body):
-        o = _lookup(registry, m["name"])
-        if o:
-            found.append((o, "text:attribution", m.group(0), 0.3))
+    for rx, rule, weight in ((_SELF_REF, "text:self-reference", 0.8), (_ATTRIBUTION, "text:attribution", 0.3)):
+        for m in rx.finditer(body):
+            hit = _name_prefix(registry, m["name"])
+            if hit and not (rule == "text:self-reference" and hit[0].type == "wire"):
+                span = body[m.start():m.start("name") + len(hit[1])]
+                found.append((hit[0], rule, span, weight))
     credit_names = []
     for o, *_ in found:
         if o.id not in credit_names:

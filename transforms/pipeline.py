@@ -20,7 +20,7 @@ from .records import DEFAULT_FIELD_MAP, FieldMap
 from .registry import Registry, load_registry
 from .schema import FEATURE_COLUMNS
 
-LANGID_CHARS = 1500
+LANGID_CHARS = 600   # enough for a reliable guess on news prose; langid cost grows with length
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
         art.url = overrides["url"]
     res = resolve(art, hits, ctx.registry, language=language, manifest=overrides)
     feats: dict[str, Any] = dict(readability.readability(art.body))
+    if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
+        feats["text_standard"] = float(feats["text_standard"])
     feats["quote_share"] = framing.quote_share(art.body)
     feats.update(framing.hit_counts(hits))
     feats["paraphrase_score"] = res.paraphrase_score

@@ -14,12 +14,13 @@ import pyarrow as pa
 PROVENANCES = ("original", "republished", "wire", "translated", "paraphrased")
 STATUSES = ("ok", "rejected")
 
-_VERSIONS = [
-    pa.field("run_id", pa.string(), nullable=False),
+_VERSION_FIELDS = [
     pa.field("extractor_version", pa.string(), nullable=False),
     pa.field("lexicon_version", pa.string(), nullable=False),
     pa.field("registry_version", pa.string(), nullable=False),
 ]
+# Every per-article row says which run and which versions of the code and data made it.
+_VERSIONS = [pa.field("run_id", pa.string(), nullable=False), *_VERSION_FIELDS]
 
 ARTICLES = pa.schema(
     [
@@ -161,11 +162,11 @@ RUNS = pa.schema(
         pa.field("articles_written", pa.int64(), nullable=False),
         pa.field("duplicates", pa.int64(), nullable=False),
         pa.field("rejected", pa.int64(), nullable=False),
-        *_VERSIONS,
+        *_VERSION_FIELDS,
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {
+TABLES: dict[str, pa.Schema] = {  # name -> schema; every table is a folder of Parquet files
     "articles": ARTICLES,
     "article_sources": ARTICLE_SOURCES,
     "term_hits": TERM_HITS,
