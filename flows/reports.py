@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 
 import duckdb
 
+from .report_html import write_html_report
 from .warehouse import connect, mart_names
 
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
@@ -40,7 +41,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 
 def write_reports(warehouse: str | os.PathLike[str], reports: str | os.PathLike[str], day: dt.date | None = None) -> dict[str, Path]:
-    """Write data/reports/<date>/<mart>.csv for every mart; returns mart -> path."""
+    """Write data/reports/<date>/<mart>.csv for every mart and report.html; returns name -> path."""
     day = day or dt.datetime.now(dt.timezone.utc).date()
     folder = Path(reports) / day.isoformat()
     con = connect(warehouse)
@@ -51,6 +52,7 @@ def write_reports(warehouse: str | os.PathLike[str], reports: str | os.PathLike[
             columns = [d[0] for d in cur.description]
             write_csv(folder / f"{mart}.csv", columns, cur.fetchall())
             out[mart] = folder / f"{mart}.csv"
+        out["report_html"] = write_html_report(con, folder / "report.html")
     finally:
         con.close()
     return out

@@ -38,12 +38,14 @@ def warehouse(tmp_path_factory):
 UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "article_id"),
           ("mart_articles", "article_id"), ("outlets", "outlet_id"), ("runs", "run_id"),
           ("article_sources", "source, record"), ("term_hits", "article_id, start"),
-          ("mart_term_rates", "story_id, voice, category, canonical, term"), ("mart_story_outlets", "story_id, voice")]
+          ("mart_term_rates", "story_id, voice, category, canonical, term"), ("mart_story_outlets", "story_id, voice"),
+          ("mart_label_rates", "story_id, voice, category, label"), ("mart_label_divergence", "story_id, voice, category, label")]
 NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
             ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"),
             ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
 ACCEPTED = [("articles", "provenance", PROVENANCES),
-            ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "place_name", "person_name")),
+            ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name",
+                                       "person_name", "loaded_language")),
             ("evidence", "field", ("publisher", "origin", "provenance", "credit"))]
 
 
@@ -76,7 +78,7 @@ def test_hit_offsets_point_at_the_term(warehouse):
 def test_models_run_in_order_and_marts_are_listed():
     names = [n for n, _ in sql_models()]
     assert names == sorted(names) and names[0].startswith("10_staging/")
-    assert {"articles", "term_rates", "story_outlets", "label_divergence"} <= {m.removeprefix("mart_") for m in mart_names()}
+    assert {"articles", "term_rates", "label_rates", "story_outlets", "label_divergence"} <= {m.removeprefix("mart_") for m in mart_names()}
 
 
 def test_query_connection_is_read_only(warehouse, tmp_path):
@@ -105,7 +107,7 @@ def test_safe_cell(value, expected):
 
 def test_csv_reports_are_formula_safe_rfc4180(warehouse, tmp_path):
     paths = write_reports(warehouse, tmp_path / "reports", dt.date(2022, 1, 9))
-    assert set(paths) == set(mart_names())
+    assert set(paths) == set(mart_names()) | {"report_html"}
     assert all(p.parent.name == "2022-01-09" for p in paths.values())
     raw = paths["mart_articles"].read_bytes()
     assert b"\r\n" in raw and raw.decode("utf-8")

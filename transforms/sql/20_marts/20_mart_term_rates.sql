@@ -1,5 +1,7 @@
 -- Per story and voice: how often each framing term is used, per 1,000 words of that
 -- voice's articles in the story (words counted once per article).
+-- `label` groups inflections (protester/protesters -> protester) but keeps name
+-- variants apart (Almaty vs Alma-Ata), because the variant is the framing signal.
 create or replace view mart_term_rates as
 with voice_words as (
     select story_id, voice, count(*) as articles, sum(word_count) as words
@@ -8,6 +10,7 @@ with voice_words as (
 ),
 hits as (
     select a.story_id, a.voice, h.category, h.frame, h.canonical, h.term,
+           case when h.category in ('place_name', 'person_name') then h.term else lower(h.canonical) end as label,
            count(*) as hits,
            count(*) filter (where h.in_quote) as hits_in_quote,
            min(h.sentence) as example_sentence
@@ -20,6 +23,7 @@ select
     h.voice,
     h.category,
     h.frame,
+    h.label,
     h.canonical,
     h.term,
     h.hits,
@@ -30,4 +34,4 @@ select
     h.example_sentence
 from hits h
 join voice_words w using (story_id, voice)
-order by story_id, category, canonical, voice
+order by story_id, category, label, term, voice

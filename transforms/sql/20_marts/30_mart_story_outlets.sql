@@ -2,11 +2,11 @@
 create or replace view mart_story_outlets as
 with labels as (
     select story_id, voice,
-           string_agg(distinct term, ', ' order by term) filter (where category = 'actor_label') as actor_labels,
-           string_agg(distinct term, ', ' order by term) filter (where category = 'event_label') as event_labels,
-           string_agg(distinct term, ', ' order by term) filter (where category = 'foreign_force_label') as foreign_force_labels,
-           string_agg(distinct term, ', ' order by term) filter (where category = 'place_name') as place_names
-    from mart_term_rates
+           string_agg(distinct label, ', ' order by label) filter (where category = 'actor_label') as actor_labels,
+           string_agg(distinct label, ', ' order by label) filter (where category = 'event_label') as event_labels,
+           string_agg(distinct label, ', ' order by label) filter (where category = 'foreign_force_label') as foreign_force_labels,
+           string_agg(distinct label, ', ' order by label) filter (where category = 'place_name') as place_names
+    from mart_label_rates
     group by story_id, voice
 ),
 voices as (

@@ -1,0 +1,171 @@
+"""A static HTML report: per story, outlets side by side, every number linked to the
+sentences that produced it. One self-contained file: inline CSS and SVG, no scripts,
+nothing fetched."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+FRAME_COLOURS = {  # hue per frame; intensity comes from the rate
+    "delegitimising": (200, 40, 40),
+    "legitimising": (30, 140, 60),
+    "neutral": (90, 90, 110),
+}
+DEFAULT_COLOUR = (110, 80, 160)
+LABEL_CATEGORIES = ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name")
+MAX_STORIES = 40
+MAX_SENTENCES = 12
+
+CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:2px solid #ddd;padding-bottom:.3rem}
+table{border-collapse:collapse;margin:.8rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.meta{color:#666;font-size:.9rem}svg text{font:12px system-ui,sans-serif}
+mark{background:#ffe58a;padding:0 .1em}details{margin:.3rem 0}summary{cursor:pointer}
+.ev{font-size:.9rem;margin:.2rem 0 .2rem 1rem}.legend span{display:inline-block;margin-right:1rem}
+.sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin-right:.3em}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _slug(*parts: Any) -> str:
+    return "ev-" + re.sub(r"[^a-zA-Z0-9]+", "-", "-".join(str(p) for p in parts)).strip("-").lower()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def heatmap_svg(story: str, voices: list[str], terms: list[tuple[str, str]], cells: dict[tuple[str, str], dict]) -> str:
+    """Outlets (rows) x labels (columns); colour = frame, intensity = rate per 1,000 words.
+    Each cell links to the sentences behind it."""
+    cw, ch, left, top = 58, 26, 150, 100
+    width, height = left + cw * len(terms) + 10, top + ch * len(voices) + 10
+    peak = max((c["per_1000_words"] or 0 for c in cells.values()), default=1) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}"><title>{_e(story)}: labels per 1,000 words by outlet</title>']
+    for j, (term, frame) in enumerate(terms):
+        x = left + j * cw + cw / 2
+        out.append(f'<text x="{x}" y="{top - 8}" transform="rotate(-45 {x} {top - 8})">{_e(term)}</text>')
+    for i, voice in enumerate(voices):
+        y = top + i * ch
+        out.append(f'<text x="{left - 8}" y="{y + ch / 2 + 4}" text-anchor="end">{_e(voice)}</text>')
+        for j, (term, frame) in enumerate(terms):
+            x = left + j * cw
+            c = cells.get((voice, term))
+            if not c:
+                out.append(f'<rect x="{x}" y="{y}" width="{cw - 2}" height="{ch - 2}" fill="#f6f6f6"/>')
+                continue
+            r, g, b = FRAME_COLOURS.get(frame, DEFAULT_COLOUR)
+            alpha = 0.25 + 0.75 * min(1.0, (c["per_1000_words"] or 0) / peak)
+            out.append(
+                f'<a href="#{_slug(story, voice, term)}"><rect class="cell" x="{x}" y="{y}" width="{cw - 2}" '
+                f'height="{ch - 2}" fill="rgb({r},{g},{b})" fill-opacity="{alpha:.2f}">'
+                f'<title>{_e(voice)} · {_e(term)}: {c["hits"]} hits, {c["per_1000_words"]} per 1,000 words</title></rect>'
+                f'<text x="{x + cw / 2 - 1}" y="{y + ch / 2 + 4}" text-anchor="middle">{c["per_1000_words"]:.1f}</text></a>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _highlight(sentence: str, term: str) -> str:
+    escaped = _e(sentence)
+    return re.sub(re.escape(_e(term)), lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.IGNORECASE)
+
+
+def render(con: duckdb.DuckDBPyConnection, title: str = "framewatch report") -> str:
+    stories = _rows(con, """
+        select story_id, count(*) as articles, count(distinct voice) as voices,
+               min(published) as first_published, any_value(title) as example_title
+        from mart_articles group by story_id
+        order by voices desc, articles desc, story_id limit ?""", [MAX_STORIES])
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    totals = _rows(con, "select count(*) as articles, count(distinct story_id) as stories, "
+                        "count(distinct voice) as voices from mart_articles")[0]
+    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
+             f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>"
+             f"<p class=meta>Generated {generated}: {totals['articles']} articles, {totals['stories']} stories, "
+             f"{totals['voices']} voices (a voice is whose text it is: the origin when known, else the publisher). "
+             f"Showing up to {MAX_STORIES} stories with the most voices.</p>",
+             "<p class=legend>" + "".join(
+                 f'<span><i class=sw style="background:rgb{c}"></i>{_e(f)}</span>' for f, c in FRAME_COLOURS.items()
+             ) + "</p>"]
+    for s in stories:
+        parts.append(_story_section(con, s))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _story_section(con: duckdb.DuckDBPyConnection, s: dict[str, Any]) -> str:
+    sid = s["story_id"]
+    outlets = _rows(con, "select * from mart_story_outlets where story_id = ? order by voice", [sid])
+    rates = _rows(con, f"""select voice, category, frame, label, hits, hits_in_quote, per_1000_words
+                          from mart_label_rates where story_id = ? and category in {LABEL_CATEGORIES}
+                          order by category, frame, label, voice""", [sid])
+    voices = [o["voice"] for o in outlets]
+    by_category: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in rates:
+        if (r["label"], r["frame"]) not in by_category[r["category"]]:
+            by_category[r["category"]].append((r["label"], r["frame"]))
+    cells = {(r["voice"], r["label"]): r for r in rates}
+    out = [f'<section id="{_e(sid)}"><h2>{_e(s["example_title"])}</h2>'
+           f'<p class=meta>story <code>{_e(sid)}</code> · {s["articles"]} articles · {s["voices"]} voices'
+           f'{" · from " + _e(s["first_published"]) if s["first_published"] else ""}</p>']
+    out.append("<h3>Who wrote it</h3><table><tr><th>voice</th><th>name</th><th>provenance</th><th>published by</th>"
+               "<th>words</th><th>quote share</th><th>Flesch reading ease</th><th>FK grade</th></tr>")
+    for o in outlets:
+        out.append(f"<tr><td>{_e(o['voice'])}</td><td>{_e(o['voice_name'])}</td><td>{_e(o['provenance'])}</td>"
+                   f"<td>{_e(o['publishers'])}</td><td class=num>{_e(o['words'])}</td><td class=num>{_e(o['quote_share'])}</td>"
+                   f"<td class=num>{_e(o['flesch_reading_ease'])}</td><td class=num>{_e(o['flesch_kincaid_grade'])}</td></tr>")
+    out.append("</table>")
+    if by_category:
+        out.append("<h3>Labels per 1,000 words</h3><p class=meta>Click a cell for the sentences behind it.</p>")
+    for category in LABEL_CATEGORIES:
+        if category in by_category:
+            out.append(f"<h4>{_e(category.replace('_', ' '))}</h4>")
+            out.append(heatmap_svg(sid, voices, by_category[category], cells))
+    out.append(_evidence(con, sid))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, sid: str) -> str:
+    rows = _rows(con, f"""
+        select a.voice, h.term, h.category, h.sentence, h.in_quote,
+               case when h.category in ('place_name', 'person_name') then h.term else lower(h.canonical) end as label
+        from stg_term_hits h join mart_articles a using (article_id)
+        where a.story_id = ? and h.category in {LABEL_CATEGORIES}
+        order by a.voice, label, a.article_id, h.start_offset""", [sid])
+    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in rows:
+        grouped[(r["voice"], r["label"])].append(r)
+    out = ["<h3>The sentences behind the numbers</h3>"]
+    for (voice, term), hits in grouped.items():
+        out.append(f'<details id="{_slug(sid, voice, term)}"><summary>{_e(voice)} · <b>{_e(term)}</b> '
+                   f'({len(hits)})</summary>')
+        for h in hits[:MAX_SENTENCES]:
+            q = " <i>(inside a quotation)</i>" if h["in_quote"] else ""
+            out.append(f'<p class=ev>{_highlight(h["sentence"], h["term"])}{q}</p>')
+        out.append("</details>")
+    return "\n".join(out)
+
+
+def write_html_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render(con), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
