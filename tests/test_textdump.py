@@ -1,0 +1,300 @@
+"""Text mode: the five seed dumps (must / must-not), metadata parsing, odd input."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+
+import pytest
+
+from transforms.textdump import (
+    TEXTDUMP_VERSION,
+    Extracted,
+    extract_text_dump,
+    find_date,
+    is_furniture_line,
+    load_furniture,
+)
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def seed(prefix: str) -> str:
+    """Read a seed dump by its number ('000' .. '004')."""
+    (path,) = RAW.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+# (seed, title, must appear in body, must not appear in body)
+SEEDS = [
+    (
+        "000",
+        "US approves ‘voluntary departure’ of diplomats from Kazakhstan",
+        ["Washington has stopped just short", "at least 18 were killed amid the chaos",
+         "calling the move a “voluntary departure.”", "Demonstrations, protests, and strikes may occur"],
+        ["READ MORE", "Recent Posts", "Drone raid", "ATACMS", "hours ago", "All rights reserved",
+         "Published by", "Categories", "voluntary departure’ of diplomats", "Share"],
+    ),
+    (
+        "001",
+        "The US authorizes the staff of its consulate in Almaty to leave Kazakhstan",
+        ["The government of U.S has authorized non-essential employees",
+         "The number of uniformed deaths remains at 18",
+         "The Kazakh authorities maintain their pulse with the protesters"],
+        ["Skip to content", "RECOMMENDED VIDEO", "IT MAY INTEREST YOU", "Share this article",
+         "most popular", "globalhappenings news.jpg"],
+    ),
+    (
+        "002",
+        "US warns Kazakhstan that Russians may not go",
+        ["once Russians are in your house", "US citizens in Kazakhstan should be aware",
+         "US Secretary of State Antony Blinken warned", "Kazakhstan invited the Russian-dominated",
+         "We're watching the situation with real concern"],
+        ["READ MORE", "3 MIN READ", "Explore", "Gaza", "Nobel", "Recommended",
+         "Approval for departure of US employees", "SOURCE:AFP", "/ Reuters",
+         "Russians may not go", "2022-01-08"],
+    ),
+    (
+        "003",
+        "Employees of the U.S. Embassy in Alma-Ata allowed to leave Kazakhstan",
+        ["The U.S. Department of State has allowed to leave part of the staff",
+         "Protests in Kazakhstan began on January 2.",
+         "Their number rose to 18, two of them were beheaded.",
+         "among the militants who were operating in Alma-Ata."],
+        ["allowed to leave Kazakhstan"],
+    ),
+    (
+        "004",
+        "U.S. Embassy ramps up security as officials urge calm in Kazakhstan",
+        ["Secretary of State Antony Blinken spoke Thursday",
+         "On Thursday, White Home press secretary Jen Psaki raised doubts",
+         "Clashes continued on Thursday", "All the elites dwell in an oil and fuel bubble."],
+        ["Advertisements", "Show More", "Related Articles", "Leave a Reply", "Back to top button",
+         "Your email address", "ramps up security as officials urge calm"],
+    ),
+]
+
+
+@pytest.mark.parametrize("prefix,title,must,must_not", SEEDS, ids=[s[0] for s in SEEDS])
+def test_seed_title_and_body(prefix: str, title: str, must: list[str], must_not: list[str]) -> None:
+    got = extract_text_dump(seed(prefix))
+    assert got.title == title
+    for snippet in must:
+        assert snippet in got.body, snippet
+    for snippet in must_not:
+        assert snippet not in got.body, snippet
+
+
+@pytest.mark.parametrize("prefix", [s[0] for s in SEEDS])
+def test_seed_keeps_every_article_paragraph(prefix: str) -> None:
+    """Every long prose line of a seed that is not a teaser/caption ends up in the body."""
+    raw = seed(prefix)
+    got = extract_text_dump(raw)
+    body_paras = set(got.body.split("\n\n"))
+    # Article paragraphs in the seeds: >= 90 chars, end like a sentence, not a teaser
+    # ('…'), not a caption ('/ Reuters'), not in the 'Recent Posts' block of seed 000.
+    recent = raw.find("Recent Posts")
+    for raw_line in raw.splitlines():
+        line = " ".join(raw_line.split())
+        if len(line) < 90 or not line.endswith((".", "?", "!", '"', "”", "’")):
+            continue  # headlines, link lists, teasers ('…'), captions ('/ Reuters')
+        if "READ MORE" in line or (recent >= 0 and raw.find(raw_line) > recent):
+            continue
+        assert line in body_paras, line[:60]
+
+
+def test_standfirst_is_kept_as_first_body_paragraph() -> None:
+    """Policy: a standfirst between headline and article is part of the body."""
+    got = extract_text_dump(seed("002"))
+    assert got.body.startswith("Secretary Blinken has said Kazakhstan has the capacity")
+    assert got.body.count("US warns Kazakhstan that Russians may not go") == 0
+
+
+def test_seed_metadata() -> None:
+    s000 = extract_text_dump(seed("000"))
+    assert s000.site_name == "paradox"
+    assert s000.published is None and s000.date_source is None
+    s002 = extract_text_dump(seed("002"))
+    assert s002.published == datetime.date(2022, 1, 8)
+    assert s002.date_source == "text:date-line"
+    assert "SOURCE:AFP" in s002.removed
+    for prefix in ("001", "003", "004"):
+        got = extract_text_dump(seed(prefix))
+        assert got.published is None
+        assert got.language is None
+
+
+def test_seed_removed_holds_the_furniture() -> None:
+    got = extract_text_dump(seed("004"))
+    assert got.removed.count("Advertisements") == 3
+    assert "Leave a Reply" in got.removed
+    assert got.title not in got.removed
+
+
+ODD_INPUTS = [
+    "",
+    "   \n\t\n  ",
+    "\x00\x01\x02\ufeff",
+    "x" * 300_000,
+    ("word " * 50_000).strip(),
+    "\n" * 100_000,
+    "é" * 10 + "\ud800" + "abc",  # lone surrogate
+    "<html><body><p>not a dump</p></body></html>",
+    "…" * 5000,
+    "1\n2\n3\n4\n5\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_INPUTS, ids=range(len(ODD_INPUTS)))
+def test_odd_input_never_raises(text: str) -> None:
+    got = extract_text_dump(text)
+    assert isinstance(got, Extracted)
+    assert isinstance(got.body, str)
+
+
+def test_empty_input_is_empty_record() -> None:
+    got = extract_text_dump("")
+    assert got == Extracted(None, "", None, None, None, None, None, None, ())
+
+
+def test_non_string_input_is_empty_record() -> None:
+    assert extract_text_dump(None).body == ""  # type: ignore[arg-type]
+
+
+FURNITURE_ONLY = """Skip to content
+Home
+World
+Politics
+Advertisements
+Share this article:
+Recent Posts
+Drone raid on energy infrastructure repelled
+7 hours ago
+Leave a Reply
+Your email address will not be published. Required fields are marked *
+© 2022, paradox. All rights reserved.
+Back to top button
+"""
+
+
+def test_furniture_only_dump_has_empty_body() -> None:
+    got = extract_text_dump(FURNITURE_ONLY)
+    assert got.body == ""
+    assert got.site_name == "paradox"
+
+
+GERMAN_DUMP = """Zum Inhalt springen
+Startseite
+Politik
+Wirtschaft
+Stadtrat beschließt neuen Radweg entlang der Elbe
+Von Anna Schmidt
+12. März 2023
+Der Stadtrat hat am Dienstagabend mit großer Mehrheit beschlossen, einen neuen Radweg entlang der Elbe zu bauen, der die Altstadt mit den östlichen Stadtteilen verbinden soll.
+Anzeige
+Die Kosten für das Projekt werden auf rund vier Millionen Euro geschätzt. Ein großer Teil davon soll nach Angaben der Verwaltung aus Fördermitteln des Landes bezahlt werden.
+Lesen Sie auch: Neue Buslinie startet im Sommer
+Kritik kam vor allem von Anwohnern, die sich über den Wegfall von Parkplätzen beschwerten und eine bessere Beteiligung der Bürger an der Planung forderten.
+Teilen
+Kommentare
+Ihre E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert
+© 2023 Elbe-Kurier. Alle Rechte vorbehalten.
+Impressum
+Datenschutz
+"""
+
+
+def test_german_dump() -> None:
+    got = extract_text_dump(GERMAN_DUMP)
+    assert got.title == "Stadtrat beschließt neuen Radweg entlang der Elbe"
+    assert got.published == datetime.date(2023, 3, 12)
+    assert got.date_source == "text:day-month-year"
+    assert got.byline == "Anna Schmidt"
+    assert got.site_name == "Elbe-Kurier"
+    assert "Der Stadtrat hat am Dienstagabend" in got.body
+    assert "Kritik kam vor allem von Anwohnern" in got.body
+    for bad in ("Anzeige", "Lesen Sie auch", "Impressum", "E-Mail-Adresse", "Teilen"):
+        assert bad not in got.body, bad
+
+
+DATES = [
+    ("", None),
+    ("date 2022-01-08 WORLD", (datetime.date(2022, 1, 8), "text:date-line")),
+    ("January 8, 2022", (datetime.date(2022, 1, 8), "text:month-day-year")),
+    ("Jan. 8, 2022", (datetime.date(2022, 1, 8), "text:month-day-year")),
+    ("8 January 2022", (datetime.date(2022, 1, 8), "text:day-month-year")),
+    ("Published 8th January, 2022", (datetime.date(2022, 1, 8), "text:day-month-year")),
+    ("12. März 2023", (datetime.date(2023, 3, 12), "text:day-month-year")),
+    ("08.01.2022 10:30", (datetime.date(2022, 1, 8), "text:day-month-year")),
+    ("2022-02-30", None),
+    ("January 8", None),
+    ("call 555-2022-01", None),
+]
+
+
+@pytest.mark.parametrize("line,expected", DATES, ids=range(len(DATES)))
+def test_find_date(line: str, expected: tuple[datetime.date, str] | None) -> None:
+    found = find_date(line)
+    assert (found[:2] if found else None) == expected
+
+
+SITE_NAMES = [
+    ("", None),
+    ("Article text here.\n© 2022, paradox. All rights reserved.", "paradox"),
+    ("Article text here.\nShare\nPublished by\nparadox", "paradox"),
+    ("Article text here.\nCopyright 2021 Foo Media Ltd | Privacy", "Foo Media Ltd"),
+    ("Article text here.\n© Elbe-Kurier 2023", "Elbe-Kurier"),
+    ("Article text here.\n(c) 2019-2023 Example News Network. Alle Rechte vorbehalten.", "Example News Network"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SITE_NAMES, ids=range(len(SITE_NAMES)))
+def test_site_name(text: str, expected: str | None) -> None:
+    assert extract_text_dump(text).site_name == expected
+
+
+FURNITURE_LINES = [
+    ("", False),
+    ("Advertisements", True),
+    ("READ MORE: Moscow hits back at Blinken’s ‘history lesson’", True),
+    ("READ MORE:Kazakh leader authorises forces", True),
+    ("Share this article:", True),
+    ("7 hours ago", True),
+    ("3 MIN READ", True),
+    ("Lesen Sie auch: Neue Buslinie startet", True),
+    ("À lire aussi", True),
+    ("Kazakhstan has asked help from a defence pact. / Reuters", True),
+    ("Back to school season starts with higher prices for families.", False),
+    ("Copyright law was changed by parliament on Tuesday.", False),
+    ("The minister said the decision was final.", False),
+]
+
+
+@pytest.mark.parametrize("line,expected", FURNITURE_LINES, ids=range(len(FURNITURE_LINES)))
+def test_is_furniture_line(line: str, expected: bool) -> None:
+    assert is_furniture_line(line) is expected
+
+
+def test_furniture_resource_is_versioned_and_normalised() -> None:
+    furn = load_furniture()
+    assert furn.version
+    assert "advertisements" in furn.exact
+    assert all(p == p.lower() for p in furn.prefix)
+    assert load_furniture() is furn  # loaded once
+
+
+def test_version_string() -> None:
+    assert TEXTDUMP_VERSION.startswith("textdump-")
+
+
+def test_speed_6kb_dump() -> None:
+    """Text mode must stay well under 5 ms per 6 KB dump (generous bound for CI noise)."""
+    text = seed("004")  # ~6 KB
+    extract_text_dump(text)  # warm lazy resources
+    n = 20
+    t0 = time.perf_counter()
+    for i in range(n):
+        extract_text_dump(text + f"\n{i}")  # distinct inputs: nothing is cached by text
+    per_call_ms = (time.perf_counter() - t0) / n * 1000
+    assert per_call_ms < 25, per_call_ms
