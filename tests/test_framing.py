@@ -81,7 +81,8 @@ def test_sentence_spans():
 
 
 def test_hit_counts_empty_and_frames(lex):
-    assert hit_counts([]) == {"hits_total": 0, "hits_legitimising": 0, "hits_neutral": 0, "hits_delegitimising": 0, "hits_in_quote": 0}
+    assert hit_counts([]) == {"hits_total": 0, "hits_legitimising": 0, "hits_neutral": 0, "hits_delegitimising": 0,
+                              "hits_in_quote": 0, "hits_loaded": 0}
     c = hit_counts(find_hits("protesters, rioters and peacekeepers", lex))
     assert c["hits_neutral"] == 1 and c["hits_delegitimising"] == 1 and c["hits_legitimising"] == 1
 

@@ -45,7 +45,7 @@ NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_
             ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
 ACCEPTED = [("articles", "provenance", PROVENANCES),
             ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name",
-                                       "person_name", "loaded_language")),
+                                       "person_name", "loaded_language", "security_label")),
             ("evidence", "field", ("publisher", "origin", "provenance", "credit"))]
 
 

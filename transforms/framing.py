@@ -92,9 +92,11 @@ def _whole_tokens(low: str, start: int, end: int) -> bool:
     return True
 
 
-def find_hits(body: str, lexicon: Lexicon) -> list[Hit]:
+def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | None = None,
+              quotes: list[tuple[int, int]] | None = None) -> list[Hit]:
     """Every lexicon form in `body` on whole tokens, longest form first, never overlapping.
-    A possessive ("protester's") counts as its base form."""
+    A possessive ("protester's") counts as its base form. Pass `sentences`/`quotes`
+    spans when the caller has them already."""
     if not body:
         return []
     low = _lower_same_length(body)
@@ -105,9 +107,9 @@ def find_hits(body: str, lexicon: Lexicon) -> list[Hit]:
             matches.append((start, end, lexicon.by_form[" ".join(m.group(0).split())]))
     if not matches:
         return []
-    quotes = quote_spans(body)
+    quotes = quote_spans(body) if quotes is None else quotes
     qstarts = [s for s, _ in quotes]
-    sentences = sentence_spans(body)
+    sentences = sentence_spans(body) if sentences is None else sentences
     sstarts = [s for s, _ in sentences]
     hits = []
     for start, end, term in matches:
@@ -123,20 +125,44 @@ def find_hits(body: str, lexicon: Lexicon) -> list[Hit]:
     return hits
 
 
-def quote_share(body: str) -> float | None:
+def quote_share(body: str, quotes: list[tuple[int, int]] | None = None) -> float | None:
     """Share of the body's characters inside quotations; None for an empty body."""
     if not body.strip():
         return None
-    return round(sum(e - s for s, e in quote_spans(body)) / len(body), 4)
+    quotes = quote_spans(body) if quotes is None else quotes
+    return round(sum(e - s for s, e in quotes) / len(body), 4)
+
+
+# Tone is compared between sentences about these groups (category -> group name).
+TONE_GROUPS = {
+    "actor_label": "protesters",
+    "security_label": "security",
+    "foreign_force_label": "foreign_force",
+    "government_label": "government",
+}
+
+
+def group_sentences(hits: list[Hit], sentences: list[tuple[int, int]]) -> dict[str, list[int]]:
+    """Sentence indices that mention each tone group (see TONE_GROUPS)."""
+    starts = [s for s, _ in sentences]
+    out: dict[str, list[int]] = {g: [] for g in TONE_GROUPS.values()}
+    for h in hits:
+        group = TONE_GROUPS.get(h.category)
+        if group:
+            i = bisect.bisect_right(starts, h.start) - 1
+            if i >= 0 and (not out[group] or out[group][-1] != i):
+                out[group].append(i)
+    return out
 
 
 def hit_counts(hits: list[Hit]) -> dict[str, int]:
     """Per-article totals by frame for the label categories (what the marts compare)."""
     counts = {"hits_total": len(hits), "hits_legitimising": 0, "hits_neutral": 0,
-              "hits_delegitimising": 0, "hits_in_quote": 0}
+              "hits_delegitimising": 0, "hits_in_quote": 0, "hits_loaded": 0}
     for h in hits:
         key = f"hits_{h.frame}"
         if key in counts:
             counts[key] += 1
         counts["hits_in_quote"] += h.in_quote
+        counts["hits_loaded"] += h.category == "loaded_language"
     return counts

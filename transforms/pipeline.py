@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 import py3langid
 
-from . import framing, readability
+from . import framing, readability, tone
 from .extract import EXTRACTOR_VERSION, Article, Reject, article_id, extract_file
 from .framing import Hit
 from .lexicon import Lexicon, load_lexicon
@@ -36,7 +36,8 @@ class Context:
     def versions(self) -> dict[str, str]:
         return {
             "extractor_version": f"{EXTRACTOR_VERSION}+{RESOLVER_VERSION}",
-            "lexicon_version": f"{self.lexicon.version}+{framing.FRAMING_VERSION}+{readability.READABILITY_VERSION}",
+            "lexicon_version": "+".join([self.lexicon.version, framing.FRAMING_VERSION,
+                                         readability.READABILITY_VERSION, tone.TONE_VERSION]),
             "registry_version": self.registry.version,
         }
 
@@ -67,7 +68,9 @@ def detect_language(text: str) -> str | None:
 def analyze_article(art: Article, ctx: Context) -> Analyzed:
     language = (art.language or "").split("-")[0].lower() or detect_language(art.body)
     lexicon = ctx.lexicon
-    hits = framing.find_hits(art.body, lexicon)
+    sentences = framing.sentence_spans(art.body)
+    quotes = framing.quote_spans(art.body)
+    hits = framing.find_hits(art.body, lexicon, sentences, quotes)
     overrides = ctx.manifest.get(art.source, {})
     if overrides.get("url") and not art.url:
         art.url = overrides["url"]
@@ -75,8 +78,9 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats: dict[str, Any] = dict(readability.readability(art.body))
     if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
         feats["text_standard"] = float(feats["text_standard"])
-    feats["quote_share"] = framing.quote_share(art.body)
+    feats["quote_share"] = framing.quote_share(art.body, quotes)
     feats.update(framing.hit_counts(hits))
+    feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     return Analyzed(art, article_id(art.body), language, res, hits, feats)

@@ -90,7 +90,16 @@ FEATURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("hits_neutral", pa.int64()),
     ("hits_delegitimising", pa.int64()),
     ("hits_in_quote", pa.int64()),
+    ("hits_loaded", pa.int64()),
     ("paraphrase_score", pa.float64()),
+    ("tone_mean", pa.float64()),
+    ("tone_min", pa.float64()),
+    ("tone_max", pa.float64()),
+    ("tone_neg_share", pa.float64()),
+    ("tone_protesters", pa.float64()),
+    ("tone_security", pa.float64()),
+    ("tone_foreign_force", pa.float64()),
+    ("tone_government", pa.float64()),
 )
 FEATURES = pa.schema(
     [pa.field("article_id", pa.string(), nullable=False)]

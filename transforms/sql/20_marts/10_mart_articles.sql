@@ -22,6 +22,10 @@ with joined as (
         f.flesch_reading_ease,
         f.flesch_kincaid_grade,
         f.text_standard,
+        f.hits_loaded,
+        f.tone_mean,
+        f.tone_protesters,
+        f.tone_security,
         a.source
     from stg_articles a
     left join stg_stories s using (article_id)

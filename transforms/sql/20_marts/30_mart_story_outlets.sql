@@ -21,7 +21,11 @@ voices as (
            sum(hits_neutral) as hits_neutral,
            round(avg(quote_share), 3) as quote_share,
            round(avg(flesch_reading_ease), 1) as flesch_reading_ease,
-           round(avg(flesch_kincaid_grade), 1) as flesch_kincaid_grade
+           round(avg(flesch_kincaid_grade), 1) as flesch_kincaid_grade,
+           sum(hits_loaded) as hits_loaded,
+           round(avg(tone_mean), 3) as tone_mean,
+           round(avg(tone_protesters), 3) as tone_protesters,
+           round(avg(tone_security), 3) as tone_security
     from mart_articles
     group by story_id, voice
 )
@@ -31,7 +35,9 @@ select
     round(1000.0 * v.hits_delegitimising / nullif(v.words, 0), 2) as delegitimising_per_1000,
     round(1000.0 * v.hits_legitimising / nullif(v.words, 0), 2) as legitimising_per_1000,
     round(1000.0 * v.hits_neutral / nullif(v.words, 0), 2) as neutral_per_1000,
-    v.quote_share, v.flesch_reading_ease, v.flesch_kincaid_grade
+    round(1000.0 * v.hits_loaded / nullif(v.words, 0), 2) as loaded_per_1000,
+    v.quote_share, v.tone_mean, v.tone_protesters, v.tone_security,
+    v.flesch_reading_ease, v.flesch_kincaid_grade
 from voices v
 left join labels l using (story_id, voice)
 order by v.story_id, v.voice

@@ -1,0 +1,77 @@
+"""Russian and Spanish lexicons load and match inflected forms; the English loaded-language
+and government-label categories load without colliding with the other categories."""
+import pytest
+
+from transforms.errors import ResourceError
+from transforms.framing import find_hits
+from transforms.lexicon import load_lexicon
+
+
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        ("ru", "", []),
+        ("ru", "Полиция задержала погромщиков.", [("actor_label", "погромщик", "delegitimising")]),
+        ("ru", "протестующие, протестующих, протестующим, протестующими",
+         [("actor_label", "протестующий", "neutral")] * 4),
+        ("ru", "митингующие и демонстрантов", [("actor_label", "митингующий", "neutral"), ("actor_label", "демонстрант", "neutral")]),
+        ("ru", "Мародёры и мародеры", [("actor_label", "мародёр", "delegitimising")] * 2),   # ё and е spellings
+        ("ru", "боевиками, террористов, экстремистам, бандитов",
+         [("actor_label", "боевик", "delegitimising"), ("actor_label", "террорист", "delegitimising"),
+          ("actor_label", "экстремист", "delegitimising"), ("actor_label", "бандит", "delegitimising")]),
+        ("ru", "Массовые беспорядки переросли в бунт", [("event_label", "беспорядки", "delegitimising"), ("event_label", "бунт", "delegitimising")]),
+        ("ru", "после протестов и митингов", [("event_label", "протест", "neutral"), ("event_label", "митинг", "neutral")]),
+        ("ru", "погромы в городе", [("event_label", "погром", "delegitimising")]),
+        ("ru", "протестующийся", []),                                           # no match inside a longer word
+        ("es", "", []),
+        ("es", "Los manifestantes marcharon.", [("actor_label", "manifestante", "neutral")]),
+        ("es", "alborotadores y saqueadores", [("actor_label", "alborotador", "delegitimising"), ("actor_label", "saqueador", "delegitimising")]),
+        ("es", "terroristas y delincuentes", [("actor_label", "terrorista", "delegitimising"), ("actor_label", "delincuente", "delegitimising")]),
+        ("es", "protestas y manifestaciones", [("event_label", "protesta", "neutral"), ("event_label", "manifestación", "neutral")]),
+        ("es", "disturbios, saqueos y revueltas",
+         [("event_label", "disturbios", "delegitimising"), ("event_label", "saqueo", "delegitimising"), ("event_label", "revuelta", "delegitimising")]),
+        ("es", "un intento de golpe de Estado", [("event_label", "golpe de estado", "delegitimising")]),
+        ("en", "", []),
+        ("en", "Critics slammed the regime's draconian law.",
+         [("loaded_language", "slam", "loaded_negative"), ("government_label", "regime", "delegitimising"),
+          ("loaded_language", "draconian", "loaded_negative")]),
+        ("en", "The authorities and the junta", [("government_label", "authorities", "neutral"), ("government_label", "junta", "delegitimising")]),
+        ("en", "the democratically elected government", [("government_label", "elected government", "legitimising")]),
+        ("en", "She claimed the leftists are bizarrely woke.",
+         [("loaded_language", "claim", "loaded_negative"), ("loaded_language", "leftist", "loaded_negative"),
+          ("loaded_language", "bizarre", "loaded_negative"), ("loaded_language", "woke", "loaded_negative")]),
+        ("en", "The council met on Tuesday.", []),
+    ],
+)
+def test_matches(lang, text, expected):
+    assert [(h.category, h.canonical, h.frame) for h in find_hits(text, load_lexicon(lang))] == expected
+
+
+@pytest.mark.parametrize(
+    "lang, categories",
+    [
+        ("", None),
+        ("ru", {"actor_label", "event_label"}),
+        ("es", {"actor_label", "event_label"}),
+        ("en", {"actor_label", "event_label", "government_label", "loaded_language"}),
+    ],
+)
+def test_languages_load_with_shared_frames(lang, categories):
+    if categories is None:                      # the empty language code has no lexicon
+        with pytest.raises(ResourceError):
+            load_lexicon(lang)
+        return
+    lex = load_lexicon(lang)
+    assert categories <= set(lex.categories)
+    for cat in ("actor_label", "event_label", "government_label"):
+        if cat in lex.frames:
+            assert lex.frames[cat] == ("legitimising", "neutral", "delegitimising")
+    if lang == "en":
+        assert lex.frames["loaded_language"] == ("loaded_negative", "loaded_positive")
+
+
+def test_english_categories_stay_where_they_were():
+    lex = load_lexicon("en")
+    assert lex.by_form["mob"].category == "actor_label"          # not duplicated into loaded_language
+    assert lex.by_form["chaos"].category == "event_label"
+    assert sum(t.category == "loaded_language" for t in lex.terms) > 300

@@ -1,0 +1,92 @@
+"""Tone: VADER compound per sentence, identical to vaderSentiment's own scores."""
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from transforms.framing import sentence_spans
+from transforms.tone import TONE_VERSION, compound, sentence_tones, tone_features
+
+
+@pytest.fixture(scope="module")
+def vader():
+    return SentimentIntensityAnalyzer()
+
+
+SAMPLE = [
+    "",
+    "   ",
+    "The protest was peaceful and the crowd was happy.",
+    "Rioters looted shops and burned cars in a horrific night of violence.",
+    "VADER is VERY SMART, handsome, and FUNNY!!!",
+    "VADER is not smart, handsome, nor funny.",
+    "The plot was good, but the characters are uncompelling and the dialog is not great.",
+    "At least it isn't a horrible book.",
+    "The book was only kind of good.",
+    "Not bad at all",
+    "Without a doubt, excellent idea.",
+    "Roger Dodger is one of the least compelling variations on this theme.",
+    "No problem, no worries, no good options.",
+    "Sentiment analysis has never been this good!",
+    "Catch utf-8 emoji such as 💘 and 💋 and 😁",
+    "The government said the situation was stable, but critics called it a disaster?!",
+    "Kazakhstan's president, Kassym-Jomart Tokayev, ordered troops to shoot without warning.",
+    "“We will not allow terrorists to destroy our country,” he said.",
+    "The kind of support they got was extraordinary; it was SO good.",
+    "He is the shit, and that party was the bomb — bus stop at 9.",
+    "Prices rose 3% in January.",
+    "I don't like it, I hate it, it's awful!!!! Really?? Really???",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLE)
+def test_compound_equals_vader(vader, text):
+    assert compound(text) == vader.polarity_scores(text)["compound"]
+
+
+def test_whole_articles_equal_vader(vader):
+    body = " ".join(SAMPLE[2:]) + "\n\nSecond paragraph. It was terrible. It was great!"
+    spans = sentence_spans(body)
+    assert sentence_tones(body, spans) == [vader.polarity_scores(body[s:e])["compound"] for s, e in spans]
+
+
+@pytest.mark.parametrize(
+    "body, actors, expected",
+    [
+        ("", {"protesters": [0]}, {"tone_mean": None, "tone_min": None, "tone_max": None,
+                                   "tone_neg_share": None, "tone_protesters": None}),
+        ("The rioters committed horrible, brutal murders.", {}, {"tone_neg_share": 1.0}),
+        ("The volunteers were wonderful, kind and generous.", {}, {"tone_neg_share": 0.0}),
+        ("Police killed ten people. Volunteers helped the wounded with love.",
+         {"police": [0], "volunteers": [1], "nobody": [], "out_of_range": [7]},
+         {"tone_nobody": None, "tone_out_of_range": None}),
+    ],
+)
+def test_tone_features(body, actors, expected):
+    feats = tone_features(body, sentence_spans(body), actors)
+    for key, value in expected.items():
+        assert feats[key] == value
+    assert {"tone_mean", "tone_min", "tone_max", "tone_neg_share"} <= set(feats)
+    assert {f"tone_{g}" for g in actors} <= set(feats)
+
+
+def test_signs_and_groups():
+    neg = "The rioters committed horrible, brutal murders."
+    pos = "The volunteers were wonderful, kind and generous."
+    assert compound(neg) < -0.5 < 0.5 < compound(pos)
+    body = "Police killed ten people. Volunteers helped the wounded with love."
+    feats = tone_features(body, sentence_spans(body), {"police": [0], "volunteers": [1]})
+    assert feats["tone_police"] < 0 < feats["tone_volunteers"]
+    assert feats["tone_min"] == feats["tone_police"] and feats["tone_max"] == feats["tone_volunteers"]
+
+
+def test_version_names_vader():
+    assert TONE_VERSION.startswith("tone-") and "vaderSentiment-3.3.2" in TONE_VERSION
+
+
+def test_vader_needs_no_network(monkeypatch):
+    import socket
+
+    def refuse(*a, **k):
+        raise OSError("network is off in this test")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert SentimentIntensityAnalyzer().polarity_scores("good")["compound"] > 0   # lexicon read from the package

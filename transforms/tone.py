@@ -1,0 +1,181 @@
+"""Sentence tone: VADER compound scores (vaderSentiment, lexicon shipped in the package).
+
+`compound(text)` returns exactly `SentimentIntensityAnalyzer().polarity_scores(text)["compound"]`
+(tests/test_tone.py compares them), but faster:
+- one analyzer per process (building it parses the 7,500-word lexicon: ~20 ms);
+- the per-character emoji rewrite is skipped when the text has no emoji character
+  (then VADER's rewrite returns the text unchanged);
+- a sentence with no lexicon word scores 0.0 without running the rules;
+- VADER lower-cases the whole sentence again for every lexicon word and every look-back
+  step (`_negation_check`, `_special_idioms_check`); here the sentence is lower-cased once
+  and the same rules run on that list;
+- repeated sentences (boilerplate) hit an LRU cache.
+Anything with an emoji goes through VADER's own `polarity_scores`.
+"""
+from __future__ import annotations
+
+import functools
+from importlib.metadata import version as _pkg_version
+
+from vaderSentiment import vaderSentiment as _vs
+
+TONE_VERSION = f"tone-1+vaderSentiment-{_pkg_version('vaderSentiment')}"
+NEG_THRESHOLD = -0.05   # VADER's conventional cut-off for a negative sentence
+
+
+@functools.cache
+def _analyzer() -> _vs.SentimentIntensityAnalyzer:
+    return _vs.SentimentIntensityAnalyzer()
+
+
+@functools.cache
+def _emoji_chars() -> frozenset[str]:
+    return frozenset(_analyzer().emojis)
+
+
+def _negation_check(valence: float, lower: list[str], start_i: int, i: int) -> float:
+    # vaderSentiment.SentimentIntensityAnalyzer._negation_check on a pre-lowered list
+    if start_i == 0:
+        if _negated(lower[i - 1]):
+            valence = valence * _vs.N_SCALAR
+    if start_i == 1:
+        if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
+            valence = valence * 1.25
+        elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            valence = valence
+        elif _negated(lower[i - 2]):
+            valence = valence * _vs.N_SCALAR
+    if start_i == 2:
+        if lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this") or \
+                (lower[i - 1] == "so" or lower[i - 1] == "this"):
+            valence = valence * 1.25
+        elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+            valence = valence
+        elif _negated(lower[i - 3]):
+            valence = valence * _vs.N_SCALAR
+    return valence
+
+
+def _special_idioms_check(valence: float, lower: list[str], i: int) -> float:
+    # vaderSentiment.SentimentIntensityAnalyzer._special_idioms_check on a pre-lowered list
+    onezero = f"{lower[i - 1]} {lower[i]}"
+    twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
+    twoone = f"{lower[i - 2]} {lower[i - 1]}"
+    threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
+    threetwo = f"{lower[i - 3]} {lower[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in _vs.SPECIAL_CASES:
+            valence = _vs.SPECIAL_CASES[seq]
+            break
+    if len(lower) - 1 > i:
+        zeroone = f"{lower[i]} {lower[i + 1]}"
+        if zeroone in _vs.SPECIAL_CASES:
+            valence = _vs.SPECIAL_CASES[zeroone]
+    if len(lower) - 1 > i + 1:
+        zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
+        if zeroonetwo in _vs.SPECIAL_CASES:
+            valence = _vs.SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in _vs.BOOSTER_DICT:
+            valence = valence + _vs.BOOSTER_DICT[n_gram]
+    return valence
+
+
+def _least_check(valence: float, lower: list[str], lexicon: dict, i: int) -> float:
+    if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        if lower[i - 2] != "at" and lower[i - 2] != "very":
+            valence = valence * _vs.N_SCALAR
+    elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        valence = valence * _vs.N_SCALAR
+    return valence
+
+
+_PUNCT = _vs.string.punctuation
+_NEGATE = frozenset(_vs.NEGATE)
+
+
+def _negated(word: str) -> bool:
+    # vaderSentiment.negated([word]) for an already lower-cased word
+    return word in _NEGATE or "n't" in word
+
+
+@functools.lru_cache(maxsize=8192)
+def compound(text: str) -> float:
+    """VADER's compound score of `text`, identical to polarity_scores(text)["compound"]."""
+    an = _analyzer()
+    if not _emoji_chars().isdisjoint(text):
+        return an.polarity_scores(text)["compound"]
+    text = text.strip()
+    # SentiText._words_and_emoticons: strip punctuation unless that leaves <= 2 chars
+    words = [s if len(s := w.strip(_PUNCT)) > 2 else w for w in text.split()]
+    lower = [w.lower() for w in words]
+    lexicon = an.lexicon
+    boosters = _vs.BOOSTER_DICT
+    n = len(words)
+    scored = [i for i, w in enumerate(lower) if w in lexicon and w not in boosters
+              and not (w == "kind" and i < n - 1 and lower[i + 1] == "of")]
+    if not scored:
+        return 0.0                       # every valence is 0 -> normalize(0) == 0.0
+    is_cap_diff = _vs.allcap_differential(words)
+    sentiments: list[float] = [0] * n    # VADER appends int 0 for unscored words
+    for i in scored:
+        item, il = words[i], lower[i]
+        valence = lexicon[il]
+        if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
+            valence = 0.0
+        if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
+                or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
+            valence = lexicon[il] * _vs.N_SCALAR
+        if item.isupper() and is_cap_diff:
+            if valence > 0:
+                valence += _vs.C_INCR
+            else:
+                valence -= _vs.C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and lower[i - (start_i + 1)] not in lexicon:
+                prev = lower[i - (start_i + 1)]
+                s = _vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff) if prev in boosters else 0.0
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = _negation_check(valence, lower, start_i, i)
+                if start_i == 2:
+                    valence = _special_idioms_check(valence, lower, i)
+        sentiments[i] = _least_check(valence, lower, lexicon, i)
+    if "but" in lower:
+        sentiments = an._but_check(words, sentiments)
+    sum_s = float(sum(sentiments))
+    amp = an._punctuation_emphasis(text)
+    if sum_s > 0:
+        sum_s += amp
+    elif sum_s < 0:
+        sum_s -= amp
+    return round(_vs.normalize(sum_s), 4)
+
+
+def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
+    """VADER compound per sentence span (spans from transforms.framing.sentence_spans)."""
+    return [compound(body[s:e]) for s, e in spans]
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def tone_features(body: str, sentence_spans: list[tuple[int, int]],
+                  actor_sentences: dict[str, list[int]]) -> dict[str, float | None]:
+    """Article tone: mean/min/max compound, share of negative sentences (compound <= -0.05),
+    and per actor group `tone_<group>`: the mean compound of the sentences whose index is
+    listed for that group. None where there is no sentence to average."""
+    tones = sentence_tones(body, sentence_spans) if body else []
+    out: dict[str, float | None] = {
+        "tone_mean": _mean(tones),
+        "tone_min": min(tones) if tones else None,
+        "tone_max": max(tones) if tones else None,
+        "tone_neg_share": round(sum(t <= NEG_THRESHOLD for t in tones) / len(tones), 4) if tones else None,
+    }
+    for group, idx in actor_sentences.items():
+        out[f"tone_{group}"] = _mean([tones[i] for i in sorted(set(idx)) if 0 <= i < len(tones)])
+    return out
