@@ -86,6 +86,7 @@ def run(
     full: bool = typer.Option(False, "--full", help="Rebuild from all raw files, not only new/changed ones."),
     batch_size: int = typer.Option(250, min=1, help="Files per Prefect task."),
     wait: bool = typer.Option(False, "--wait", help="Wait for another run's lock instead of exiting."),
+    workers: int = typer.Option(0, min=0, help="Processes for the CPU work (0: one per core)."),
 ) -> None:
     """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
     if not raw.is_dir():
@@ -94,7 +95,8 @@ def run(
     from .nightly import nightly
 
     try:
-        result = nightly(str(raw), str(warehouse), str(reports), full=full, batch_size=batch_size, wait_for_lock=wait)
+        result = nightly(str(raw), str(warehouse), str(reports), full=full, batch_size=batch_size,
+                         wait_for_lock=wait, workers=workers or None)
     except FramewatchError as exc:
         _fail(str(exc), 1)
     _print_summary(result)

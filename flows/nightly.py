@@ -31,8 +31,8 @@ def plan_task(raw_dir: str, warehouse_dir: str, full: bool) -> runs.Plan:
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, manifest: dict) -> dict:
-    return runs.process_batch(raw_dir, batch, run_id, manifest)
+def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, manifest: dict, workers: int) -> dict:
+    return runs.process_batch(raw_dir, batch, run_id, manifest, workers=workers)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
@@ -73,17 +73,20 @@ def nightly(
     full: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     wait_for_lock: bool = False,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Process new and changed raw files into the warehouse and write the reports."""
+    """Process new and changed raw files into the warehouse and write the reports.
+    `workers`: processes for the CPU work of each batch (default: all cores)."""
     started = dt.datetime.now(dt.timezone.utc)
+    workers = workers or os.cpu_count() or 1
     wh = Warehouse(warehouse_dir)
     with wh.lock(wait=wait_for_lock):
         plan = plan_task(raw_dir, warehouse_dir, full)
-        futures = [
-            process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest)
+        # batches run one after another; each spreads its work over `workers` processes
+        results = [
+            process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers)
             for batch in plan.batches(batch_size)
         ]
-        results = [f.result() for f in futures]
         summary = commit_task(warehouse_dir, plan, results, started)
     paths = reports_task(warehouse_dir, reports_dir)
     create_markdown_artifact(

@@ -3,8 +3,13 @@ process a batch, commit. Prefect tasks (flows/tasks.py) are thin wrappers over
 these, so the CLI and tests can use them without a Prefect server."""
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
+import gzip
+import multiprocessing
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 import hashlib
 import io
 import json
@@ -13,15 +18,15 @@ import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms import lineage
+from transforms import decode, lineage
 from transforms.errors import ManifestError
-from transforms.extract import Reject, input_format
-from transforms.pipeline import Context, default_context, process_file, rows
+from transforms.extract import Reject, extract_record_lines, input_format
+from transforms.pipeline import Context, analyze_article, default_context, process_file, rows
 from transforms.schema import TABLES, table_from_rows
 
 from .storage import Warehouse
@@ -148,27 +153,141 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     return plan
 
 
-def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
-                  ctx: Context | None = None) -> dict[str, pa.Table]:
-    """Read and process one batch of files into Arrow tables (no dedupe against the
-    warehouse yet: commit does that). Bad files become reject rows."""
-    ctx = ctx or default_context()
-    if manifest:
-        ctx = Context(ctx.lexicon, ctx.registry, ctx.fmap, manifest)
+# Work is cut into units small enough to spread over processes and to bound memory:
+# groups of whole files, or chunks of lines of a large JSONL file (streamed, never
+# read whole).
+FILES_PER_UNIT = 64
+LINES_PER_UNIT = 500
+STREAM_JSONL_OVER = 4 * 1024 * 1024   # bytes on disk; smaller JSONL files go whole
+
+
+@dataclass
+class Unit:
+    source: str
+    files: list[tuple[str, bytes]] = field(default_factory=list)   # (rel, data)
+    lines: list[bytes] = field(default_factory=list)
+    first_index: int = 0
+    digest: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def _stream_jsonl(root: Path, f: RawFile) -> Iterator[Unit]:
+    """Chunks of lines of one JSONL file; a read error mid-file becomes a reject for the
+    rest of it (the records before it are kept)."""
+    path = root / f.rel
+    digest = f.sha256 or ""
+    limit = decode.MAX_RECORDS_BYTES
+    index, chunk, size = 0, [], 0
+    try:
+        with (gzip.open(path, "rb") if f.rel.lower().endswith(".gz") else open(path, "rb")) as fh:
+            for line in fh:
+                size += len(line)
+                if size > limit:
+                    raise ValueError(f"expands beyond {limit} bytes")
+                chunk.append(line)
+                if len(chunk) == LINES_PER_UNIT:
+                    yield Unit(f.rel, lines=chunk, first_index=index, digest=digest)
+                    index, chunk = index + len(chunk), []
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        yield Unit(f.rel, lines=chunk, first_index=index, digest=digest, rejects=[
+            Reject(f.rel, index + len(chunk), digest, "truncated" if not isinstance(exc, ValueError) else "too_large",
+                   f"reading stopped at line {index + len(chunk) + 1}: {type(exc).__name__}: {exc}")])
+        return
+    if chunk:
+        yield Unit(f.rel, lines=chunk, first_index=index, digest=digest)
+
+
+def _is_streamable(root: Path, f: RawFile) -> bool:
+    """UTF-8 JSONL large enough to be worth streaming (a UTF-16 file goes whole)."""
+    if input_format(f.rel) != "jsonl" or f.size < STREAM_JSONL_OVER:
+        return False
+    try:
+        with (gzip.open(root / f.rel, "rb") if f.rel.lower().endswith(".gz") else open(root / f.rel, "rb")) as fh:
+            head = fh.read(4)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
+
+
+def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
     root = Path(raw_dir)
-    results: list[Any] = []
+    group: list[tuple[str, bytes]] = []
+    rejects: list[Reject] = []
     for f in batch:
         if f.problem:
-            results.append(Reject(f.rel, None, f.sha256, f.problem.split(":")[0], f.problem))
+            rejects.append(Reject(f.rel, None, f.sha256, f.problem.split(":")[0], f.problem))
+            continue
+        if _is_streamable(root, f):
+            yield from _stream_jsonl(root, f)
             continue
         try:
-            data = (root / f.rel).read_bytes()
+            group.append((f.rel, (root / f.rel).read_bytes()))
         except OSError as exc:
-            results.append(Reject(f.rel, None, f.sha256, "unreadable", f"{type(exc).__name__}: {exc}"))
-            continue
-        results.extend(process_file(f.rel, data, ctx))
+            rejects.append(Reject(f.rel, None, f.sha256, "unreadable", f"{type(exc).__name__}: {exc}"))
+        if len(group) >= FILES_PER_UNIT:
+            yield Unit(group[0][0], files=group)
+            group = []
+    if group or rejects:
+        yield Unit(group[0][0] if group else rejects[0].source, files=group, rejects=rejects)
+
+
+def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None = None) -> dict[str, pa.Table]:
+    """One unit -> Arrow tables. Runs in a worker process: module-level, picklable."""
+    ctx = default_context()
+    if manifest:
+        ctx = Context(ctx.lexicon, ctx.registry, ctx.fmap, manifest)
+    results: list[Any] = list(unit.rejects)
+    for rel, data in unit.files:
+        results.extend(process_file(rel, data, ctx))
+    if unit.lines:
+        items = extract_record_lines(unit.source, unit.digest or "", unit.first_index, unit.lines, ctx.fmap)
+        results[:0] = [i if isinstance(i, Reject) else analyze_article(i, ctx) for i in items]
     out = rows(results, run_id, ctx.versions)
     return {name: table_from_rows(name, r) for name, r in out.items()}
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool per worker count, reused across batches of a run (spawned, not
+    forked: the parent runs Prefect's threads)."""
+    if workers not in _POOLS:
+        _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return _POOLS[workers]
+
+
+def shutdown_pools() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(cancel_futures=True)
+    _POOLS.clear()
+
+
+atexit.register(shutdown_pools)
+
+
+def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
+                  workers: int = 1) -> dict[str, pa.Table]:
+    """Read and process one batch of files into Arrow tables (no dedupe against the
+    warehouse yet: commit does that). Bad files become reject rows. With workers > 1
+    the units run in a process pool, at most 2 per worker in flight (bounded memory);
+    results keep input order."""
+    units = iter_units(raw_dir, batch)
+    if workers <= 1:
+        parts = [process_unit(u, run_id, manifest) for u in units]
+    else:
+        pool, pending, parts = _pool(workers), [], []
+        for u in units:
+            pending.append(pool.submit(process_unit, u, run_id, manifest))
+            if len(pending) >= 2 * workers:
+                parts.append(pending.pop(0).result())
+        parts.extend(p.result() for p in pending)
+    if not parts:
+        return {name: TABLES[name].empty_table() for name in _BATCH_TABLES}
+    return {name: pa.concat_tables([p[name] for p in parts]) for name in _BATCH_TABLES}
+
+
+_BATCH_TABLES = ("articles", "article_sources", "term_hits", "features", "evidence", "rejects")
 
 
 def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa.Table]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from . import htmlpage, textdump
 from .decode import DECODE_VERSION, MAX_RECORDS_BYTES, MAX_TEXT_BYTES, Decoded, Rejected, decode_bytes, gunzip
-from .records import DEFAULT_FIELD_MAP, BadRecord, FieldMap, iter_json_records, read_record
+from .records import DEFAULT_FIELD_MAP, MAX_LINE_CHARS, BadRecord, FieldMap, iter_json_records, read_record
 
 EXTRACTOR_VERSION = "+".join(
     ["extract-1", DECODE_VERSION, textdump.TEXTDUMP_VERSION, htmlpage.HTMLPAGE_VERSION]
@@ -121,26 +122,56 @@ def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> 
     ]
 
 
+def extract_record_lines(name: str, digest: str, first_index: int, lines: list[bytes],
+                         fmap: FieldMap = DEFAULT_FIELD_MAP) -> list[Article | Reject]:
+    """Articles from a chunk of JSONL lines (UTF-8), line `first_index` first. Lets a
+    caller stream a large JSONL file in chunks instead of decoding it whole."""
+    out: list[Article | Reject] = []
+    for offset, raw in enumerate(lines):
+        index = first_index + offset
+        if index == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw = raw.rstrip(b"\r\n")
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_CHARS:
+            out.append(Reject(name, index, digest, "too_large", f"line {index + 1} has {len(raw)} bytes"))
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            out.append(Reject(name, index, digest, "undecodable", f"line {index + 1}: not UTF-8 at byte {exc.start}"))
+            continue
+        except (json.JSONDecodeError, RecursionError) as exc:
+            out.append(Reject(name, index, digest, "bad_json", f"line {index + 1}: {str(exc)[:200]}"))
+            continue
+        out.extend(_record_article(name, digest, index, obj, "jsonl", fmap))
+    return out
+
+
+def _record_article(name: str, digest: str, index: int | None, obj: object, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
+    fields = read_record(obj, fmap)
+    if isinstance(fields, BadRecord):
+        return [Reject(name, index, digest, fields.reason, fields.detail)]
+    return [
+        Article(
+            source=name, record=index, raw_sha256=digest, input_format=fmt,
+            title=fields.title, body=fields.body or "", published=fields.published,
+            date_source=fields.date_source, language=fields.language, byline=fields.byline,
+            url=fields.url, outlet_hint=fields.outlet,
+            outlet_hint_source="record:outlet" if fields.outlet else None,
+            raw_text=fields.body or "",
+        )
+    ]
+
+
 def _from_records(name: str, digest: str, decoded: Decoded, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
     out: list[Article | Reject] = []
     for index, obj in iter_json_records(decoded.text, jsonl=(fmt == "jsonl")):
         if isinstance(obj, BadRecord):
             out.append(Reject(name, index, digest, obj.reason, obj.detail))
             continue
-        fields = read_record(obj, fmap)
-        if isinstance(fields, BadRecord):
-            out.append(Reject(name, index, digest, fields.reason, fields.detail))
-            continue
-        out.append(
-            Article(
-                source=name, record=index, raw_sha256=digest, input_format=fmt,
-                title=fields.title, body=fields.body or "", published=fields.published,
-                date_source=fields.date_source, language=fields.language, byline=fields.byline,
-                url=fields.url, outlet_hint=fields.outlet,
-                outlet_hint_source="record:outlet" if fields.outlet else None,
-                raw_text=fields.body or "",
-            )
-        )
+        out.extend(_record_article(name, digest, index, obj, fmt, fmap))
     if not out:
         out.append(Reject(name, None, digest, "no_records", "the file holds no JSON records"))
     return out
