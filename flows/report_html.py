@@ -17,6 +17,9 @@ FRAME_COLOURS = {  # hue per frame; intensity comes from the rate
     "delegitimising": (200, 40, 40),
     "legitimising": (30, 140, 60),
     "neutral": (90, 90, 110),
+    "current": (110, 80, 160),          # place names: today's official form
+    "former": (150, 120, 60),
+    "soviet_russian": (220, 120, 20),   # Alma-Ata, Kiev: the Soviet/Russian form
 }
 DEFAULT_COLOUR = (110, 80, 160)
 LABEL_CATEGORIES = ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name")
@@ -137,9 +140,63 @@ def _story_section(con: duckdb.DuckDBPyConnection, s: dict[str, Any]) -> str:
         if category in by_category:
             out.append(f"<h4>{_e(category.replace('_', ' '))}</h4>")
             out.append(heatmap_svg(sid, voices, by_category[category], cells))
+    out.append(_figures(con, sid))
+    out.append(_quoted_sides(con, sid, voices))
     out.append(_evidence(con, sid))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _figures(con: duckdb.DuckDBPyConnection, sid: str) -> str:
+    rows = _rows(con, "select * from mart_figures where story_id = ?", [sid])
+    if not rows:
+        return ""
+    out = ["<h3>Figures given</h3><table><tr><th>kind</th><th>subject</th><th>voice</th><th>figure</th>"
+           "<th>hedged</th><th>as of</th><th>sentence</th></tr>"]
+    for r in rows:
+        out.append(f"<tr><td>{_e(r['kind'])}</td><td>{_e(r['subject'])}</td><td>{_e(r['voice'])}</td>"
+                   f"<td class=num>{_e(r['value_text'])}</td><td>{'yes' if r['hedged'] else ''}</td>"
+                   f"<td>{_e(r['as_of'])}</td><td class=ev>{_highlight(r['sentence'] or '', r['value_text'])}</td></tr>")
+    out.append("</table>")
+    spread = _rows(con, "select * from mart_figure_disagreement where story_id = ? and voices > 1 and spread > 0", [sid])
+    if spread:
+        out.append("<p class=meta>Where voices disagree: " + "; ".join(
+            f"<b>{_e(r['kind'])} ({_e(r['subject'])})</b> {_e(r['who_says_what'])}" for r in spread) + "</p>")
+    return "\n".join(out)
+
+
+SIDE_COLOURS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+
+
+def _quoted_sides(con: duckdb.DuckDBPyConnection, sid: str, voices: list[str]) -> str:
+    """Stacked bars: per voice, how many quotes come from each side."""
+    rows = _rows(con, "select voice, side, quotes, speakers from mart_quoted_sides where story_id = ?", [sid])
+    if not rows:
+        return ""
+    sides = sorted({r["side"] for r in rows})
+    colour = {s: SIDE_COLOURS[i % len(SIDE_COLOURS)] for i, s in enumerate(sides)}
+    per_voice: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        per_voice[r["voice"]].append(r)
+    peak = max(sum(r["quotes"] for r in v) for v in per_voice.values())
+    left, bar_h, width = 150, 22, 560
+    height = bar_h * len(voices) + 10
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" role="img" width="{left + width + 60}" '
+           f'height="{height}"><title>quotes per side, by voice</title>']
+    for i, voice in enumerate(voices):
+        y, x = i * bar_h + 4, left
+        svg.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{_e(voice)}</text>')
+        for r in sorted(per_voice.get(voice, []), key=lambda r: r["side"]):
+            w = width * r["quotes"] / peak
+            svg.append(f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h - 6}" '
+                       f'fill="{colour[r["side"]]}"><title>{_e(voice)} quotes {_e(r["side"])} {r["quotes"]}×: '
+                       f'{_e(r["speakers"])}</title></rect>')
+            x += w
+        total = sum(r["quotes"] for r in per_voice.get(voice, []))
+        svg.append(f'<text x="{x + 6:.1f}" y="{y + 14}">{total}</text>')
+    svg.append("</svg>")
+    legend = "".join(f'<span><i class=sw style="background:{c}"></i>{_e(s)}</span>' for s, c in colour.items())
+    return "<h3>Whose words are quoted</h3>" + "".join(svg) + f"<p class=legend>{legend}</p>"
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, sid: str) -> str:

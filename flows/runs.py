@@ -287,7 +287,7 @@ def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dic
     return {name: pa.concat_tables([p[name] for p in parts]) for name in _BATCH_TABLES}
 
 
-_BATCH_TABLES = ("articles", "article_sources", "term_hits", "features", "evidence", "rejects")
+_BATCH_TABLES = ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence", "rejects")
 
 
 def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa.Table]:
@@ -298,7 +298,7 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
             if aid not in known:
                 winner.setdefault(aid, b)
     merged: dict[str, pa.Table] = {}
-    for name in ("articles", "term_hits", "features", "evidence"):
+    for name in ("articles", "term_hits", "quotes", "figures", "features", "evidence"):
         parts = []
         for b, tables in enumerate(batches):
             ids = [aid for aid, wb in winner.items() if wb == b]
@@ -370,11 +370,16 @@ def commit_run(wh: Warehouse, plan: Plan, batches: list[dict[str, pa.Table]], st
         # tx.read: the committed state minus the replaced sources' rows
         known = set(tx.read("articles", ["article_id"])["article_id"].to_pylist())
         merged = _dedupe(batches, known)
-        stories = _stories(tx.read("articles", ["article_id", "title", "body", "published"]), plan.run_id, merged["articles"])
+        articles_changed = bool(merged["articles"].num_rows or plan.changed_sources or plan.full)
+        if articles_changed:  # a new article can join an old story: recompute over all
+            stories = _stories(tx.read("articles", ["article_id", "title", "body", "published"]), plan.run_id, merged["articles"])
         for name, table in merged.items():
             tx.append(name, table)
-        tx.replace_table("stories", stories)
-        tx.replace_table("outlets", _outlets_table(ctx))
+        if articles_changed:
+            tx.replace_table("stories", stories)
+        stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())
+        if stored != {ctx.registry.version}:
+            tx.replace_table("outlets", _outlets_table(ctx))
         reasons: dict[str, int] = {}
         for r in merged["rejects"]["reason"].to_pylist():
             reasons[r] = reasons.get(r, 0) + 1

@@ -2,7 +2,8 @@
 
 Layout under the warehouse directory:
 
-    <table>/<run_id>-<n>.parquet   data files (immutable once written)
+    <table>/<ingest date>/<run_id>-<n>.parquet   data files (immutable once written),
+                                   one folder per ingest day; small files are compacted
     <table>/_empty.parquet         zero-row file with the table's schema
     _manifests/<seq>-<run_id>.json the live files of every table after a run
     _CURRENT                       name of the committed manifest (the commit point)
@@ -34,6 +35,8 @@ from transforms.errors import WarehouseError
 from transforms.schema import ARTICLE_KEY, TABLES
 
 MANIFEST_FORMAT = 1
+COMPACT_OVER_FILES = 8          # a table folder with more live files than this gets compacted
+SMALL_FILE_BYTES = 64 << 20     # files below this size are merged by compaction
 KEEP_MANIFESTS = 3          # older manifests' files are deleted (readers get a grace period)
 PARQUET_OPTS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
 
@@ -195,8 +198,8 @@ class Warehouse:
         swept = []
         for table in TABLES:
             folder = self.root / table
-            for f in folder.glob("*.parquet") if folder.is_dir() else []:
-                rel = f"{table}/{f.name}"
+            for f in folder.rglob("*.parquet") if folder.is_dir() else []:
+                rel = f.relative_to(self.root).as_posix()
                 if f.name != "_empty.parquet" and rel not in referenced:
                     f.unlink()
                     swept.append(rel)
@@ -230,7 +233,7 @@ class Transaction:
 
     def _stage(self, table: str, data: pa.Table) -> str:
         self._counter += 1
-        rel = f"{table}/{self.run_id}-{self._counter:04d}.parquet"
+        rel = f"{table}/{self.run_id[:8]}/{self.run_id}-{self._counter:04d}.parquet"
         path = self.staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(data, path, **PARQUET_OPTS)
@@ -268,6 +271,17 @@ class Transaction:
         self.files[table] = kept_files
         return removed
 
+    def compact(self, table: str) -> bool:
+        """Merge the table's small files into one when there are too many (nightly runs
+        add a few small files each; queries slow down with thousands of them)."""
+        small = [r for r in self.files[table] if self._path(r).stat().st_size < SMALL_FILE_BYTES]
+        if len(self.files[table]) <= COMPACT_OVER_FILES or len(small) < 2:
+            return False
+        merged = read_files(table, [self._path(r) for r in small])
+        keep = [r for r in self.files[table] if r not in small]
+        self.files[table] = keep + [self._stage(table, merged)]
+        return True
+
     def delete_articles(self, article_ids: set[str]) -> None:
         for table, key in ARTICLE_KEY.items():
             if key:
@@ -276,11 +290,13 @@ class Transaction:
     def commit(self) -> Manifest:
         """Publish the run: move files in, write the manifest, swap _CURRENT atomically."""
         root = self.wh.root
+        for table in TABLES:
+            self.compact(table)
         for path, rel in self._staged:
             if rel in self.files[rel.split("/")[0]]:
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, root / rel)
-        for table in TABLES:
-            _fsync_dir(root / table)
+                _fsync_dir((root / rel).parent)
         manifest = Manifest(
             self.base.seq + 1, self.run_id, dt.datetime.now(dt.timezone.utc).isoformat(),
             {t: list(f) for t, f in self.files.items()},

@@ -57,9 +57,9 @@ def test_rerun_on_unchanged_input_changes_nothing(raw_copy, tmp_path):
     s = run_once(raw_copy, wh)
     assert (s.files_processed, s.articles_written) == (0, 0)
     assert snapshot(wh) == before
-    # only the new run's bookkeeping files (runs row, stories and outlets rewritten) are added
+    # the only new file is the run's own row in `runs`
     new = set(data_files(wh)) - set(files_before)
-    assert {p.split("/")[0] for p in new} <= {"runs", "stories", "outlets"}
+    assert {p.split("/")[0] for p in new} == {"runs"} and len(new) == 1
 
 
 def test_changed_file_replaces_only_its_rows(raw_copy, tmp_path):
@@ -169,3 +169,20 @@ def test_old_files_without_a_new_column_still_read(tmp_path):
     pq.write_table(pa.Table.from_pylist([row], schema=old.schema), tmp_path / "old.parquet")
     t = read_files("features", [tmp_path / "old.parquet"])
     assert t.num_rows == 1 and t["paraphrase_score"].to_pylist() == [None]
+
+
+def test_small_files_are_compacted(raw_copy, tmp_path):
+    from flows.storage import COMPACT_OVER_FILES
+
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    for i in range(COMPACT_OVER_FILES + 3):
+        (raw_copy / f"extra{i}.txt").write_text(f"Extra article {i}.\n\nProtesters gathered in Almaty on day {i} of the week.", encoding="utf-8")
+        run_once(raw_copy, wh)
+    current = Warehouse(wh).current()
+    assert len(current.files["articles"]) <= COMPACT_OVER_FILES
+    assert len(current.files["runs"]) <= COMPACT_OVER_FILES
+    con = connect(wh)
+    assert con.execute("select count(*) from articles").fetchone()[0] == 5 + COMPACT_OVER_FILES + 3
+    assert con.execute("select count(*) from runs").fetchone()[0] == COMPACT_OVER_FILES + 4
+    assert con.execute("select count(*) from (select article_id from term_hits group by article_id, start having count(*) > 1)").fetchone()[0] == 0

@@ -39,13 +39,18 @@ UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "a
           ("mart_articles", "article_id"), ("outlets", "outlet_id"), ("runs", "run_id"),
           ("article_sources", "source, record"), ("term_hits", "article_id, start"),
           ("mart_term_rates", "story_id, voice, category, canonical, term"), ("mart_story_outlets", "story_id, voice"),
-          ("mart_label_rates", "story_id, voice, category, label"), ("mart_label_divergence", "story_id, voice, category, label")]
+          ("mart_label_rates", "story_id, voice, category, label"), ("mart_label_divergence", "story_id, voice, category, label"),
+          ("mart_figure_disagreement", "story_id, kind, subject"), ("mart_quoted_sides", "story_id, voice, side"),
+          ("mart_actor_labels", "story_id, voice"), ("mart_outlet_profiles", "voice, month"),
+          ("quotes", "article_id, start, kind"), ("figures", "article_id, start")]
 NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
             ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"),
             ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
 ACCEPTED = [("articles", "provenance", PROVENANCES),
             ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name",
-                                       "person_name", "loaded_language", "security_label")),
+                                       "person_name", "loaded_language", "security_label", "actor_modifier", "hedge")),
+            ("quotes", "kind", ("direct", "indirect")),
+            ("figures", "kind", ("killed", "wounded", "detained", "deployed", "evacuated", "displaced", "missing")),
             ("evidence", "field", ("publisher", "origin", "provenance", "credit"))]
 
 
@@ -68,6 +73,34 @@ def test_accepted_values(warehouse, view, column, values):
     assert got and got <= set(values)
 
 
+def test_seed_figures_side_by_side(warehouse):
+    con = connect(warehouse)
+    got = set(con.execute("select voice, kind, subject, value from mart_figures").fetchall())
+    for row in [("globalhappenings", "killed", "protesters", 26), ("globalhappenings", "detained", "people", 3211),
+                ("globalhappenings", "wounded", "police_security", 740), ("izvestiya", "detained", "protesters", 4266),
+                ("izvestiya", "killed", "police_security", 18), ("rt", "detained", "people", 4000)]:
+        assert row in got, row
+    spread = con.execute("select min_value, max_value from mart_figure_disagreement "
+                         "where kind = 'detained' and subject = 'people'").fetchone()
+    assert spread == (3211, 4000)
+
+
+def test_each_outlet_label_for_the_same_actor(warehouse):
+    con = connect(warehouse)
+    labels = dict(con.execute("select voice, all_labels from mart_actor_labels").fetchall())
+    assert "militant" in labels["izvestiya"] and "rioter" in labels["rt"] and "rioter" not in labels["afp"]
+    mods = dict(con.execute("select voice, modified_as from mart_actor_labels").fetchall())
+    assert "radical protesters" in mods["izvestiya"]
+
+
+def test_quoted_sides(warehouse):
+    con = connect(warehouse)
+    sides = {(v, s) for v, s in con.execute("select voice, side from mart_quoted_sides").fetchall()}
+    assert ("afp", "us_government") in sides and ("izvestiya", "kazakh_government") in sides
+    speakers = " ".join(r[0] for r in con.execute("select speakers from mart_quoted_sides where voice = 'politico'").fetchall())
+    assert "Psaki" in speakers
+
+
 def test_hit_offsets_point_at_the_term(warehouse):
     con = connect(warehouse)
     bad = con.execute("select count(*) from term_hits h join articles a using (article_id) "
@@ -78,7 +111,8 @@ def test_hit_offsets_point_at_the_term(warehouse):
 def test_models_run_in_order_and_marts_are_listed():
     names = [n for n, _ in sql_models()]
     assert names == sorted(names) and names[0].startswith("10_staging/")
-    assert {"articles", "term_rates", "label_rates", "story_outlets", "label_divergence"} <= {m.removeprefix("mart_") for m in mart_names()}
+    assert {"articles", "term_rates", "label_rates", "story_outlets", "label_divergence", "figures",
+            "figure_disagreement", "quoted_sides", "actor_labels", "outlet_profiles"} <= {m.removeprefix("mart_") for m in mart_names()}
 
 
 def test_query_connection_is_read_only(warehouse, tmp_path):

@@ -5,13 +5,14 @@ tested and run without Prefect (the `extract` and `analyze` CLI commands use it)
 """
 from __future__ import annotations
 
+import bisect
 import functools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 import py3langid
 
-from . import framing, readability, tone
+from . import figures, framing, hedges, modifiers, quotes, readability, tone
 from .extract import EXTRACTOR_VERSION, Article, Reject, article_id, extract_file
 from .framing import Hit
 from .lexicon import Lexicon, load_lexicon
@@ -36,8 +37,10 @@ class Context:
     def versions(self) -> dict[str, str]:
         return {
             "extractor_version": f"{EXTRACTOR_VERSION}+{RESOLVER_VERSION}",
-            "lexicon_version": "+".join([self.lexicon.version, framing.FRAMING_VERSION,
-                                         readability.READABILITY_VERSION, tone.TONE_VERSION]),
+            "lexicon_version": "+".join([
+                self.lexicon.version, framing.FRAMING_VERSION, modifiers.MODIFIERS_VERSION, hedges.HEDGES_VERSION,
+                quotes.QUOTES_VERSION, figures.FIGURES_VERSION, readability.READABILITY_VERSION, tone.TONE_VERSION,
+            ]),
             "registry_version": self.registry.version,
         }
 
@@ -53,8 +56,32 @@ class Analyzed:
     article_id: str
     language: str | None
     resolution: Resolution
-    hits: list[Hit]
+    hits: list[Hit]                 # lexicon terms, actor modifiers and hedges
     features: dict[str, Any]
+    quotes: list[quotes.Quote] = field(default_factory=list)
+    figures: list[figures.Figure] = field(default_factory=list)
+
+
+def _extra_hits(body: str, hits: list[Hit], sentences: list[tuple[int, int]], qspans: list[tuple[int, int]]) -> list[Hit]:
+    """Actor modifiers ("radical protesters") and hedges ("reportedly") as hits of their own."""
+    starts = [s for s, _ in sentences]
+
+    def sentence(pos: int) -> str:
+        i = bisect.bisect_right(starts, pos) - 1
+        return body[sentences[i][0]:sentences[i][1]].strip() if i >= 0 else ""
+
+    def in_quote(pos: int) -> bool:
+        return any(s <= pos < e for s, e in qspans)
+
+    actor = [(h.start, h.end) for h in hits if h.category in ("actor_label", "event_label")]
+    out = [
+        Hit("actor_modifier", m.frame, m.modifier, f"{m.modifier.lower()} {m.head.lower()}", m.start, m.end,
+            in_quote(m.start), sentence(m.start))
+        for m in modifiers.find_modifiers(body, actor)
+    ]
+    out += [Hit("hedge", h.kind, h.term, h.term.lower(), h.start, h.end, h.in_quote, sentence(h.start))
+            for h in hedges.find_hedges(body)]
+    return out
 
 
 def detect_language(text: str) -> str | None:
@@ -69,8 +96,8 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     language = (art.language or "").split("-")[0].lower() or detect_language(art.body)
     lexicon = ctx.lexicon
     sentences = framing.sentence_spans(art.body)
-    quotes = framing.quote_spans(art.body)
-    hits = framing.find_hits(art.body, lexicon, sentences, quotes)
+    qspans = framing.quote_spans(art.body)
+    hits = framing.find_hits(art.body, lexicon, sentences, qspans)
     overrides = ctx.manifest.get(art.source, {})
     if overrides.get("url") and not art.url:
         art.url = overrides["url"]
@@ -78,12 +105,20 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats: dict[str, Any] = dict(readability.readability(art.body))
     if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
         feats["text_standard"] = float(feats["text_standard"])
-    feats["quote_share"] = framing.quote_share(art.body, quotes)
+    feats["quote_share"] = framing.quote_share(art.body, qspans)
     feats.update(framing.hit_counts(hits))
     feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
+    extra = _extra_hits(art.body, hits, sentences, qspans)
+    found_quotes = quotes.find_quotes(art.body)
+    found_figures = figures.find_figures(art.body)
+    feats.update(quotes.quote_stats(found_quotes, art.body))
+    feats["hedges"] = sum(h.category == "hedge" for h in extra)
+    feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
+    feats["figures"] = len(found_figures)
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
-    return Analyzed(art, article_id(art.body), language, res, hits, feats)
+    all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))
+    return Analyzed(art, article_id(art.body), language, res, all_hits, feats, found_quotes, found_figures)
 
 
 def process_file(name: str, data: bytes, ctx: Context) -> list[Analyzed | Reject]:
@@ -103,7 +138,7 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
             "origin": None, "provenance": None, "credits": [],
         }
         if with_analysis:
-            obj.update(features={}, hits=[], evidence=[])
+            obj.update(features={}, hits=[], quotes=[], figures=[], evidence=[])
         return obj
     a, r = item.article, item.resolution
     obj = {
@@ -116,6 +151,8 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
     if with_analysis:
         obj["features"] = item.features
         obj["hits"] = [h.as_dict() for h in item.hits]
+        obj["quotes"] = [asdict(q) for q in item.quotes]
+        obj["figures"] = [asdict(f) for f in item.figures]
         obj["evidence"] = [e.__dict__ for e in r.evidence]
     return obj
 
@@ -126,7 +163,8 @@ def rows(
     """Warehouse rows for a batch. An article already stored (same normalised body,
     in `known_ids` or earlier in this batch) only adds an `article_sources` row."""
     out: dict[str, list[dict[str, Any]]] = {
-        "articles": [], "article_sources": [], "term_hits": [], "features": [], "evidence": [], "rejects": []
+        "articles": [], "article_sources": [], "term_hits": [], "quotes": [], "figures": [], "features": [],
+        "evidence": [], "rejects": [],
     }
     seen = set(known_ids)
     for item in results:
@@ -157,6 +195,10 @@ def rows(
                 "canonical": h.canonical, "start": h.start, "end": h.end, "in_quote": h.in_quote,
                 "sentence": h.sentence, "run_id": run_id, **versions,
             })
+        for q in item.quotes:
+            out["quotes"].append({"article_id": aid, **asdict(q), "run_id": run_id, **versions})
+        for f in item.figures:
+            out["figures"].append({"article_id": aid, **asdict(f), "run_id": run_id, **versions})
         out["features"].append({"article_id": aid, **item.features, "run_id": run_id, **versions})
         for e in r.evidence:
             out["evidence"].append({

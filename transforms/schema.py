@@ -73,6 +73,43 @@ TERM_HITS = pa.schema(
     ]
 )
 
+# Quotations and reported speech, with who speaks and how they are introduced.
+QUOTES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),          # direct | indirect
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("speaker", pa.string()),
+        pa.field("speaker_role", pa.string()),
+        pa.field("verb", pa.string()),
+        pa.field("verb_class", pa.string()),                    # neutral | doubt | assertive
+        pa.field("side", pa.string()),
+        *_VERSIONS,
+    ]
+)
+
+# Numbers attached to events: killed, wounded, detained, deployed...
+FIGURES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("value", pa.int64()),                          # null for vague amounts ("dozens")
+        pa.field("value_text", pa.string(), nullable=False),
+        pa.field("low", pa.int64()),
+        pa.field("high", pa.int64()),
+        pa.field("approximate", pa.bool_(), nullable=False),
+        pa.field("subject", pa.string()),
+        pa.field("hedged", pa.bool_(), nullable=False),
+        pa.field("as_of", pa.string()),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("sentence", pa.string()),
+        *_VERSIONS,
+    ]
+)
+
 # Wide per-article features. Readability values are null (not 0) for an empty body.
 FEATURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("word_count", pa.int64()),
@@ -100,6 +137,17 @@ FEATURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("tone_security", pa.float64()),
     ("tone_foreign_force", pa.float64()),
     ("tone_government", pa.float64()),
+    ("quotes_direct", pa.int64()),
+    ("quotes_indirect", pa.int64()),
+    ("quoted_share", pa.float64()),
+    ("doubt_verbs", pa.int64()),
+    ("neutral_verbs", pa.int64()),
+    ("assertive_verbs", pa.int64()),
+    ("speakers_distinct", pa.int64()),
+    ("sides_distinct", pa.int64()),
+    ("hedges", pa.int64()),
+    ("figures", pa.int64()),
+    ("modifiers", pa.int64()),
 )
 FEATURES = pa.schema(
     [pa.field("article_id", pa.string(), nullable=False)]
@@ -179,6 +227,8 @@ TABLES: dict[str, pa.Schema] = {  # name -> schema; every table is a folder of P
     "articles": ARTICLES,
     "article_sources": ARTICLE_SOURCES,
     "term_hits": TERM_HITS,
+    "quotes": QUOTES,
+    "figures": FIGURES,
     "features": FEATURES,
     "evidence": EVIDENCE,
     "stories": STORIES,
@@ -192,6 +242,8 @@ ARTICLE_KEY: dict[str, str | None] = {
     "articles": "article_id",
     "article_sources": "article_id",
     "term_hits": "article_id",
+    "quotes": "article_id",
+    "figures": "article_id",
     "features": "article_id",
     "evidence": "article_id",
     "stories": "article_id",

@@ -1,0 +1,111 @@
+"""Event figures: kinds, values, ranges, subjects, hedging, dates; no years or durations."""
+import pytest
+
+from transforms.errors import ResourceError
+from transforms.figures import build_figure_data, find_figures
+
+from .conftest import seed_bytes
+
+
+def _seed(key: str) -> str:
+    return seed_bytes(key).decode("utf-8")
+
+
+def _rows(text: str):
+    return [(f.kind, f.value, f.value_text, f.low, f.high, f.approximate, f.subject) for f in find_figures(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("The ministry reported 26 protesters killed and 26 injured.",
+         [("killed", 26, "26", 26, 26, False, "protesters"), ("wounded", 26, "26", 26, 26, False, "protesters")]),
+        ("3,211 people have been arrested.", [("detained", 3211, "3,211", 3211, 3211, False, "people")]),
+        ("Over 4,000 people were reportedly detained.", [("detained", 4000, "Over 4,000", 4000, None, True, "people")]),
+        ("dozens were killed after allegedly confronting police",
+         [("killed", None, "dozens", 24, 99, True, "unknown")]),                      # nobody named: unknown
+        ("Hundreds of police officers have also been wounded and at least 18 were killed.",
+         [("wounded", None, "Hundreds", 200, 999, True, "police_security"),
+          ("killed", 18, "at least 18", 18, None, True, "police_security")]),       # "and" carries the subject
+        ("The number of uniformed deaths remains at 18 and the number of wounded police officers rose to 740.",
+         [("killed", 18, "18", 18, 18, False, "police_security"), ("wounded", 740, "740", 740, 740, False, "police_security")]),
+        ("security forces killed dozens of protesters and 12 cops died",
+         [("killed", None, "dozens", 24, 99, True, "protesters"), ("killed", 12, "12", 12, 12, False, "police_security")]),
+        ("eight folks died and 317 had been wounded",
+         [("killed", 8, "eight", 8, 8, False, "people"), ("wounded", 317, "317", 317, 317, False, "people")]),
+        ("twenty-six soldiers were deployed", [("deployed", 26, "twenty-six", 26, 26, False, "military")]),
+        ("up to 1.5 million people were evacuated", [("evacuated", 1500000, "up to 1.5 million", None, 1500000, True, "people")]),
+        ("about 300 demonstrators were detained", [("detained", 300, "about 300", None, None, True, "protesters")]),
+        # numbers that are not event figures
+        ("He stepped down as president in 2019.", []),
+        ("The group's roots go back some 30 years.", []),
+        ("an alliance of six former Soviet nations", []),
+        ("a two-week state of emergency", []),
+        ("As of January 8, the curfew holds.", []),
+        ("The criminals vandalized the offices of five TV channels.", []),
+        ("date 2022-01-08; 3 MIN READ; a magnitude 6.9 earthquake; 7 hours ago", []),
+        ("On Jan. 5, they discussed evacuating embassy staff.", []),
+    ],
+)
+def test_find_figures(text, expected):
+    figures = find_figures(text)
+    assert _rows(text) == expected
+    for f in figures:
+        assert text[f.start:f.end] == f.value_text
+
+
+def test_hedged_and_as_of():
+    text = "As of January 8, 4,266 demonstrators have been detained. Over 4,000 people were reportedly detained."
+    first, second = find_figures(text)
+    assert (first.as_of, first.hedged, first.subject) == ("January 8", False, "protesters")
+    assert (second.as_of, second.hedged) == (None, True)
+    assert second.sentence == "Over 4,000 people were reportedly detained."
+
+
+def test_anaphoric_number_takes_previous_sentence():
+    text = "It also became known about the security officers who died. Their number rose to 18, two of them were beheaded."
+    assert _rows(text) == [("killed", 18, "18", 18, 18, False, "police_security")]
+
+
+def test_odd_input_never_raises():
+    assert find_figures(None) == []          # type: ignore[arg-type]
+    assert find_figures("1,2,3 ,,, 999999999999999999999 killed") is not None
+    assert find_figures("twenty and and killed") is not None
+
+
+SEED_MUST = {
+    "es": [("killed", 26, "protesters"), ("wounded", 26, "protesters"), ("detained", 3211, "people"),
+           ("killed", 18, "police_security"), ("wounded", 740, "police_security")],
+    "rt": [("detained", 4000, "people"), ("killed", None, "unknown"), ("wounded", None, "police_security"),
+           ("killed", 18, "police_security")],
+    "izv": [("detained", 4266, "protesters"), ("killed", 18, "police_security")],
+    "spun": [("killed", 8, "people"), ("wounded", 317, "people"), ("killed", None, "protesters"),
+             ("killed", 12, "police_security")],
+}
+NOT_FIGURES = {"rt": {"2022", "7", "16", "1", "2"}, "es": {"four"}, "trt": {"2022", "3", "6.9"},
+               "izv": {"8", "2", "7", "6", "five", "two"}, "spun": {"2019", "30", "six", "two", "5"}}
+
+
+@pytest.mark.parametrize("key", ["rt", "es", "trt", "izv", "spun"])
+def test_seed_figures(key):
+    body = _seed(key)
+    figures = find_figures(body)
+    got = [(f.kind, f.value, f.subject) for f in figures]
+    for row in SEED_MUST.get(key, []):
+        assert row in got
+    assert not ({f.value_text for f in figures} & NOT_FIGURES[key])
+    rt = {f.value_text: f for f in figures} if key == "rt" else {}
+    if rt:
+        assert rt["Over 4,000"].hedged and rt["Over 4,000"].approximate and rt["Over 4,000"].low == 4000
+        assert rt["Hundreds"].approximate and rt["at least 18"].low == 18
+    if key == "izv":
+        assert figures[0].as_of == "January 8"
+
+
+def test_invalid_figure_file():
+    good = {"version": "1", "language": "en"}
+    with pytest.raises(ResourceError, match="kinds"):
+        build_figure_data(good)
+    with pytest.raises(ResourceError, match="version"):
+        build_figure_data({"language": "en"})

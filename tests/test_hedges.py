@@ -1,0 +1,87 @@
+"""Hedges and evidentials: terms, kinds, offsets, in-quote flag; the shared loader."""
+import pytest
+
+from transforms.errors import ResourceError
+from transforms.hedges import build_hedge_data, find_hedges, sentence_bounds
+
+from .conftest import seed_bytes
+
+
+def _seed(key: str) -> str:
+    return seed_bytes(key).decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("Over 4,000 people were reportedly detained.", [("reportedly", "hedge", False)]),
+        ("dozens were killed after allegedly confronting police", [("allegedly", "hedge", False)]),
+        ("according to President Tokayev, order is restored", [("according to", "evidential", False)]),
+        ("It is noted that there are foreign nationals. It is not specified which.",
+         [("It is noted that", "evidential", False), ("It is not specified", "hedge", False)]),
+        ("This became known on Saturday.", [("became known", "evidential", False)]),
+        ("numbers that could grow", [("could", "hedge", False)]),
+        ("The claim could not be verified.", [("could not be verified", "hedge", False)]),   # longest form
+        ("May 5 was calm; it may rain", [("may", "hedge", False)]),                         # month is not a hedge
+        ("“violent protests may severely impact” the Embassy", [("may", "hedge", True)]),
+        ("reportedlyX and unreportedly", []),                                                # whole words only
+        ("Apparently\nthey left", [("Apparently", "hedge", False)]),
+    ],
+)
+def test_find_hedges(text, expected):
+    hedges = find_hedges(text)
+    assert [(h.term, h.kind, h.in_quote) for h in hedges] == expected
+    for h in hedges:
+        assert text[h.start:h.end] == h.term
+
+
+def test_odd_input_never_raises():
+    assert find_hedges(None) == []          # type: ignore[arg-type]
+    assert find_hedges("   \n") == []
+
+
+@pytest.mark.parametrize(
+    "key, must, must_not",
+    [
+        ("rt", {"reportedly", "allegedly", "according to"}, set()),
+        ("izv", {"It is noted that", "It is not specified", "became known"}, set()),
+        ("spun", {"reportedly", "apparently", "according to"}, {"May"}),
+    ],
+)
+def test_seed_hedges(key, must, must_not):
+    terms = {h.term for h in find_hedges(_seed(key))}
+    assert must <= terms
+    assert not (must_not & terms)
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        ([], "mapping"),
+        ({"language": "en", "kinds": ["hedge"], "terms": []}, "version"),
+        ({"version": "1", "language": "de", "kinds": ["hedge"], "terms": [{"kind": "hedge", "forms": ["x"]}]}, "language"),
+        ({"version": "1", "language": "en", "kinds": ["hedge"], "terms": [{"kind": "vague", "forms": ["x"]}]}, "kind"),
+        ({"version": "1", "language": "en", "kinds": ["hedge"], "terms": [{"kind": "hedge", "forms": []}]}, "forms"),
+        ({"version": "1", "language": "en", "kinds": ["hedge"],
+          "terms": [{"kind": "hedge", "forms": ["x"]}, {"kind": "hedge", "forms": ["X"]}]}, "twice"),
+    ],
+)
+def test_invalid_hedge_file(doc, message):
+    with pytest.raises(ResourceError, match=message):
+        build_hedge_data(doc)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("One. Two", ["One.", "Two"]),
+        ("The U.S. Embassy closed. On Jan. 5, they met.", ["The U.S. Embassy closed.", "On Jan. 5, they met."]),
+        ("“Yes,” he said. “No.” Fine", ["“Yes,” he said.", "“No.”", "Fine"]),
+        ("a\n\nb", ["a", "b"]),
+        ("3.5 million people. ok then", ["3.5 million people. ok then"]),
+    ],
+)
+def test_sentence_bounds(text, expected):
+    assert [text[s:e] for s, e in sentence_bounds(text)] == expected

@@ -1,0 +1,150 @@
+"""Attribution: direct and indirect quotes, speakers, roles, verb classes, sides."""
+import pytest
+
+from transforms.errors import ResourceError
+from transforms.quotes import build_quote_data, find_quotes, quote_stats
+
+from .conftest import seed_bytes
+
+
+def _seed(key: str) -> str:
+    return seed_bytes(key).decode("utf-8")
+
+
+def _rows(text: str):
+    return [(q.kind, q.text, q.speaker, q.speaker_role, q.verb, q.verb_class, q.side) for q in find_quotes(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("“We will not leave the country now,” Blinken told reporters.",
+         [("direct", "We will not leave the country now,", "Blinken", "government_official", "told", "neutral",
+           "us_government")]),                 # a name listed as a US cue in quotes.yaml
+        ('"Order has been fully restored today," said President Tokayev.',
+         [("direct", "Order has been fully restored today,", "President Tokayev", "government_official", "said",
+           "neutral", "kazakh_government")]),
+        ("The Kremlin claimed that the troops would leave within days.",
+         [("indirect", "the troops would leave within days", "The Kremlin", "government_official", "claimed",
+           "doubt", "russia")]),
+        ("Police warned that more arrests would follow soon.",
+         [("indirect", "more arrests would follow soon", "Police", "police_security", "warned", "assertive",
+           "police_security")]),
+        ("A U.S. official familiar with the matter said the situation was calmer.",
+         [("indirect", "the situation was calmer", "A U.S. official", "anonymous", "said", "neutral", "us_government")]),
+        ("Protests spread to five cities, according to local media.",
+         [("indirect", "Protests spread to five cities", "local media", "media", "according to", "neutral", "media")]),
+        ("“The State Department has approved the departure of staff,” reads the statement.",
+         [("direct", "The State Department has approved the departure of staff,", "the statement", "other", "reads",
+           "neutral", "unknown")]),
+        ("It is noted that there are foreign nationals among the detained.", []),      # passive: no speaker
+        ("It was a ‘voluntary departure’ for staff.", []),                               # scare quotes
+        ("Tokayev declared a two-week state of emergency.", []),                         # not speech
+    ],
+)
+def test_find_quotes(text, expected):
+    quotes = find_quotes(text)
+    assert _rows(text) == expected
+    for q in quotes:
+        assert text[q.start:q.end] == q.text
+
+
+def test_pronoun_resolves_to_named_speaker():
+    text = ("On Thursday, White House press secretary Jen Psaki raised doubts about the mission.\n\n"
+            "“Now we have questions about the nature of this request,” she stated at the briefing. "
+            "“We don’t know at this point.”")
+    rows = _rows(text)
+    assert [r[2] for r in rows] == ["Jen Psaki", "Jen Psaki"]
+    assert {r[6] for r in rows} == {"us_government"}
+    assert rows[0][4] == "stated"
+
+
+def test_definite_speaker_inherits_side():
+    text = ("A U.S. official said the security situation appeared more under control. "
+            "The request was premature, the official stated, and could cost him politically.")
+    rows = _rows(text)
+    assert [(r[2], r[3], r[6]) for r in rows] == [("A U.S. official", "anonymous", "us_government"),
+                                                  ("the official", "anonymous", "us_government")]
+    assert rows[1][1] == "The request was premature"
+
+
+def test_odd_input_never_raises():
+    assert find_quotes(None) == []          # type: ignore[arg-type]
+    for text in ["“", "”,” said", "said said said", "according to", "“a” “b” “c”", "\n\n“x y z w v u”\n"]:
+        find_quotes(text)
+
+
+def _by_text(quotes, fragment):
+    return next(q for q in quotes if fragment in q.text)
+
+
+def test_seed_trt_blinken():
+    quotes = find_quotes(_seed("trt"))
+    q = _by_text(quotes, "I think one lesson in recent history is")
+    assert (q.kind, q.speaker, q.verb, q.verb_class, q.speaker_role, q.side) == (
+        "direct", "Blinken", "told", "neutral", "government_official", "us_government")
+    assert _by_text(quotes, "We're watching the situation").speaker == "Blinken"        # "he said"
+    warned = _by_text(quotes, "Kazakhstan will find it difficult")
+    assert (warned.kind, warned.verb_class) == ("indirect", "assertive")
+
+
+def test_seed_spun_psaki_and_anonymous_official():
+    quotes = find_quotes(_seed("spun"))
+    q = _by_text(quotes, "Now we have questions")
+    assert "Psaki" in q.speaker and q.verb == "stated" and q.verb_class == "neutral" and q.side == "us_government"
+    assert "Psaki" in _by_text(quotes, "We don’t know at this level").speaker
+    anon = _by_text(quotes, "the security state of affairs appeared")
+    assert (anon.speaker, anon.speaker_role, anon.side) == ("A U.S. official", "anonymous", "us_government")
+    later = _by_text(quotes, "are simply annoyed and hungry")
+    assert (later.speaker, later.speaker_role, later.verb) == ("the official", "anonymous", "stated")
+    assert _by_text(quotes, "reiterated the USA").verb == "according to"
+    media = _by_text(quotes, "these forces included airborne Russian troops")
+    assert (media.speaker_role, media.side) == ("media", "russia")
+
+
+def test_seed_es_according_to_statement():
+    quotes = find_quotes(_seed("es"))
+    q = _by_text(quotes, "has authorized non-essential employees")
+    assert (q.kind, q.verb, q.side) == ("indirect", "according to", "us_government")
+    assert "State Department" in q.speaker
+    ministry = _by_text(quotes, "26 protesters killed")
+    assert (ministry.speaker, ministry.side) == ("The Kazakh Interior Ministry", "kazakh_government")
+
+
+def test_seed_izv_reads_the_statement():
+    quotes = find_quotes(_seed("izv"))
+    q = _by_text(quotes, "The State Department has approved")
+    assert (q.kind, q.speaker, q.verb) == ("direct", "the statement", "reads")
+    smad = _by_text(quotes, "received no complaints")
+    assert smad.speaker.endswith("Aibek Smadiyarov") and smad.side == "kazakh_government"
+    assert _by_text(quotes, "brutal actions of the attackers").side == "kazakh_government"
+
+
+def test_seed_rt_state_department():
+    quotes = find_quotes(_seed("rt"))
+    q = _by_text(quotes, "US citizens in Kazakhstan should be aware")
+    assert (q.speaker, q.verb, q.side) == ("the State Department", "said", "us_government")
+    assert not any("voluntary departure" == q.text.strip(".") for q in quotes)   # scare quote
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", {"quotes_direct": 0, "quotes_indirect": 0, "quoted_share": None, "doubt_verbs": 0,
+              "neutral_verbs": 0, "assertive_verbs": 0, "speakers_distinct": 0, "sides_distinct": 0}),
+        ("“We will stay here for a long while,” Blinken said. The Kremlin claimed that troops would go.",
+         {"quotes_direct": 1, "quotes_indirect": 1, "quoted_share": round(35 / 93, 4), "doubt_verbs": 1,
+          "neutral_verbs": 1, "assertive_verbs": 0, "speakers_distinct": 2, "sides_distinct": 2}),
+    ],
+)
+def test_quote_stats(text, expected):
+    assert quote_stats(find_quotes(text), text) == expected
+
+
+def test_invalid_quote_file():
+    with pytest.raises(ResourceError, match="verbs"):
+        build_quote_data({"version": "1", "language": "en", "verb_classes": ["neutral"]})
+    with pytest.raises(ResourceError, match="class"):
+        build_quote_data({"version": "1", "language": "en", "verb_classes": ["neutral"],
+                          "verbs": [{"forms": ["said"], "class": "loud"}]})

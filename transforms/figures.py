@@ -1,0 +1,352 @@
+"""Event figures: the casualty, arrest and deployment counts an article states.
+
+Which numbers an outlet reports (26 protesters killed vs 18 police killed), how
+precisely ("3,211" vs "over 4,000" vs "dozens") and how hedged ("reportedly") is a
+framing choice. A number counts as a figure only when a kind trigger ("killed",
+"detained", ...) sits in its clause, so years, dates, durations and "five TV channels"
+are not reported. All word lists live in resources/attribution/<lang>/figures.yaml.
+
+Rules, in order, for each number expression:
+  kind    - the first trigger in the few words after the number, else the nearest one
+            before it in the same clause; with neither, an anaphoric "Their number rose
+            to 18" takes kind and subject from the previous sentence.
+  subject - head noun right after the number ("4,266 demonstrators", "hundreds of
+            police officers"), or after a count noun before it ("the number of wounded
+            police officers rose to 740"); a bare number joined by "and" to an earlier
+            figure of the sentence inherits its subject ("26 protesters killed and 26
+            injured", "hundreds of police officers ... and at least 18 were killed").
+            Otherwise "unknown": "dozens were killed after allegedly confronting police"
+            names nobody, and we do not guess that they were protesters.
+  value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
+            low 4000); None for vague amounts ("dozens" -> low 24, high 99).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ResourceError
+from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_form, phrase_regex,
+                     read_attribution_file, sentence_bounds, span_index)
+from .lexicon import trie_regex
+
+FIGURES_VERSION = "figures-1"
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str              # killed | wounded | detained | deployed | evacuated | displaced | missing
+    value: int | None      # the stated number; None for vague amounts ("dozens")
+    value_text: str        # as written, qualifier included: "over 4,000", "dozens"
+    low: int | None        # range the expression implies (None = unbounded/unknown)
+    high: int | None
+    approximate: bool      # qualified ("over", "about", "at least") or vague
+    subject: str | None    # protesters | police_security | people | ... | unknown
+    hedged: bool           # a hedge/evidential term in the same sentence
+    as_of: str | None      # "January 8", "Thursday": the date the count is given for
+    start: int             # span of the number expression (qualifier included)
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class _FigureData:
+    version: str
+    number: re.Pattern[str]            # qualifier? + number expression
+    trigger: re.Pattern[str]           # any kind trigger
+    kind_by_trigger: dict[str, str]
+    subject: re.Pattern[str]
+    subject_by_head: dict[str, str]
+    count_noun: re.Pattern[str]
+    anaphora: re.Pattern[str]
+    joiner_before: re.Pattern[str]     # text before a number ends with a joiner
+    joiner_after: re.Pattern[str]      # text after a number starts with "of them"
+    bound_by_qualifier: dict[str, str]  # qualifier -> low | high | around
+    vague: dict[str, tuple[int, int]]
+    words: dict[str, int]
+    multipliers: dict[str, int]
+    unit_after: re.Pattern[str]
+    date_before: re.Pattern[str]
+    as_of: re.Pattern[str]
+
+
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
+_MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+           r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
+# Clause boundaries for the trigger windows: punctuation and clause-joining words.
+_BOUNDARY = re.compile(
+    r"[,;:()\[\]—–“”\"]|\s-\s|(?<![\w-])(?:and|but|while|whereas|as|after|before|when|although|though"
+    r"|because|which|who|whom|including|amid)(?![\w-])")
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def _mapping(where: str, value: Any) -> dict:
+    if not isinstance(value, dict) or not value:
+        raise ResourceError(f"{where}: must be a non-empty mapping")
+    return value
+
+
+def _phrase_table(where: str, table: Any) -> dict[str, str]:
+    """{class: [phrases]} -> {normalised phrase: class}; a phrase may belong to one class."""
+    out: dict[str, str] = {}
+    for cls, forms in _mapping(where, table).items():
+        for form in need_list(f"{where}.{cls}", forms):
+            key = norm_form(form)
+            if key in out:
+                raise ResourceError(f"{where}: {form!r} is listed under {out[key]!r} and {cls!r}")
+            out[key] = str(cls)
+    return out
+
+
+def _int_table(where: str, table: Any) -> dict[str, int]:
+    out = {}
+    for key, value in _mapping(where, table).items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ResourceError(f"{where}: {key!r} must map to a non-negative integer")
+        out[norm_form(str(key))] = value
+    return out
+
+
+def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
+    """Validate a parsed figures.yaml and compile its patterns."""
+    where = f"attribution/{language}/figures.yaml"
+    doc = check_attribution_doc(where, doc, language)
+    kind_by_trigger = _phrase_table(f"{where} kinds", doc.get("kinds"))
+    subject_by_head = _phrase_table(f"{where} subjects", doc.get("subjects"))
+    bounds = _phrase_table(f"{where} qualifiers", doc.get("qualifiers"))
+    if set(bounds.values()) - {"low", "high", "around"}:
+        raise ResourceError(f"{where} qualifiers: keys must be low, high, around")
+    vague: dict[str, tuple[int, int]] = {}
+    for i, entry in enumerate(need_list(f"{where} vague", doc.get("vague"), of=dict)):
+        low, high = entry.get("low"), entry.get("high")
+        if not (isinstance(low, int) and isinstance(high, int) and 0 <= low <= high):
+            raise ResourceError(f"{where} vague {i + 1}: needs integers 0 <= low <= high")
+        for form in need_list(f"{where} vague {i + 1} forms", entry.get("forms")):
+            vague[norm_form(form)] = (low, high)
+    words = _int_table(f"{where} number_words", doc.get("number_words"))
+    mults = _int_table(f"{where} multipliers", doc.get("multipliers"))
+    units = need_list(f"{where} units", doc.get("units"))
+    dates = need_list(f"{where} date_words", doc.get("date_words"))
+    count_nouns = need_list(f"{where} count_nouns", doc.get("count_nouns"))
+    anaphora = need_list(f"{where} anaphora", doc.get("anaphora"))
+    joiners = need_list(f"{where} ellipsis_joiners", doc.get("ellipsis_joiners"))
+    preps = need_list(f"{where} as_of", doc.get("as_of"))
+    weekdays = need_list(f"{where} weekdays", doc.get("weekdays"))
+
+    alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
+    word_alt = alt(list(words) + list(mults))
+    number = (
+        rf"(?<![\w$€£¥.,’'-])(?:(?P<q>{alt(bounds)})\s+)?"
+        rf"(?P<n>(?P<vague>{alt(vague)})(?![\w-])"
+        rf"|(?P<digits>{_DIGITS})(?:\s+(?P<dmult>{alt(mults)}))?(?![\w%-]|[.,:/]\d)"
+        rf"|(?P<words>(?:{word_alt})(?:(?:\s+and\s+|\s+|-)(?:{word_alt}))*)(?![\w-]))"
+    )
+    before_joiners = [j for j in joiners if not j.startswith("of ")]
+    after_joiners = [j for j in joiners if j.startswith("of ")]
+    return _FigureData(
+        version=str(doc["version"]),
+        number=re.compile(number),
+        trigger=re.compile(phrase_regex(list(kind_by_trigger))),
+        kind_by_trigger=kind_by_trigger,
+        subject=re.compile(phrase_regex(list(subject_by_head))),
+        subject_by_head=subject_by_head,
+        count_noun=re.compile(phrase_regex(count_nouns) + r"\s+of\b"),
+        anaphora=re.compile(phrase_regex(anaphora)),
+        joiner_before=re.compile(r"(?:^|\W)(?:" + alt([j.lstrip(", ") for j in before_joiners]) + r")\s*$"),
+        joiner_after=re.compile(r"^\s*(?:" + alt(after_joiners or ["of them"]) + r")\b"),
+        bound_by_qualifier=bounds,
+        vague=vague,
+        words=words,
+        multipliers=mults,
+        unit_after=re.compile(r"\s*(?:" + alt(units) + r")(?![\w])"),
+        date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
+        as_of=re.compile(
+            rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
+            rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),
+    )
+
+
+@functools.cache
+def figure_data(language: str = "en") -> _FigureData:
+    """The packaged figure vocabulary, loaded on first use."""
+    return build_figure_data(read_attribution_file("figures", language), language)
+
+
+# --------------------------------------------------------------------------- values
+
+def _words_value(text: str, data: _FigureData) -> int | None:
+    """ "twenty-six" -> 26, "two hundred" -> 200, "three thousand five hundred" -> 3500."""
+    total = current = 0
+    for token in re.split(r"[\s-]+", text.lower()):
+        if token == "and" or not token:
+            continue
+        if token in data.multipliers:
+            mult = data.multipliers[token]
+            current = max(current, 1) * mult
+            if mult >= 1000:
+                total, current = total + current, 0
+        elif token in data.words:
+            current += data.words[token]
+        elif token == "a":          # "a dozen" is one form; keep parsing robust
+            continue
+        else:
+            return None
+    return total + current
+
+
+def _value(m: re.Match[str], data: _FigureData) -> tuple[int | None, int | None, int | None, bool]:
+    """(value, low, high, approximate) of a matched number expression."""
+    if m.group("vague"):
+        low, high = data.vague[norm_form(m.group("vague"))]
+        return None, low, high, True
+    if m.group("digits"):
+        raw = m.group("digits").replace(",", "")
+        mult = data.multipliers.get(norm_form(m.group("dmult") or ""), 1)
+        value = int(float(raw) * mult) if "." in raw else int(raw) * mult
+    else:
+        value = _words_value(m.group("words"), data)
+        if value is None:
+            return None, None, None, True
+        if norm_form(m.group("words")) == "a dozen":
+            return 12, None, None, True
+    qualifier = m.group("q")
+    if not qualifier:
+        return value, value, value, False
+    bound = data.bound_by_qualifier.get(norm_form(qualifier), "around")
+    if bound == "low":
+        return value, value, None, True
+    if bound == "high":
+        return value, None, value, True
+    return value, None, None, True
+
+
+# --------------------------------------------------------------------------- windows
+
+def _clause_after(text: str) -> str:
+    """Text up to the first clause boundary (the words that belong with the number)."""
+    m = _BOUNDARY.search(text)
+    return text[: m.start()] if m else text
+
+
+def _clause_before(text: str) -> str:
+    """Text after the last clause boundary."""
+    last = None
+    for last in _BOUNDARY.finditer(text):
+        pass
+    return text[last.end():] if last else text
+
+
+def _first_words(text: str, n: int) -> str:
+    """The first `n` words of `text` (keeps the windows short and local)."""
+    count = 0
+    for m in _WORD.finditer(text):
+        count += 1
+        if count == n:
+            return text[: m.end()]
+    return text
+
+
+def _last_trigger(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    last = None
+    for last in pattern.finditer(text):
+        pass
+    return last
+
+
+def _subject_after(after: str, data: _FigureData) -> str | None:
+    """Head noun right after the number: "4,266 demonstrators", "hundreds of police
+    officers", "26 unarmed protesters" (up to two words in between, before any trigger)."""
+    window = _first_words(after, 4)
+    trig = data.trigger.search(window)
+    if trig:
+        window = window[: trig.start()]
+    m = data.subject.search(window)
+    if not m:
+        return None
+    gap = window[: m.start()].split()
+    if len(gap) > 2 or any(w.lower() in {"by", "from", "against", "on", "with"} for w in gap):
+        return None   # "detained by local security forces" is not the subject
+    return data.subject_by_head[norm_form(m.group(0))]
+
+
+def _subject_before(before: str, data: _FigureData) -> str | None:
+    """ "the number of wounded police officers rose to 740": the subject follows a count noun."""
+    cn = data.count_noun.search(before)
+    if not cn:
+        return None
+    m = data.subject.search(before, cn.end())
+    return data.subject_by_head[norm_form(m.group(0))] if m else None
+
+
+def _from_previous_sentence(body: str, sent: tuple[int, int] | None, data: _FigureData
+                            ) -> tuple[str | None, str | None]:
+    """Kind and subject for "Their number rose to 18" from the sentence before."""
+    if sent is None:
+        return None, None
+    text = body[sent[0]:sent[1]]
+    trig = data.trigger.search(text)
+    subj = data.subject.search(text)
+    return (data.kind_by_trigger[norm_form(trig.group(0))] if trig else None,
+            data.subject_by_head[norm_form(subj.group(0))] if subj else None)
+
+
+# --------------------------------------------------------------------------- main
+
+def _is_year(m: re.Match[str], after: str, data: _FigureData) -> bool:
+    digits = m.group("digits")
+    if not digits or m.group("q") or "," in digits or len(digits) != 4 or m.group("dmult"):
+        return False
+    return 1800 <= int(digits) <= 2100 and _subject_after(after, data) is None
+
+
+def find_figures(body: str) -> list[Figure]:
+    """Every event figure in `body` (see the module docstring for the rules)."""
+    if not body or not isinstance(body, str):
+        return []
+    data = figure_data()
+    low = lowered(body)                 # all patterns run on the lowercased body
+    sentences = sentence_bounds(body)
+    sstarts = [s for s, _ in sentences]
+    out: list[Figure] = []
+    prev_subject: dict[int, tuple[int, str]] = {}   # sentence index -> (end, subject) of last figure
+    for m in data.number.finditer(low):
+        start, end = m.span()
+        n_start = m.start("n")
+        si = span_index(sentences, sstarts, start)
+        sent = sentences[si] if si >= 0 and sentences[si][0] <= start < sentences[si][1] else None
+        s_start, s_end = sent if sent else (max(0, start - 200), min(len(body), end + 200))
+        after_raw = low[end:min(s_end, end + 120)]
+        if data.unit_after.match(after_raw) or data.date_before.search(low, max(0, n_start - 12), n_start):
+            continue
+        if _is_year(m, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
+            continue
+        after = _first_words(_clause_after(after_raw), 8)
+        before = _clause_before(low[max(s_start, start - 160):start])
+
+        kind = subject = None
+        trig = data.trigger.search(after) or _last_trigger(data.trigger, before)
+        if trig:
+            kind = data.kind_by_trigger[norm_form(trig.group(0))]
+        subject = _subject_after(after, data) or _subject_before(before, data)
+        if (kind is None or subject is None) and data.anaphora.search(before) and si > 0:
+            prev_kind, prev_subj = _from_previous_sentence(low, sentences[si - 1], data)
+            kind, subject = kind or prev_kind, subject or prev_subj
+        if kind is None:
+            continue
+        if subject is None and si in prev_subject:
+            prev_end, prev_subj = prev_subject[si]
+            if data.joiner_before.search(low, prev_end, start) or data.joiner_after.match(after_raw):
+                subject = prev_subj
+        subject = subject or "unknown"
+        value, low_bound, high_bound, approx = _value(m, data)
+        as_of = data.as_of.search(low, s_start, s_end)
+        out.append(Figure(
+            kind=kind, value=value, value_text=body[start:end], low=low_bound, high=high_bound,
+            approximate=approx, subject=subject, hedged=hedged(body, s_start, s_end),
+            as_of=body[as_of.start("date"):as_of.end("date")] if as_of else None,
+            start=start, end=end, sentence=body[s_start:s_end].strip(),
+        ))
+        prev_subject[si] = (end, subject)
+    return out
