@@ -15,8 +15,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from . import reports, runs
-from .storage import Warehouse
+from flows import reports, runs  # absolute: Prefect loads this file by path
+from flows.storage import Warehouse
 
 DEFAULT_BATCH_SIZE = 250
 
