@@ -87,16 +87,21 @@ def run(
     batch_size: int = typer.Option(250, min=1, help="Files per Prefect task."),
     wait: bool = typer.Option(False, "--wait", help="Wait for another run's lock instead of exiting."),
     workers: int = typer.Option(0, min=0, help="Processes for the CPU work (0: one per core)."),
+    runner: str = typer.Option("local", help="local (process pool) or dask."),
+    dask_address: Optional[str] = typer.Option(None, help="tcp://HOST:PORT of a Dask scheduler (default: a LocalCluster)."),
 ) -> None:
     """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
     if not raw.is_dir():
         _fail(f"raw folder {raw} does not exist")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    from .nightly import nightly
+    if runner not in ("local", "dask"):
+        _fail("--runner must be local or dask")
+    from .nightly import run_nightly
 
     try:
-        result = nightly(str(raw), str(warehouse), str(reports), full=full, batch_size=batch_size,
-                         wait_for_lock=wait, workers=workers or None)
+        result = run_nightly(runner, dask_address, raw_dir=str(raw), warehouse_dir=str(warehouse),
+                             reports_dir=str(reports), full=full, batch_size=batch_size,
+                             wait_for_lock=wait, workers=workers or None)
     except FramewatchError as exc:
         _fail(str(exc), 1)
     _print_summary(result)

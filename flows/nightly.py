@@ -74,19 +74,25 @@ def nightly(
     batch_size: int = DEFAULT_BATCH_SIZE,
     wait_for_lock: bool = False,
     workers: int | None = None,
+    distributed: bool = False,
 ) -> dict[str, Any]:
     """Process new and changed raw files into the warehouse and write the reports.
-    `workers`: processes for the CPU work of each batch (default: all cores)."""
+    `workers`: processes for the CPU work of each batch (default: all cores).
+    `distributed`: batches are submitted to the flow's task runner (see `run_nightly`)."""
     started = dt.datetime.now(dt.timezone.utc)
     workers = workers or os.cpu_count() or 1
     wh = Warehouse(warehouse_dir)
     with wh.lock(wait=wait_for_lock):
         plan = plan_task(raw_dir, warehouse_dir, full)
-        # batches run one after another; each spreads its work over `workers` processes
-        results = [
-            process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers)
-            for batch in plan.batches(batch_size)
-        ]
+        if distributed:
+            # each batch is one task on the cluster (its workers give the parallelism)
+            futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
+                       for batch in plan.batches(batch_size)]
+            results = [f.result() for f in futures]
+        else:
+            # batches one after another; each spreads its work over `workers` processes
+            results = [process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers)
+                       for batch in plan.batches(batch_size)]
         summary = commit_task(warehouse_dir, plan, results, started)
     paths = reports_task(warehouse_dir, reports_dir)
     create_markdown_artifact(
@@ -95,6 +101,25 @@ def nightly(
         description=f"framewatch run {summary.run_id}",
     )
     return {**summary.as_dict(), "reports": paths}
+
+
+def run_nightly(runner: str = "local", dask_address: str | None = None, dask_workers: int = 2, **params: Any) -> dict[str, Any]:
+    """Run the flow locally (a process pool) or with its batch tasks on Dask:
+    runner="dask" with dask_address="tcp://HOST:PORT" uses an existing cluster, without an
+    address a LocalCluster of `dask_workers` processes. Pair Dask with a real Prefect
+    server (PREFECT_API_URL): without one, every Dask worker starts its own."""
+    if runner == "local":
+        return nightly(**params)
+    if runner != "dask":
+        raise ValueError(f"runner must be 'local' or 'dask', not {runner!r}")
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        task_runner = DaskTaskRunner(address=dask_address)
+    else:
+        task_runner = DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,
+                                                     "processes": True})
+    return nightly.with_options(task_runner=task_runner)(**params, distributed=True)
 
 
 if __name__ == "__main__":

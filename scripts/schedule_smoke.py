@@ -16,8 +16,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,18 +24,13 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(REPO))
+from flows.services import BIN, free_port, prefect_env, start, start_prefect_server, stop  # noqa: E402
 DEPLOYMENT = "framewatch-nightly/nightly"
 
 
 def log(msg: str) -> None:
     print(f"[schedule-smoke {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prefect(*args: str, env: dict, timeout: int = 180) -> str:
@@ -46,36 +39,6 @@ def prefect(*args: str, env: dict, timeout: int = 180) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"prefect {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc.stdout
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"prefect server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"prefect server not healthy after {timeout}s")
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in reversed(procs):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                continue
-    for p in reversed(procs):
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait(timeout=10)
 
 
 def api(url: str, path: str, body: dict | None = None) -> object:
@@ -98,27 +61,18 @@ def main() -> int:
         shutil.copy(f, raw / f.name)
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(work / "prefect-home"), PREFECT_API_URL=url, DO_NOT_TRACK="1",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING",
-               PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port))
+    env = prefect_env(work / "prefect-home", port)
     procs: list[subprocess.Popen] = []
     ok = False
     try:
         log(f"starting prefect server on {url}")
-        server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=work, env=env, stdout=open(work / "server.log", "w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        procs.append(server)
-        wait_healthy(url, server)
+        procs.append(start_prefect_server(work / "prefect-home", port, work / "server.log"))
         log("server healthy; creating work pool and deploying prefect.yaml")
         prefect("work-pool", "create", "local-process", "--type", "process", env=env)
         prefect("deploy", "--all", env=env)
         log("starting worker")
-        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "local-process", "--type", "process"],
-                                  cwd=REPO, env=env, stdout=open(work / "worker.log", "w"), stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        procs.append(worker)
+        procs.append(start([str(BIN / "prefect"), "worker", "start", "--pool", "local-process", "--type", "process"],
+                           work / "worker.log", env, REPO))
         params = {"raw_dir": str(raw), "warehouse_dir": str(wh), "reports_dir": str(reports)}
         out = prefect("deployment", "run", DEPLOYMENT, "--params", json.dumps(params), env=env)
         run_id = next(line.split()[-1] for line in out.splitlines() if "UUID" in line)

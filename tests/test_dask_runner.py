@@ -1,0 +1,66 @@
+"""Scale out: the flow's batch tasks on a real Dask cluster (a `dask scheduler` and two
+`dask worker` processes on 127.0.0.1) with a real Prefect server; the warehouse must
+equal the local run's."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows import services
+from flows.warehouse import connect
+
+from .conftest import RAW, SEEDS
+
+pytestmark = pytest.mark.e2e
+EXE = str(Path(sys.executable).with_name("framewatch"))
+TABLES = {"articles": "article_id", "term_hits": "article_id, start", "figures": "article_id, start",
+          "quotes": "article_id, start, kind", "features": "article_id", "stories": "article_id"}
+
+
+def _content(wh):
+    con = connect(wh)
+    out = {}
+    for table, key in TABLES.items():
+        cols = [c for c in con.execute(f"select * from {table} limit 0").fetchdf().columns if c != "run_id"]
+        quoted = ", ".join('"' + c + '"' for c in cols)
+        out[table] = con.execute(f"select {quoted} from {table} order by {key}").fetchall()
+    return out
+
+
+def test_dask_cluster_run_equals_local_run(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in SEEDS.values():
+        shutil.copy(RAW / name, raw / name)
+    (raw / "recs.jsonl").write_text("\n".join(json.dumps({"content": f"Protesters and police in Almaty, day {i}. "
+                                                                    "Over 300 people were detained.", "source": "Reuters"})
+                                              for i in range(12)) + "\n", encoding="utf-8")
+    procs = []
+    try:
+        port, dport = services.free_port(), services.free_port()
+        (tmp_path / "home").mkdir()
+        procs.append(services.start_prefect_server(tmp_path / "home", port, tmp_path / "server.log"))
+        procs += services.start_dask(dport, 2, tmp_path)
+        env = services.prefect_env(tmp_path / "home", port)
+        common = ["--raw", raw, "--batch-size", "2"]
+        dask = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-dask", "--reports", tmp_path / "rep-dask",
+                               "--runner", "dask", "--dask-address", f"tcp://127.0.0.1:{dport}"],
+                              env=env, capture_output=True, text=True, timeout=400)
+        assert dask.returncode == 0, dask.stdout[-3000:] + dask.stderr[-3000:]
+        local = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-local", "--reports", tmp_path / "rep-local"],
+                               env=env, capture_output=True, text=True, timeout=400)
+        assert local.returncode == 0, local.stderr[-3000:]
+        from distributed import Client
+
+        with Client(f"tcp://127.0.0.1:{dport}", timeout=30) as client:
+            done = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
+            assert done >= 9, "the batch tasks did not run on the Dask cluster"  # 9 batches of 2 files
+    finally:
+        services.stop(procs)
+    a, b = _content(tmp_path / "wh-dask"), _content(tmp_path / "wh-local")
+    assert len(a["articles"]) == 17
+    for table in TABLES:
+        assert a[table] == b[table], table
