@@ -35,9 +35,15 @@ def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, man
     return runs.process_batch(raw_dir, batch, run_id, manifest, workers=workers)
 
 
+@task(name="stage-batch", cache_policy=NO_CACHE)
+def stage_task(writer: runs.RunWriter, tables: dict) -> int:
+    writer.add(tables)
+    return tables["articles"].num_rows
+
+
 @task(name="commit", cache_policy=NO_CACHE)
-def commit_task(warehouse_dir: str, plan: runs.Plan, results: list[dict], started_at: dt.datetime) -> runs.RunSummary:
-    return runs.commit_run(Warehouse(warehouse_dir), plan, results, started_at)
+def commit_task(writer: runs.RunWriter) -> runs.RunSummary:
+    return writer.finish()
 
 
 @task(name="reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -84,22 +90,40 @@ def nightly(
     wh = Warehouse(warehouse_dir)
     with wh.lock(wait=wait_for_lock):
         plan = plan_task(raw_dir, warehouse_dir, full)
-        if distributed:
-            # each batch is one task on the cluster (its workers give the parallelism)
-            futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
-                       for batch in plan.batches(batch_size)]
-            results = [f.result() for f in futures]
-        else:
-            # batches one after another; each spreads its work over `workers` processes
-            results = [process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers)
-                       for batch in plan.batches(batch_size)]
-        summary = commit_task(warehouse_dir, plan, results, started)
+        writer = runs.RunWriter(wh, plan, started)
+        try:
+            batches = plan.batches(batch_size)
+            if distributed:
+                # each batch is one task on the cluster (its workers give the parallelism);
+                # results are staged as they arrive
+                futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1) for batch in batches]
+                states = [f.wait() or f.state for f in futures]
+            else:
+                # batches one after another; each spreads its work over `workers` processes
+                states = [process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers, return_state=True)
+                          for batch in batches]
+            failed = 0
+            for batch, state in zip(batches, states):
+                if state.is_completed():
+                    stage_task(writer, state.result())
+                else:  # a failed batch does not fail the others: its files are retried next run
+                    failed += 1
+                    stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, str(state.message)))
+            summary = commit_task(writer)
+        except BaseException:
+            writer.abort()
+            raise
     paths = reports_task(warehouse_dir, reports_dir)
     create_markdown_artifact(
         key="framewatch-run-summary",
-        markdown=summary_markdown(summary, paths),
+        markdown=summary_markdown(summary, paths) + (
+            f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
+            "(reason `batch_failed`) and are retried by the next run." if failed else ""),
         description=f"framewatch run {summary.run_id}",
     )
+    if failed:
+        raise RuntimeError(f"{failed} of {len(batches)} batches failed (committed the rest; "
+                           "see rejects with reason batch_failed; the next run retries them)")
     return {**summary.as_dict(), "reports": paths}
 
 

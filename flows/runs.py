@@ -140,11 +140,19 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         plan.todo = list(files)
         return plan
     seen: dict[str, set[str]] = {}
-    for table in ("article_sources", "rejects"):
-        t = wh.read(table, ["source", "raw_sha256"])
-        for src, sha in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist()):
+    t = wh.read("article_sources", ["source", "raw_sha256"])
+    for src, sha in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist()):
+        seen.setdefault(src, set()).add(sha)
+    t = wh.read("rejects", ["source", "raw_sha256", "reason"])
+    retry: set[str] = set()
+    for src, sha, reason in zip(*(t[c].to_pylist() for c in ("source", "raw_sha256", "reason"))):
+        if reason in RETRY_REASONS:
+            retry.add(src)
+        else:
             seen.setdefault(src, set()).add(sha)
     for f in files:
+        if f.rel in retry:  # its old reject row goes, whatever this run finds
+            plan.changed_sources.add(f.rel)
         if f.rel not in seen:
             plan.todo.append(f)
         elif f.sha256 is None or f.sha256 not in seen[f.rel]:
@@ -266,6 +274,20 @@ def shutdown_pools() -> None:
 atexit.register(shutdown_pools)
 
 
+# Rejects that say nothing about the file itself: the next run tries the file again.
+RETRY_REASONS = frozenset({"batch_failed"})
+
+
+def failed_batch_tables(batch: list[RawFile], run_id: str, message: str) -> dict[str, pa.Table]:
+    """Tables for a batch whose task failed: one reject per file, nothing else."""
+    tables = {name: TABLES[name].empty_table() for name in _BATCH_TABLES}
+    tables["rejects"] = table_from_rows("rejects", [
+        {"source": f.rel, "record": None, "raw_sha256": f.sha256, "reason": "batch_failed",
+         "detail": message[:2000], "run_id": run_id} for f in batch
+    ])
+    return tables
+
+
 def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
                   workers: int = 1) -> dict[str, pa.Table]:
     """Read and process one batch of files into Arrow tables (no dedupe against the
@@ -282,9 +304,7 @@ def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dic
             if len(pending) >= 2 * workers:
                 parts.append(pending.pop(0).result())
         parts.extend(p.result() for p in pending)
-    if not parts:
-        return {name: TABLES[name].empty_table() for name in _BATCH_TABLES}
-    return {name: pa.concat_tables([p[name] for p in parts]) for name in _BATCH_TABLES}
+    return _dedupe(parts, set())
 
 
 _BATCH_TABLES = ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence", "rejects")
@@ -298,7 +318,7 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
             if aid not in known:
                 winner.setdefault(aid, b)
     merged: dict[str, pa.Table] = {}
-    for name in ("articles", "term_hits", "quotes", "figures", "features", "evidence"):
+    for name in RunWriter.PER_ARTICLE:
         parts = []
         for b, tables in enumerate(batches):
             ids = [aid for aid, wb in winner.items() if wb == b]
@@ -311,12 +331,16 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
     return merged
 
 
-def _stories(old: pa.Table, run_id: str, new_articles: pa.Table) -> pa.Table:
+STORY_LEAD_CHARS = 4000   # stories are told apart by title and lead; bound memory on big warehouses
+
+
+def _stories(articles: Iterator[pa.RecordBatch], run_id: str) -> pa.Table:
     """Story ids over every article, old and new (a new article can join an old story)."""
     items = []
-    for t in (old, new_articles.select(["article_id", "title", "body", "published"])):
-        for aid, title, body, pub in zip(*(t[c].to_pylist() for c in ("article_id", "title", "body", "published"))):
-            items.append(lineage.StoryInput(aid, title, body, pub))
+    for batch in articles:
+        cols = [batch.column(c).to_pylist() for c in ("article_id", "title", "body", "published")]
+        for aid, title, body, pub in zip(*cols):
+            items.append(lineage.StoryInput(aid, title, (body or "")[:STORY_LEAD_CHARS], pub))
     mapping = lineage.assign_stories(items)
     return table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
@@ -351,53 +375,93 @@ class RunSummary:
         return dict(self.__dict__)
 
 
+class RunWriter:
+    """One run's transaction. Batches are staged as they come (memory is bounded by a
+    batch, not by the corpus); `finish` recomputes stories, records the run and
+    publishes everything with one atomic commit."""
+
+    PER_ARTICLE = ("articles", "term_hits", "quotes", "figures", "features", "evidence")
+
+    def __init__(self, wh: Warehouse, plan: Plan, started_at: dt.datetime, ctx: Context | None = None):
+        self.wh, self.plan, self.started_at = wh, plan, started_at
+        self.ctx = ctx or default_context()
+        self.tx = wh.begin(plan.run_id, full=plan.full)
+        self.written = self.sources = self.rejected = 0
+        self.reasons: dict[str, int] = {}
+        try:
+            if plan.changed_sources:
+                self._drop_changed_sources()
+            # the committed state minus the replaced sources' articles
+            self.known = set(self.tx.read("articles", ["article_id"])["article_id"].to_pylist())
+        except BaseException:
+            self.tx.abort()
+            raise
+
+    def _drop_changed_sources(self) -> None:
+        changed = self.plan.changed_sources
+        old = self.tx.read("article_sources", ["article_id", "source"])
+        pairs = list(zip(old["article_id"].to_pylist(), old["source"].to_pylist()))
+        gone = {a for a, s in pairs if s in changed}
+        still = {a for a, s in pairs if s not in changed}   # also seen in an unchanged file
+        self.tx.delete_where("article_sources", "source", changed)
+        self.tx.delete_where("rejects", "source", changed)
+        self.tx.delete_articles(gone - still)
+
+    def add(self, tables: dict[str, pa.Table]) -> None:
+        """Stage one batch's rows; articles already stored only add their sources."""
+        ids = tables["articles"]["article_id"]
+        fresh = pa.array(sorted(set(ids.to_pylist()) - self.known), pa.string())
+        for name in self.PER_ARTICLE:
+            t = tables[name]
+            self.tx.append(name, t.filter(pc.is_in(t["article_id"], value_set=fresh)))
+        self.tx.append("article_sources", tables["article_sources"])
+        self.tx.append("rejects", tables["rejects"])
+        self.known.update(fresh.to_pylist())
+        self.written += len(fresh)
+        self.sources += tables["article_sources"].num_rows
+        self.rejected += tables["rejects"].num_rows
+        for r in tables["rejects"]["reason"].to_pylist():
+            self.reasons[r] = self.reasons.get(r, 0) + 1
+
+    def finish(self) -> RunSummary:
+        plan, tx = self.plan, self.tx
+        try:
+            if self.written or plan.changed_sources or plan.full:
+                tx.replace_table("stories", _stories(tx.iter_batches("articles", ["article_id", "title", "body", "published"]),
+                                                     plan.run_id))
+            stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())
+            if stored != {self.ctx.registry.version}:
+                tx.replace_table("outlets", _outlets_table(self.ctx))
+            summary = RunSummary(
+                run_id=plan.run_id, mode="full" if plan.full else "incremental",
+                files_seen=len(plan.files), files_processed=len(plan.todo), articles_written=self.written,
+                duplicates=self.sources - self.written, rejected=self.rejected,
+                reject_reasons=dict(sorted(self.reasons.items())), warehouse=str(self.wh.root),
+            )
+            tx.append("runs", _runs_table(plan, summary, self.started_at, self.ctx))
+            manifest = tx.commit()
+        except BaseException:
+            tx.abort()
+            raise
+        write_db_file(self.wh, manifest)
+        summary.articles_total = len(self.known)
+        return summary
+
+    def abort(self) -> None:
+        self.tx.abort()
+
+
 def commit_run(wh: Warehouse, plan: Plan, batches: list[dict[str, pa.Table]], started_at: dt.datetime,
                ctx: Context | None = None) -> RunSummary:
-    """Replace changed sources' rows, append the new rows, recompute stories, record
-    the run, and publish it atomically."""
-    ctx = ctx or default_context()
-    tx = wh.begin(plan.run_id, full=plan.full)
+    """Stage every batch and publish the run (RunWriter in one call)."""
+    writer = RunWriter(wh, plan, started_at, ctx)
     try:
-        if plan.changed_sources:
-            old_src = wh.read("article_sources", ["article_id", "source"])
-            gone = {a for a, s in zip(old_src["article_id"].to_pylist(), old_src["source"].to_pylist())
-                    if s in plan.changed_sources}
-            still = {a for a, s in zip(old_src["article_id"].to_pylist(), old_src["source"].to_pylist())
-                     if s not in plan.changed_sources}
-            tx.delete_where("article_sources", "source", plan.changed_sources)
-            tx.delete_where("rejects", "source", plan.changed_sources)
-            tx.delete_articles(gone - still)
-        # tx.read: the committed state minus the replaced sources' rows
-        known = set(tx.read("articles", ["article_id"])["article_id"].to_pylist())
-        merged = _dedupe(batches, known)
-        articles_changed = bool(merged["articles"].num_rows or plan.changed_sources or plan.full)
-        if articles_changed:  # a new article can join an old story: recompute over all
-            stories = _stories(tx.read("articles", ["article_id", "title", "body", "published"]), plan.run_id, merged["articles"])
-        for name, table in merged.items():
-            tx.append(name, table)
-        if articles_changed:
-            tx.replace_table("stories", stories)
-        stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())
-        if stored != {ctx.registry.version}:
-            tx.replace_table("outlets", _outlets_table(ctx))
-        reasons: dict[str, int] = {}
-        for r in merged["rejects"]["reason"].to_pylist():
-            reasons[r] = reasons.get(r, 0) + 1
-        summary = RunSummary(
-            run_id=plan.run_id, mode="full" if plan.full else "incremental",
-            files_seen=len(plan.files), files_processed=len(plan.todo),
-            articles_written=merged["articles"].num_rows,
-            duplicates=merged["article_sources"].num_rows - merged["articles"].num_rows,
-            rejected=merged["rejects"].num_rows, reject_reasons=reasons, warehouse=str(wh.root),
-        )
-        tx.append("runs", _runs_table(plan, summary, started_at, ctx))
-        manifest = tx.commit()
+        for tables in batches:
+            writer.add(tables)
     except BaseException:
-        tx.abort()
+        writer.abort()
         raise
-    write_db_file(wh, manifest)
-    summary.articles_total = wh.read("articles", ["article_id"]).num_rows
-    return summary
+    return writer.finish()
 
 
 def _runs_table(plan: Plan, s: RunSummary, started_at: dt.datetime, ctx: Context) -> pa.Table:

@@ -231,6 +231,18 @@ class Transaction:
         """The table as this transaction has it so far (staged rewrites included)."""
         return read_files(table, [self._path(r) for r in self.files[table]], columns)
 
+    def iter_batches(self, table: str, columns: list[str], batch_size: int = 2048) -> Iterator[pa.RecordBatch]:
+        """The table's rows in record batches (bounded memory), staged files included."""
+        for rel in self.files[table]:
+            pf = pq.ParquetFile(self._path(rel))
+            present = [c for c in columns if c in pf.schema_arrow.names]
+            for batch in pf.iter_batches(batch_size=batch_size, columns=present):
+                for c in columns:
+                    if c not in present:
+                        field = TABLES[table].field(c)
+                        batch = batch.append_column(field, pa.nulls(batch.num_rows, field.type))
+                yield batch.select(columns)
+
     def _stage(self, table: str, data: pa.Table) -> str:
         self._counter += 1
         rel = f"{table}/{self.run_id[:8]}/{self.run_id}-{self._counter:04d}.parquet"

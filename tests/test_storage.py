@@ -186,3 +186,17 @@ def test_small_files_are_compacted(raw_copy, tmp_path):
     assert con.execute("select count(*) from articles").fetchone()[0] == 5 + COMPACT_OVER_FILES + 3
     assert con.execute("select count(*) from runs").fetchone()[0] == COMPACT_OVER_FILES + 4
     assert con.execute("select count(*) from (select article_id from term_hits group by article_id, start having count(*) > 1)").fetchone()[0] == 0
+
+
+def test_files_of_a_failed_batch_are_rejected_then_retried(raw_copy, tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    files = runs.discover(raw_copy)
+    with wh.lock():
+        plan = runs.plan_run(raw_copy, wh)
+        ok = runs.process_batch(str(raw_copy), files[:3], plan.run_id)
+        bad = runs.failed_batch_tables(files[3:], plan.run_id, "worker died")
+        s = runs.commit_run(wh, plan, [ok, bad], dt.datetime.now(dt.timezone.utc))
+    assert (s.articles_written, s.rejected, s.reject_reasons) == (3, 2, {"batch_failed": 2})
+    s2 = run_once(raw_copy, tmp_path / "wh")
+    assert (s2.files_processed, s2.articles_written, s2.articles_total) == (2, 2, 5)
+    assert connect(tmp_path / "wh").execute("select count(*) from rejects").fetchone()[0] == 0

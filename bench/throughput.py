@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Throughput, memory and incremental cost of a full run, beside baselines measured in
+the same run.
+
+    .venv/bin/python bench/throughput.py [--limit N] [--replicas 4] [--workers 2]
+
+Measures, on ../shared/corpora/allsides/articles.jsonl.gz (12,000 articles):
+  floor      read + gunzip + JSON decode + one regex tokenising pass (no features)
+  naive      per article: textstat's 9 functions + one regex per lexicon form
+             (the way a first script would do it), on a sample, extrapolated
+  pipeline   the real run steps (plan, process batches with the process pool, commit),
+             without Prefect's fixed start, which `--prefect` measures separately
+  replicas   the same run on the corpus replicated N times (distinct ids), for memory
+  increment  a second run after adding 1% new articles, vs the full run
+Peak memory is the max RSS of the parent plus its worker processes (sampled by psutil
+when present, else getrusage of each).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+class PeakRSS:
+    """Samples the summed RSS of this process and its children every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def _rss(self) -> int:
+        total = 0
+        pids = [os.getpid()]
+        try:
+            pids += [int(p) for p in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()]
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                for line in open(f"/proc/{pid}/status"):
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return total
+
+    def __enter__(self) -> "PeakRSS":
+        def loop() -> None:
+            while not self._stop.is_set():
+                self.peak = max(self.peak, self._rss())
+                time.sleep(0.05)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def make_corpus(folder: Path, limit: int | None, replicas: int) -> int:
+    """Write the corpus (or `replicas` copies with distinct bodies) as one JSONL.gz."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as src, gzip.open(folder / "articles.jsonl.gz", "wt", encoding="utf-8", compresslevel=3) as out:
+        lines = [line for _, line in zip(range(limit or 10**9), src)]
+        for r in range(replicas):
+            for line in lines:
+                rec = json.loads(line)
+                if r:
+                    rec["content_original"] = f"[copy {r}] " + rec["content_original"]
+                out.write(json.dumps(rec) + "\n")
+                n += 1
+    return n
+
+
+def floor(path: Path) -> float:
+    t = time.perf_counter()
+    n = 0
+    with gzip.open(path, "rb") as fh:
+        for line in fh:
+            body = json.loads(line)["content_original"]
+            n += len(TOKEN.findall(body))
+    return time.perf_counter() - t
+
+
+def naive(texts: list[str]) -> float:
+    """Seconds per article the naive way: textstat's functions + one regex per form."""
+    import textstat
+
+    from transforms.lexicon import load_lexicon
+    from transforms.readability import use_offline_cmudict
+
+    use_offline_cmudict()
+    forms = list(load_lexicon("en").by_form)
+    regexes = [re.compile(r"\b" + re.escape(f) + r"\b", re.IGNORECASE) for f in forms]
+    t = time.perf_counter()
+    for text in texts:
+        for fn in (textstat.lexicon_count, textstat.sentence_count, textstat.syllable_count,
+                   textstat.flesch_reading_ease, textstat.flesch_kincaid_grade, textstat.gunning_fog,
+                   textstat.smog_index, textstat.dale_chall_readability_score):
+            fn(text)
+        textstat.text_standard(text, float_output=True)
+        for rx in regexes:
+            rx.findall(text)
+    return (time.perf_counter() - t) / len(texts)
+
+
+def pipeline(raw: Path, wh_dir: Path, workers: int, batch_size: int = 250) -> dict:
+    from flows import runs
+    from flows.storage import Warehouse
+
+    wh = Warehouse(wh_dir)
+    timings = {}
+    with PeakRSS() as rss, wh.lock():
+        t0 = time.perf_counter()
+        plan = runs.plan_run(raw, wh)
+        t1 = time.perf_counter()
+        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest, workers=workers)
+                   for b in plan.batches(batch_size)]
+        t2 = time.perf_counter()
+        summary = runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+        t3 = time.perf_counter()
+        del results
+    timings.update(plan=t1 - t0, process=t2 - t1, commit=t3 - t2, total=t3 - t0,
+                   articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20)
+    return timings
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=None, help="articles from the corpus (default all 12,000)")
+    ap.add_argument("--replicas", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--naive-sample", type=int, default=300)
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        print(f"corpus missing: {CORPUS}")
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="framewatch-bench-"))
+    try:
+        n = make_corpus(work / "raw1", args.limit, 1)
+        t_floor = floor(work / "raw1" / "articles.jsonl.gz")
+        with gzip.open(work / "raw1" / "articles.jsonl.gz", "rt") as fh:
+            sample = [json.loads(l)["content_original"] for _, l in zip(range(args.naive_sample), fh)]
+        t_naive = naive(sample)
+        full = pipeline(work / "raw1", work / "wh1", args.workers)
+        # increment: 1% new articles in a second file
+        extra = max(1, n // 100)
+        with gzip.open(CORPUS, "rt") as src, open(work / "raw1" / "new.jsonl", "w") as out:
+            for _, line in zip(range(extra), src):
+                rec = json.loads(line)
+                rec["content_original"] = "[new] " + rec["content_original"]
+                out.write(json.dumps(rec) + "\n")
+        inc = pipeline(work / "raw1", work / "wh1", args.workers)
+        rep_n = make_corpus(work / "rawN", args.limit, args.replicas)
+        rep = pipeline(work / "rawN", work / "whN", args.workers)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    rate = n / (full["plan"] + full["process"] + full["commit"])
+    print(f"# throughput: {n} AllSides articles, {args.workers} workers, {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    print(f"command: python bench/throughput.py {' '.join(sys.argv[1:])}\n")
+    print("| measurement | seconds | articles/s | ms/article | vs pipeline |")
+    print("|---|---:|---:|---:|---:|")
+    ms = 1000 * full["total"] / n
+    print(f"| floor: read + gunzip + JSON + one tokenising pass | {t_floor:.1f} | {n / t_floor:.0f} | {1000 * t_floor / n:.2f} | {t_floor / full['total']:.2f}x |")
+    print(f"| naive: textstat + one regex per form, 1 core ({len(sample)}-article sample) | {t_naive * n:.1f} (est.) | {1 / t_naive:.0f} | {1000 * t_naive:.2f} | {t_naive * n / full['total']:.1f}x |")
+    print(f"| NELA-style published cost (>= 277 ms/article) | {0.277 * n:.0f} (est.) | 3.6 | 277 | {0.277 * n / full['total']:.0f}x |")
+    print(f"| **pipeline, all features** (plan {full['plan']:.1f} + process {full['process']:.1f} + commit {full['commit']:.1f}) | {full['total']:.1f} | {rate:.0f} | {ms:.2f} | 1.00x |")
+    print(f"| increment: +{extra} new articles (1%) | {inc['total']:.1f} | | | {inc['total'] / full['total']:.3f}x |")
+    print()
+    print("| corpus | articles | peak RSS (parent + workers) |")
+    print("|---|---:|---:|")
+    print(f"| 1x | {n} | {full['peak_rss_mb']:.0f} MB |")
+    print(f"| {args.replicas}x replicated | {rep_n} | {rep['peak_rss_mb']:.0f} MB ({rep['peak_rss_mb'] / full['peak_rss_mb']:.2f}x); {rep_n / rep['total']:.0f} articles/s |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
