@@ -334,18 +334,37 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
 STORY_LEAD_CHARS = 4000   # stories are told apart by title and lead; bound memory on big warehouses
 
 
-def _stories(articles: Iterator[pa.RecordBatch], run_id: str) -> pa.Table:
-    """Story ids over every article, old and new (a new article can join an old story)."""
-    items = []
+COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
+
+
+def _lineage(articles: Iterator[pa.RecordBatch], run_id: str) -> tuple[pa.Table, pa.Table]:
+    """Stories and copy links over every article, old and new (a new article can join an
+    old story, or copy an old one). Works on titles and leads (bounded memory)."""
+    items, provenance = [], {}
     for batch in articles:
-        cols = [batch.column(c).to_pylist() for c in ("article_id", "title", "body", "published")]
-        for aid, title, body, pub in zip(*cols):
+        cols = [batch.column(c).to_pylist() for c in ("article_id", "title", "body", "published", "provenance")]
+        for aid, title, body, pub, prov in zip(*cols):
             items.append(lineage.StoryInput(aid, title, (body or "")[:STORY_LEAD_CHARS], pub))
-    mapping = lineage.assign_stories(items)
-    return table_from_rows("stories", [
+            provenance[aid] = prov
+    stories = table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
-        for a, s in mapping.items()
+        for a, s in lineage.assign_stories(items).items()
     ])
+    by_id = {i.article_id: i for i in items}
+    rows = []
+    for link in lineage.find_links(items):
+        a, b = by_id[link.a], by_id[link.b]
+        # the copy is the side whose provenance says so, else the later one
+        if (provenance[a.article_id] in COPY_PROVENANCES) != (provenance[b.article_id] in COPY_PROVENANCES):
+            orig, copy = (b, a) if provenance[a.article_id] in COPY_PROVENANCES else (a, b)
+        else:
+            orig, copy = (b, a) if (a.published and b.published and b.published < a.published) else (a, b)
+        changes = [f"{c.kind}: {c.original or ''} -> {c.copy or ''}".strip()
+                   for c in lineage.diff_copy(orig.body, copy.body)][:200]
+        rows.append({"article_a": link.a, "article_b": link.b, "similarity": link.similarity, "kind": link.kind,
+                     "original_id": orig.article_id, "copy_id": copy.article_id, "changes": changes,
+                     "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id})
+    return stories, table_from_rows("links", rows)
 
 
 def _outlets_table(ctx: Context) -> pa.Table:
@@ -427,8 +446,10 @@ class RunWriter:
         plan, tx = self.plan, self.tx
         try:
             if self.written or plan.changed_sources or plan.full:
-                tx.replace_table("stories", _stories(tx.iter_batches("articles", ["article_id", "title", "body", "published"]),
-                                                     plan.run_id))
+                stories, links = _lineage(
+                    tx.iter_batches("articles", ["article_id", "title", "body", "published", "provenance"]), plan.run_id)
+                tx.replace_table("stories", stories)
+                tx.replace_table("links", links)
             stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())
             if stored != {self.ctx.registry.version}:
                 tx.replace_table("outlets", _outlets_table(self.ctx))

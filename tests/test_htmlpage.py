@@ -127,3 +127,15 @@ def test_language_from_meta_when_no_lang_attribute() -> None:
 
 def test_version_string() -> None:
     assert HTMLPAGE_VERSION.startswith("htmlpage-")
+
+
+def test_page_text_ignores_a_wrong_meta_charset_on_decoded_text() -> None:
+    """Input is already text: a <meta charset> must not make lxml re-decode it (mojibake)."""
+    html = (
+        '<html><head><meta charset="iso-8859-1"></head><body>'
+        "<p>Größere Straßen führen über die Brücke.</p><p>Ça coûte très cher.</p></body></html>"
+    )
+    dump = page_text(html)
+    assert "Größere Straßen führen über die Brücke." in dump
+    assert "Ça coûte très cher." in dump
+    assert "Ã" not in dump

@@ -200,3 +200,20 @@ def test_files_of_a_failed_batch_are_rejected_then_retried(raw_copy, tmp_path):
     s2 = run_once(raw_copy, tmp_path / "wh")
     assert (s2.files_processed, s2.articles_written, s2.articles_total) == (2, 2, 5)
     assert connect(tmp_path / "wh").execute("select count(*) from rejects").fetchone()[0] == 0
+
+
+def test_syndicated_copy_is_linked_with_what_changed(raw_copy, tmp_path):
+    text = (raw_copy / SEEDS["izv"]).read_text(encoding="utf-8")
+    edited = text.replace("the radical protesters armed themselves", "the radical rioters armed themselves")
+    edited = edited.replace("4,266 demonstrators", "4,366 demonstrators")
+    assert edited != text
+    (raw_copy / "copy.txt").write_text(edited, encoding="utf-8")
+    run_once(raw_copy, tmp_path / "wh")
+    con = connect(tmp_path / "wh")
+    rows = con.execute("select kind, changes from links").fetchall()
+    assert len(rows) == 1 and rows[0][0] in ("near_duplicate", "duplicate")
+    changes = " | ".join(rows[0][1])
+    assert "protesters -> rioters" in changes and "4,266 -> 4,366" in changes
+    assert con.execute("select count(*) from mart_copies").fetchone()[0] == 1
+    stories = con.execute("select count(distinct story_id) from stories").fetchone()[0]
+    assert stories == 1

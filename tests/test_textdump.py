@@ -298,3 +298,93 @@ def test_speed_6kb_dump() -> None:
         extract_text_dump(text + f"\n{i}")  # distinct inputs: nothing is cached by text
     per_call_ms = (time.perf_counter() - t0) / n * 1000
     assert per_call_ms < 25, per_call_ms
+
+
+TITLE_CASE_MENU = """Home
+World News
+Business And Markets
+Culture And Style
+Council Votes To Close Old Bridge
+The town council voted on Monday evening to close the old stone bridge to cars after engineers found cracks in two of its arches during a routine inspection.
+Drivers will be diverted through the industrial estate, which the council said would add about ten minutes to most journeys into the centre of town.
+Bridge Repairs Expected To Take Two Years
+Mayor Promises New Cycle Lanes In Spring
+"""
+
+
+def test_title_case_link_lists_are_not_body() -> None:
+    got = extract_text_dump(TITLE_CASE_MENU)
+    assert got.title == "Council Votes To Close Old Bridge"
+    assert "The town council voted on Monday evening" in got.body
+    assert "Drivers will be diverted" in got.body
+    for bad in ("World News", "Bridge Repairs Expected", "Mayor Promises"):
+        assert bad not in got.body, bad
+
+
+COMMENTS = """Library opens new reading room
+The city library opened a new reading room on Saturday, with space for two hundred readers and a collection of local newspapers going back more than a century.
+Librarians said that the room had been funded by a bequest from a former teacher who had spent most of her evenings in the old reading room as a child.
+The room will be open every day except Sunday, and visitors will be able to request digitised copies of the newspapers free of charge from next month.
+3 Comments
+Anna says: I have been waiting for this for years and I am so happy that the library finally has a proper place to read the old papers again.
+Tom says: The opening hours are far too short for people who work during the day, and I hope the council will reconsider them before the summer.
+"""
+
+
+def test_comment_section_is_cut_off() -> None:
+    got = extract_text_dump(COMMENTS)
+    assert got.title == "Library opens new reading room"
+    assert "visitors will be able to request digitised copies" in got.body
+    assert "Comments" not in got.body
+    assert "Anna says" not in got.body
+    assert "Tom says" not in got.body
+
+
+def test_phrase_validation_rejects_malformed_lists() -> None:
+    from transforms.textdump import _validated_phrases
+
+    assert _validated_phrases({"exact": ["a", "b"]}, "exact") == ["a", "b"]
+    for bad in ({}, {"exact": "advertisement"}, {"exact": ["ok", ""]}, {"exact": [1, 2]}):
+        with pytest.raises(ValueError):
+            _validated_phrases(bad, "exact")
+
+
+HARD_WRAPPED = """Home
+News
+Harbour fire brigade trains new boat crews
+The training of boat crews in the fire brigade is very practical and
+ends with the official examination for the boat licence. The theory is
+taught in a separate course, and the examination is taken before an
+official board.
+Practical training is part of the weekly duty and takes place all year:
+the aim is to handle the boat safely, not fast, when the crews are sent
+out with a rescue boat.
+Contact
+Imprint
+"""
+
+
+def test_hard_wrapped_paragraphs_are_rejoined() -> None:
+    got = extract_text_dump(HARD_WRAPPED)
+    assert got.title == "Harbour fire brigade trains new boat crews"
+    paras = got.body.split("\n\n")
+    assert len(paras) == 2, paras
+    assert paras[0].startswith("The training of boat crews") and paras[0].endswith("official board.")
+    assert "part of the weekly duty and takes place all year: the aim is" in paras[1]
+    assert "Contact" not in got.body and "Imprint" not in got.body
+
+
+UNWRAP_CASES = [
+    ([], []),
+    (["One line only."], ["One line only."]),
+    (["This sentence is broken in the middle of", "the line by a wrap."], ["This sentence is broken in the middle of the line by a wrap."]),
+    (["Council Votes To Close Old Bridge", "The town council voted."], ["Council Votes To Close Old Bridge", "The town council voted."]),
+    (["Short", "lower case start"], ["Short", "lower case start"]),
+]
+
+
+@pytest.mark.parametrize("lines,expected", UNWRAP_CASES, ids=range(len(UNWRAP_CASES)))
+def test_unwrap_lines(lines: list[str], expected: list[str]) -> None:
+    from transforms.textdump import _stoplists, unwrap_lines
+
+    assert unwrap_lines(lines, _stoplists()["English"]) == expected

@@ -3,7 +3,10 @@
 trafilatura does the heavy lifting (it has the DOM: link density, tag semantics,
 metadata).  This wrapper adds what the pipeline needs on top of it:
 
-* the same `Extracted` record as text mode, with paragraphs joined by blank lines;
+* the same `Extracted` record as text mode, with paragraphs joined by blank lines and
+  the headline (the `title`) not repeated as the first paragraph;
+* article text only: comments are left out (`include_comments=False`, unlike
+  `trafilatura.extract`'s default), since readers' comments are not the outlet's framing;
 * page language from the markup (`<html lang>`, `content-language`, `og:locale`);
 * a furniture post-filter with the multilingual phrase list text mode uses
   ("READ MORE: …", "Advertisements", "Share this article" left inside the main text);
@@ -16,8 +19,8 @@ metadata).  This wrapper adds what the pipeline needs on top of it:
 from __future__ import annotations
 
 import datetime
-import logging
 import re
+from dataclasses import replace
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -44,8 +47,10 @@ _BLOCK_TAGS = frozenset(
     fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li
     main menu nav ol option p pre section summary table tbody td tfoot th thead tr ul""".split()
 )
-# Elements whose text is never visible page text.
-_SKIP_TAGS = frozenset("script style noscript template head svg math iframe object".split())
+# Elements whose text is never page text.  <head> is not skipped as a whole: broken
+# pages make lxml put the whole body inside it; <noscript> is kept, because unclosed
+# <noscript> tags swallow whole articles and a plain text conversion keeps them too.
+_SKIP_TAGS = frozenset("script style template title svg math".split())
 
 _SAFE_PARSER_KW = dict(
     remove_comments=True,
@@ -56,9 +61,6 @@ _SAFE_PARSER_KW = dict(
     huge_tree=False,
     encoding="utf-8",  # we always hand lxml UTF-8 bytes; never trust <meta charset> here
 )
-
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def _parser() -> lxml_html.HTMLParser:
@@ -200,7 +202,7 @@ def _extract(html: str, url: str | None) -> Extracted:
     )
     if doc is None:
         fallback = extract_text_dump(dump) if dump else EMPTY
-        return _replace(fallback, url=url or fallback.url, language=language)
+        return replace(fallback, url=url or fallback.url, language=language)
     title = getattr(doc, "title", None) or None
     body, removed = _clean_body(getattr(doc, "text", None) or "", title)
     published = _parse_iso_date(getattr(doc, "date", None))
@@ -219,10 +221,3 @@ def _extract(html: str, url: str | None) -> Extracted:
         language=language or (getattr(doc, "language", None) or None),
         removed=removed,
     )
-
-
-def _replace(e: Extracted, **changes: object) -> Extracted:
-    """dataclasses.replace with a type the checker understands."""
-    from dataclasses import replace
-
-    return replace(e, **changes)

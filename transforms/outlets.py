@@ -10,13 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
-import yaml
-
-from .errors import ResourceError
 from .extract import Article
 from .framing import Hit
+from .paraphrase import paraphrase_score
 from .registry import Outlet, Registry
 
 RESOLVER_VERSION = "outlets-1"
@@ -39,40 +36,6 @@ class Resolution:
     credits: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     paraphrase_score: float | None = None
-
-
-# ---------------------------------------------------------------- spinner artefacts
-
-@dataclass(frozen=True)
-class Spinner:
-    version: str
-    min_distinct: int
-    pattern: re.Pattern[str]
-    fixed_for: dict[str, str]
-
-
-@functools.cache
-def load_spinner() -> Spinner:
-    path = resources.files("transforms") / "resources" / "spinner.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    try:
-        fixed_for = {s: a["fixed"] for a in doc["artefacts"] for s in a["spun"]}
-        min_distinct = int(doc["min_distinct"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ResourceError(f"spinner.yaml: each artefact needs 'fixed' and 'spun'; {exc}") from exc
-    if not fixed_for or min_distinct < 1:
-        raise ResourceError("spinner.yaml: no artefacts, or min_distinct < 1")
-    alternation = "|".join(re.escape(s) for s in sorted(fixed_for, key=len, reverse=True))
-    return Spinner(str(doc["version"]), min_distinct, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), fixed_for)
-
-
-def spinner_artefacts(body: str) -> list[tuple[str, str]]:
-    """(spun form, the fixed phrase it broke), distinct, in order of appearance."""
-    sp = load_spinner()
-    seen: dict[str, str] = {}
-    for m in sp.pattern.finditer(body):
-        seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
-    return list(seen.items())
 
 
 # ---------------------------------------------------------------- name matching
@@ -232,18 +195,19 @@ def resolve(
     res.origin = origin.id if origin else None
 
     # provenance: paraphrased > translated > wire > republished > original
-    artefacts = spinner_artefacts(art.body)
-    words = max(len(art.body.split()), 1)
-    res.paraphrase_score = round(len(artefacts) * 1000 / words, 3)
+    spun = paraphrase_score(art.body, language or "en")
+    res.paraphrase_score = spun.score
     translit = [h for h in hits if h.frame == "es_transliteration"]
     origin_langs = set(origin.languages) if origin else set()
     if manifest.get("provenance"):
         res.provenance = manifest["provenance"]
         ev.append(Evidence("provenance", res.provenance, "manifest:provenance", manifest["provenance"]))
-    elif len(artefacts) >= load_spinner().min_distinct:
+    elif spun.flagged:
         res.provenance = "paraphrased"
         ev.append(Evidence("provenance", "paraphrased", "spinner:artefacts",
-                           "; ".join(f"{s} (for {f})" for s, f in artefacts)))
+                           "; ".join(spun.artefacts[:12]) + (f" (rare-word rate {spun.rare_word_rate})"
+                                                              if spun.rare_word_rate is not None else ""),
+                           spun.score or 0.0))
     elif translit:
         res.provenance = "translated"
         ev.append(Evidence("provenance", "translated", "text:es-transliteration",

@@ -179,6 +179,21 @@ STORIES = pa.schema(
     ]
 )
 
+# Copy lineage: pairs of articles with the same wording (recomputed with the stories).
+LINKS = pa.schema(
+    [
+        pa.field("article_a", pa.string(), nullable=False),
+        pa.field("article_b", pa.string(), nullable=False),
+        pa.field("similarity", pa.float64(), nullable=False),    # Jaccard of word 5-shingles
+        pa.field("kind", pa.string(), nullable=False),           # duplicate | near_duplicate | paraphrase
+        pa.field("original_id", pa.string(), nullable=False),    # which side is the original (see flows.runs)
+        pa.field("copy_id", pa.string(), nullable=False),
+        pa.field("changes", pa.list_(pa.string())),              # "label_swapped: protesters -> rioters", ...
+        pa.field("lineage_version", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
 # The outlet registry as it was for the run (replaced every run).
 OUTLETS = pa.schema(
     [
@@ -232,6 +247,7 @@ TABLES: dict[str, pa.Schema] = {  # name -> schema; every table is a folder of P
     "features": FEATURES,
     "evidence": EVIDENCE,
     "stories": STORIES,
+    "links": LINKS,
     "outlets": OUTLETS,
     "rejects": REJECTS,
     "runs": RUNS,
@@ -247,6 +263,7 @@ ARTICLE_KEY: dict[str, str | None] = {
     "features": "article_id",
     "evidence": "article_id",
     "stories": "article_id",
+    "links": None,
     "outlets": None,
     "rejects": None,
     "runs": None,

@@ -5,6 +5,8 @@ article, but also navigation, cookie banners, share bars, related-article teaser
 comment forms and copyright footers.  There is no DOM left, so boilerplate has to be
 recognised from the text alone:
 
+* unwrapping   -- hard-wrapped paragraphs (<br> breaks, fixed-width text) are re-joined
+                  when a line ends mid-sentence;
 * line shape   -- length, stopword density (jusText stoplists), terminal punctuation,
                   truncated teasers ("…"), caption credits ("/ Reuters"),
                   relative times ("7 hours ago"), runs of headline-shaped lines;
@@ -13,11 +15,19 @@ recognised from the text alone:
                   of the content around them;
 * position     -- the article is one contiguous stretch of the page: a maximum-sum
                   segment over per-line scores drops good-looking islands far away
-                  from it (footer legal text, comment threads, teaser lists).
+                  from it (footer legal text, comment threads, teaser lists); a second
+                  strong segment is kept too, and the segment is cut at a comment or
+                  related-articles heading ("Leave a Reply", "Ähnliche Beiträge").
 
 Metadata (title, date, byline, site name) is read from the lines around that
-stretch.  Everything is a pure function of the input string; the only I/O is reading
-packaged resources (the furniture list and jusText's stoplists) once, lazily.
+stretch.  Policy: the headline is the title and never part of the body (repeats of it
+are dropped); a standfirst (sentence lines between headline and article) is kept as
+the first body paragraph; date lines, bylines, captions and credits ("SOURCE:AFP",
+"/ Reuters") go to `removed`.
+
+Everything is a pure function of the input string; the only I/O is reading packaged
+resources (the furniture list and jusText's stoplists) once, lazily.  Measured on the
+trafilatura evaluation pages by bench/extraction_quality.py.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import functools
 import importlib.resources
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -83,8 +94,10 @@ class Furniture:
     prefix: tuple[str, ...]
     contains: tuple[str, ...]
     contains_max_chars: int
-    prefix_re: re.Pattern[str]
+    prefix_re: dict[str, re.Pattern[str]]  # first character -> alternation of prefixes
     contains_re: re.Pattern[str]
+    end_markers: frozenset[str]
+    contains_triggers: frozenset[str]  # first words of `contains` phrases (cheap pre-check)
 
 
 def _validated_phrases(doc: dict, key: str) -> list[str]:
@@ -108,8 +121,17 @@ def load_furniture() -> Furniture:
     exact = frozenset(_match_key(p) for p in _validated_phrases(doc, "exact"))
     prefix = tuple(sorted({_fold(p).strip() for p in _validated_phrases(doc, "prefix")}))
     contains = tuple(sorted({_fold(p).strip() for p in _validated_phrases(doc, "contains")}))
+    end_markers = frozenset(_match_key(p) for p in _validated_phrases(doc, "end_markers"))
     return Furniture(
-        str(doc["version"]), exact, prefix, contains, max_chars, _alternation(prefix, True), _alternation(contains, False)
+        str(doc["version"]),
+        exact,
+        prefix,
+        contains,
+        max_chars,
+        {c: _alternation(tuple(p for p in prefix if p[0] == c), True) for c in {p[0] for p in prefix}},
+        _alternation(contains, False),
+        end_markers,
+        frozenset(_WORD.findall(p)[0] for p in contains if _WORD.findall(p)),
     )
 
 
@@ -157,30 +179,46 @@ _FOLD_TABLE = str.maketrans(
     }
 )
 _WS = re.compile(r"\s+")
-_EDGE_DECOR = re.compile(r"^[\s\W_]+|[\s:»›>|…·.!?\-–—/\\*•●▪►▶#_]+$", re.UNICODE)
+_LEAD_DECOR = re.compile(r"^[\s\W_]+", re.UNICODE)
+_TRAIL_DECOR = " \t\n:»›>|…·.!?-–—/\\*•●▪►▶#_"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+_FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD_TABLE) + "]")
 
 
 def _fold(s: str) -> str:
     """Lower-case and fold typographic variants so phrase lists match real pages."""
     if not s.isascii():
-        s = s.translate(_FOLD_TABLE)
-    return _WS.sub(" ", s).lower()
+        s = _FOLD_CHARS.sub(_fold_char, s)  # str.translate with a dict is slow here
+    return _WS.sub(" ", s).lower() if _WS_RUN.search(s) else s.lower()
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    return _FOLD_MAP[m.group()]
+
+
+_FOLD_MAP = {chr(k): (v if isinstance(v, str) else "" if v is None else chr(v)) for k, v in _FOLD_TABLE.items()}
+_WS_RUN = re.compile(r"\s\s|[^\S ]")  # only collapse when there is something to collapse
 
 
 def _match_key(s: str, folded: str | None = None) -> str:
     """Key for whole-line phrase matching: folded, edge punctuation stripped."""
-    return _EDGE_DECOR.sub("", _fold(s) if folded is None else folded).strip()
+    text = _fold(s) if folded is None else folded
+    return _LEAD_DECOR.sub("", text, count=1).rstrip(_TRAIL_DECOR).strip()
+
+
+_HAS_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def _clean_line(line: str) -> str:
     """Collapse whitespace and drop control/format characters that break matching."""
     line = line[:MAX_LINE_CHARS]
-    line = "".join(ch for ch in line if ch in "\t" or unicodedata.category(ch)[0] != "C") if _HAS_CTRL.search(line) else line
+    if _HAS_CTRL.search(line):
+        line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C")
     return _WS.sub(" ", line.replace("\u00a0", " ")).strip()
 
 
-_HAS_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 # --------------------------------------------------------------------------------------
@@ -307,15 +345,20 @@ def _is_furniture(line: str, key: str, furn: Furniture, folded: str | None = Non
     if key in furn.exact:
         return "phrase"
     folded = (_fold(line) if folded is None else folded).lstrip(" \t*•-–—>»|#")
-    if furn.prefix_re.match(folded):
+    prefix_re = furn.prefix_re.get(folded[:1])
+    if prefix_re is not None and prefix_re.match(folded):
         return "prefix"
-    if len(line) <= furn.contains_max_chars and furn.contains_re.search(folded):
+    if (
+        len(line) <= furn.contains_max_chars
+        and not furn.contains_triggers.isdisjoint(_WORD.findall(folded))
+        and furn.contains_re.search(folded)
+    ):
         return "contains"
     if _TIME_AGO.match(key) or _READ_TIME.match(key) or _CLOCK.match(key):
         return "time"
     if _COUNTER.match(line):
         return "counter"
-    if _CAPTION_CREDIT.search(line):
+    if _CAPTION_CREDIT.search(line[-80:]):  # end-anchored: the tail is enough
         return "caption"
     if _TEASER_END.search(line) and not line.rstrip().endswith(('"', "”", "»")):
         return "teaser"
@@ -344,13 +387,48 @@ def _detect_stoplist(lines: list[str]) -> frozenset[str]:
     index = _stopword_index()
     names = list(_stoplists())
     counts = [0] * len(names)
-    for w in sample:
+    for w, c in Counter(sample).items():  # frequent words ("the") are looked up once
         for i in index.get(w, ()):
-            counts[i] += 1
+            counts[i] += c
     best = max(range(len(names)), key=counts.__getitem__)
     if counts[best] < MIN_STOP_COVERAGE * len(sample):
         return frozenset()
     return _stoplists()[names[best]]
+
+
+UNWRAP_MIN_CHARS = 30  # a wrapped line is at least this long
+_LAST_WORD = re.compile(r"([^\W\d_]+)[,]?$")
+
+
+def unwrap_lines(lines: list[str], stoplist: frozenset[str]) -> list[str]:
+    """Re-join paragraphs that the dump hard-wrapped (<br> line breaks, fixed-width
+    text): a line that ends mid-sentence -- no closing punctuation and either a
+    stopword as last word ("... auf dem") or a next line starting in lower case -- is
+    continued by the next line."""
+    out: list[str] = []
+    for line in lines:
+        if out and _continues(out[-1], line, stoplist):
+            out[-1] = out[-1] + " " + line
+        else:
+            out.append(line)
+    return out
+
+
+def _continues(prev: str, line: str, stoplist: frozenset[str]) -> bool:
+    """Is `line` the continuation of a hard-wrapped `prev`?"""
+    if len(prev) < UNWRAP_MIN_CHARS or _SENTENCE_END.search(prev) or prev.endswith(("…", "|")):
+        return False
+    if line[:1].islower():
+        return True
+    # Ending on a stopword ("... auf dem") is only trusted between wrapped-width lines:
+    # "... Accept all" followed by a short headline is a button, then the title.
+    if len(prev) < UNWRAP_WIDTH or not (len(line) >= UNWRAP_WIDTH or _SENTENCE_END.search(line)):
+        return False
+    m = _LAST_WORD.search(prev)
+    return bool(m) and m.group(1).islower() and m.group(1) in stoplist
+
+
+UNWRAP_WIDTH = 50  # shortest line length treated as "wrapped at the text width"
 
 
 def _make_lines(raw_lines: list[str], stoplist: frozenset[str]) -> list[_Line]:
@@ -360,7 +438,7 @@ def _make_lines(raw_lines: list[str], stoplist: frozenset[str]) -> list[_Line]:
     for i, text in enumerate(raw_lines):
         words = [w.lower() for w in _WORD.findall(text)]
         n = len(words)
-        sd = (sum(w in stoplist for w in words) / n) if n and stoplist else 0.0
+        sd = (sum(map(stoplist.__contains__, words)) / n) if n and stoplist else 0.0
         folded = _fold(text)
         line = _Line(i, text, _match_key(text, folded), n, sd)
         reason = _is_furniture(text, line.key, furn, folded)
@@ -403,13 +481,29 @@ def _sentence_shaped(text: str) -> bool:
     return bool(_SENTENCE_START.match(text)) and bool(_SENTENCE_END.search(text))
 
 
+HEADLINE_MIN_WORDS = 6
+HEADLINE_MIN_RUN = 2
+TITLE_CASE_MIN_WORDS = 2
+TITLE_CASE_SHARE = 0.75
+_CAPITALISED = re.compile(r"(?<![^\s\"'“‘«„(\[])[^\W\d_a-z]", re.UNICODE)
+
+
 def _headline_shaped(line: _Line) -> bool:
-    """A line that looks like a link to another article: several words, no full stop."""
-    return 4 <= line.n_words <= 30 and not _TERMINAL.search(line.text) and len(line.text) < 220
+    """A line that looks like a link to another article: several words, no full stop,
+    or a Title Case Line Like Most Menu Entries And Teaser Headlines."""
+    if _TERMINAL.search(line.text) or len(line.text) >= 220 or line.n_words > 30:
+        return False
+    if line.n_words >= HEADLINE_MIN_WORDS:
+        return True
+    if line.n_words >= TITLE_CASE_MIN_WORDS:
+        caps = len(_CAPITALISED.findall(line.text))
+        return caps >= TITLE_CASE_SHARE * line.n_words
+    return False
 
 
-def _mark_headline_runs(lines: list[_Line], min_run: int = 3) -> None:
+def _mark_headline_runs(lines: list[_Line], min_run: int | None = None) -> None:
     """Runs of headline-shaped lines are link lists ('Explore', 'Most read'): bad."""
+    min_run = HEADLINE_MIN_RUN if min_run is None else min_run
     i = 0
     while i < len(lines):
         if lines[i].furniture or not _headline_shaped(lines[i]):
@@ -510,30 +604,27 @@ def _revise(lines: list[_Line]) -> None:
 # --------------------------------------------------------------------------------------
 
 
-# Max-sum segment weights (tuned on even-id pages of the trafilatura eval set only).
-GOOD_WEIGHT = 1.0      # per character of a good line
+# Segment weights and cut-offs.  jusText's thresholds above are its authors' defaults;
+# these were tuned on the even-id half of the trafilatura evaluation pages only (the odd
+# half is held out; see bench/extraction_quality.py).
+GOOD_WEIGHT = 1.0  # per character of a good line
 FURNITURE_COST = 20.0  # per furniture line
-BAD_COST_MIN = 20.0    # other bad lines cost their length, clipped to [min, max]
+SHORT_COST = 10.0  # per short plain line (label, list item, subheading)
+BAD_COST_MIN = 20.0  # other bad lines cost their length, clipped to [min, max]
 BAD_COST_MAX = 40.0
-NEAR_WEIGHT = 0.0  # per character of a line that was near-good before context
-SHORT_COST = 10.0  # a short plain line (label, list item, subheading)
-KEEP_IN_REGION = "good"  # "good": only good lines; "plain": any non-furniture line
+SECOND_FRAC = 0.3  # a second segment is kept when it scores >= this share of the main one
+END_MARKER_MIN_CHARS = 400  # article text needed before an end marker may cut
 
 
 def _score(line: _Line) -> float:
     """Per-line evidence for the max-sum segment: content earns its length, noise costs."""
     if line.cls == GOOD:
         return GOOD_WEIGHT * len(line.text)
-    if NEAR_WEIGHT and line.cf == NEAR and line.reason == "":
-        return NEAR_WEIGHT * len(line.text)
     if line.furniture:
         return -FURNITURE_COST
     if line.cf == SHORT:
         return -SHORT_COST
     return -min(max(float(len(line.text)), BAD_COST_MIN), BAD_COST_MAX)
-
-
-NO_GOOD_FALLBACK = True
 
 
 def _fallback_region(lines: list[_Line]) -> tuple[int, int] | None:
@@ -546,11 +637,42 @@ def _fallback_region(lines: list[_Line]) -> tuple[int, int] | None:
     return _main_region(lines) if changed else None
 
 
-def _keep_in_region(line: _Line) -> bool:
-    """Inside the article segment: good lines, or (policy "plain") any plain line."""
-    if line.cls == GOOD:
-        return True
-    return KEEP_IN_REGION == "plain" and line.reason == ""
+def _cut_at_end_marker(lines: list[_Line], start: int, end: int) -> int:
+    """Cut the segment before a comment-section / author-box / related-list heading
+    once enough article text precedes it (long comments look just like prose)."""
+    markers = load_furniture().end_markers
+    seen = 0
+    for k in range(start, end + 1):
+        ln = lines[k]
+        key = _LEADING_COUNT.sub("", ln.key)  # "12 Kommentare" -> "kommentare"
+        if seen >= END_MARKER_MIN_CHARS and (ln.key in markers or (key in markers and len(ln.text) < 40)):
+            return max(start, k - 1)
+        if ln.cls == GOOD:
+            seen += len(ln.text)
+    return end
+
+
+_LEADING_COUNT = re.compile(r"^\d+\s+")
+
+
+def _segment_sum(lines: list[_Line], a: int, b: int) -> float:
+    """Total score of lines a..b (inclusive)."""
+    return sum(_score(lines[k]) for k in range(a, b + 1))
+
+
+def _secondary_segments(lines: list[_Line], region: tuple[int, int]) -> list[tuple[int, int]]:
+    """Other strong segments (the rest of an article after a gallery or a fact box): the
+    best segment before and after the main one, kept when its sum reaches SECOND_FRAC
+    of the main segment's."""
+    main = _segment_sum(lines, *region)
+    out = []
+    for lo, hi in ((0, region[0] - 1), (region[1] + 1, len(lines) - 1)):
+        if hi < lo:
+            continue
+        seg = _main_region(lines[lo : hi + 1])
+        if seg and _segment_sum(lines, seg[0] + lo, seg[1] + lo) >= SECOND_FRAC * main:
+            out.append((seg[0] + lo, seg[1] + lo))
+    return out
 
 
 def _main_region(lines: list[_Line]) -> tuple[int, int] | None:
@@ -615,8 +737,8 @@ def _date_line(line: _Line) -> tuple[datetime.date, str] | None:
     found = find_date(line.text)
     if not found:
         return None
-    d, src, span = found
-    rest_words = len(_WORD.findall(line.text)) - (3 if src != "text:date-line" else 3)
+    d, src, _span = found
+    rest_words = len(_WORD.findall(line.text)) - 3  # every date form is three word tokens
     if rest_words <= 5 or _DATE_LABEL.match(line.text):
         return d, src
     return None
@@ -722,7 +844,7 @@ def extract_text_dump(text: str) -> Extracted:
         return EMPTY
     try:
         return _extract(text)
-    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 - the contract is "never raise on odd input"
         return EMPTY
 
 
@@ -732,22 +854,25 @@ def _extract(text: str) -> Extracted:
     if not raw_lines:
         return EMPTY
     stoplist = _detect_stoplist(raw_lines)
+    raw_lines = unwrap_lines(raw_lines, stoplist)
     lines = _make_lines(raw_lines, stoplist)
     _promote_prose_runs(lines)
     _revise(lines)
     region = _main_region(lines)
-    if region is None and NO_GOOD_FALLBACK:
+    if region is None:
         region = _fallback_region(lines)
     site = _site_name(raw_lines)
     url = next((m[1] for t in raw_lines[:5] if (m := _URL_LINE.match(t))), None)
     if region is None:
         return Extracted(None, "", None, None, None, site, url, None, tuple(raw_lines))
     start, end = region
+    end = _cut_at_end_marker(lines, start, end)
     title_idx = _pick_title(lines, start)
     if title_idx is None and _title_candidate(lines[start]) and not _TERMINAL.search(lines[start].text):
         title_idx, start = start, start + 1
     if title_idx is not None:
         start = _extend_start(lines, title_idx, start)
+    extra = _secondary_segments(lines, region)
     title = lines[title_idx].text if title_idx is not None else None
     title_key = lines[title_idx].key if title_idx is not None else None
     header = lines[max(0, start - 15) : start] + lines[start : start + 3]
@@ -759,7 +884,8 @@ def _extract(text: str) -> Extracted:
     for k, line in enumerate(lines):
         if k == title_idx:
             continue
-        keep = start <= k <= end and not line.furniture and _keep_in_region(line)
+        in_segment = start <= k <= end or any(a <= k <= b for a, b in extra)
+        keep = in_segment and not line.furniture and line.cls == GOOD
         if line.key == title_key:
             keep = False
             if k != title_idx:

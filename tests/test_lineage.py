@@ -1,0 +1,110 @@
+"""Copy lineage: stories on the seeds, copy links by kind, and the diff of a copy."""
+import datetime as dt
+import re
+
+import pytest
+
+from transforms.lineage import Change, Link, StoryInput, assign_stories, diff_copy, find_links
+from transforms.pipeline import default_context, process_file
+
+from .conftest import SEEDS, seed_bytes
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, StoryInput]:
+    """The seeds as the flow hands them to lineage: extracted title, body and date."""
+    ctx = default_context()
+    out = {}
+    for key in SEEDS:
+        art = process_file(SEEDS[key], seed_bytes(key), ctx)[0].article
+        out[key] = StoryInput(key, art.title, art.body, art.published)
+    return out
+
+
+def _edit(text: str, pairs: list[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+# A spinner's word swaps, applied to whole words (a test stand-in for a spun copy).
+_SPIN = {"said": "stated", "government": "authorities", "country": "nation", "people": "folks",
+         "quickly": "swiftly", "violent": "brutal", "help": "assist", "warned": "cautioned",
+         "approved": "permitted", "family": "household", "members": "individuals", "order": "command",
+         "new": "recent", "days": "occasions", "prices": "costs", "police": "cops", "killed": "slain",
+         "largely": "principally", "control": "management", "weapons": "arms", "also": "additionally",
+         "decision": "determination", "including": "together with", "employees": "staff",
+         "working": "employed", "stopped": "halted", "move": "transfer", "updated": "up to date",
+         "initially": "at first", "sharp": "steep", "agreed": "consented", "grown": "grown to be"}
+
+
+def _spin(text: str) -> str:
+    return re.sub(r"\b[a-z]+\b", lambda m: _SPIN.get(m.group(0), m.group(0)), text)
+
+
+def test_empty_inputs():
+    assert assign_stories([]) == {}
+    assert find_links([]) == []
+    assert diff_copy("", "") == []
+
+
+def test_the_five_seeds_are_one_story(seeds):
+    stories = assign_stories(list(seeds.values()))
+    assert set(stories) == set(SEEDS) and len(set(stories.values())) == 1
+
+
+def test_unrelated_articles_are_separate_stories(seeds):
+    other = StoryInput("x", "Bank of England raises interest rates to fight inflation",
+                       "The Bank of England raised its benchmark rate by a quarter point on Thursday, "
+                       "citing persistent inflation in services and wages across Britain.", dt.date(2022, 1, 8))
+    stories = assign_stories([*seeds.values(), other])
+    assert stories["x"] != stories["rt"]
+
+
+@pytest.mark.parametrize("name, make, kind", [
+    ("identical copy", lambda b: b, "duplicate"),
+    ("a few words edited", lambda b: _edit(b, [("rioting", "unrest"), ("Friday", "Saturday")]), "duplicate"),
+    ("syndicated: edits and a trimmed ending",
+     lambda b: _edit(b, [("rioting", "unrest"), ("Over 4,000", "More than 4,000"), ("sharp spike", "steep rise"),
+                         ("heated demonstrations", "demonstrations"), ("calling the move", "describing it as")]
+                     ).rsplit("\n", 2)[0], "near_duplicate"),
+    ("spun copy", _spin, "paraphrase"),
+])
+def test_copies_are_linked_with_their_kind(seeds, name, make, kind):
+    rt = seeds["rt"]
+    copy = StoryInput("zz-copy", rt.title, make(rt.body), rt.published)
+    links = find_links([*seeds.values(), copy])
+    assert [(lk.a, lk.b, lk.kind) for lk in links] == [("rt", "zz-copy", kind)], name
+    assert isinstance(links[0], Link) and 0 < links[0].similarity <= 1
+
+
+def test_other_outlets_telling_the_same_story_are_not_copies(seeds):
+    assert find_links(list(seeds.values())) == []
+
+
+ORIGINAL = ("The Kazakh Interior Ministry reported 26 protesters killed and 26 injured. "
+            "In all, 3,211 people have been arrested, numbers that could grow. "
+            "The number of uniformed deaths remains at 18.")
+
+
+@pytest.mark.parametrize("copy, expected", [
+    (ORIGINAL, []),
+    (ORIGINAL.replace("protesters", "rioters"), [Change("label_swapped", "protesters", "rioters")]),
+    (ORIGINAL.replace("3,211", "3,221"), [Change("number_altered", "3,211", "3,221")]),
+    (ORIGINAL.replace("3,211", "3211"), []),  # same number, other formatting
+    (ORIGINAL.replace("could grow", "could rise"), [Change("word_swapped", "grow", "rise")]),
+    (ORIGINAL + " Order has been restored, officials said.",
+     [Change("sentence_added", None, "Order has been restored, officials said.")]),
+    (ORIGINAL.replace("In all, 3,211 people have been arrested, numbers that could grow. ", ""),
+     [Change("sentence_removed", "In all, 3,211 people have been arrested, numbers that could grow.", None)]),
+])
+def test_diff_copy(copy, expected):
+    assert diff_copy(ORIGINAL, copy) == expected
+
+
+def test_diff_copy_finds_all_edits_in_a_long_text(seeds):
+    body = seeds["es"].body
+    copy = _edit(body, [("26 protesters killed", "26 rioters killed"), ("3,211", "3,221")]) + "\n\nA new sentence was added here."
+    kinds = {c.kind for c in diff_copy(body, copy)}
+    assert {"label_swapped", "number_altered", "sentence_added"} <= kinds

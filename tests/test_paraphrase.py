@@ -1,0 +1,49 @@
+"""Spun-copy score: the seeds, short text, and a small run of the bench spinner on real news."""
+import importlib.util
+import random
+from pathlib import Path
+
+import pytest
+
+from transforms.paraphrase import PARAPHRASE_VERSION, ParaphraseResult, paraphrase_score
+
+from .conftest import SEEDS, corpus, seed_bytes
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "paraphrase_eval.py"
+
+
+def test_empty_and_short_text_has_no_score():
+    for text in ("", "A short note about Kazakhstan, spun or not: White Home."):
+        assert paraphrase_score(text) == ParaphraseResult(None, False, (), None)
+
+
+@pytest.mark.parametrize("key, flagged", [(k, k == "spun") for k in SEEDS])
+def test_seed_flags(key, flagged):
+    r = paraphrase_score(seed_bytes(key).decode("utf-8"))
+    assert r.flagged is flagged and r.score is not None and 0 <= r.score <= 1
+    assert r.rare_word_rate is not None and 0 <= r.rare_word_rate < 1
+
+
+def test_spun_seed_evidence():
+    r = paraphrase_score(seed_bytes("spun").decode("utf-8"))
+    assert "White Home (for White House)" in r.artefacts
+    assert "Overseas Minister (for Foreign Minister)" in r.artefacts
+    assert "as nicely (for as well)" in r.artefacts       # paraphrase.yaml phrase
+    assert "despatched (for sent)" in r.artefacts         # rare synonym among common words
+    assert PARAPHRASE_VERSION
+
+
+@pytest.mark.corpus
+def test_bench_spinner_on_30_real_articles():
+    path = corpus("allsides", "articles.jsonl.gz")
+    spec = importlib.util.spec_from_file_location("paraphrase_eval", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.CORPUS == path
+    bodies = random.Random(3).sample(bench.load_bodies()[1::2], 30)
+    assert sum(paraphrase_score(b).flagged for b in bodies) <= 1
+    synonyms, fixed = bench.load_spinner()
+    spun = [bench.spin(b, synonyms, fixed, 1.0, True, random.Random(k))[0] for k, b in enumerate(bodies)]
+    # The frequency signal is weak at a <=1% false-positive point (bench: ~30% on 500 such
+    # texts); this guards against regressions, it does not claim good recall.
+    assert sum(paraphrase_score(s).flagged for s in spun) >= 6
