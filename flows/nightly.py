@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import reports, runs  # absolute: Prefect loads this file by path
+from flows.progress import progress
 from flows.storage import Warehouse
 
 DEFAULT_BATCH_SIZE = 250
@@ -30,7 +31,7 @@ def plan_task(raw_dir: str, warehouse_dir: str, full: bool) -> runs.Plan:
     return runs.plan_run(raw_dir, wh, full=full)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
 def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, manifest: dict, workers: int) -> dict:
     return runs.process_batch(raw_dir, batch, run_id, manifest, workers=workers)
 
@@ -46,7 +47,7 @@ def commit_task(writer: runs.RunWriter) -> runs.RunSummary:
     return writer.finish()
 
 
-@task(name="reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
 def reports_task(warehouse_dir: str, reports_dir: str) -> dict[str, str]:
     return {k: str(v) for k, v in reports.write_reports(warehouse_dir, reports_dir).items()}
 
@@ -93,22 +94,32 @@ def nightly(
         writer = runs.RunWriter(wh, plan, started)
         try:
             batches = plan.batches(batch_size)
-            if distributed:
-                # each batch is one task on the cluster (its workers give the parallelism);
-                # results are staged as they arrive
-                futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1) for batch in batches]
-                states = [f.wait() or f.state for f in futures]
-            else:
-                # batches one after another; each spreads its work over `workers` processes
-                states = [process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers, return_state=True)
-                          for batch in batches]
             failed = 0
-            for batch, state in zip(batches, states):
+
+            def stage(batch: list[runs.RawFile], state: Any) -> None:
+                nonlocal failed
                 if state.is_completed():
                     stage_task(writer, state.result())
                 else:  # a failed batch does not fail the others: its files are retried next run
                     failed += 1
                     stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, str(state.message)))
+
+            with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
+                if distributed:
+                    # one task per batch on the cluster (its workers give the parallelism)
+                    futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
+                               for batch in batches]
+                    for batch, future in zip(batches, futures):
+                        future.wait()
+                        stage(batch, future.state)
+                        advance(1)
+                else:
+                    # one batch at a time, its work spread over `workers` processes, staged at
+                    # once: memory follows the batch, not the corpus
+                    for batch in batches:
+                        stage(batch, process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers,
+                                                        return_state=True))
+                        advance(1)
             summary = commit_task(writer)
         except BaseException:
             writer.abort()

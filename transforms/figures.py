@@ -296,7 +296,7 @@ def _from_previous_sentence(body: str, sent: tuple[int, int] | None, data: _Figu
 
 def _is_year(m: re.Match[str], after: str, data: _FigureData) -> bool:
     digits = m.group("digits")
-    if not digits or m.group("q") or "," in digits or len(digits) != 4 or m.group("dmult"):
+    if not digits or m.group("q") or not digits.isdigit() or len(digits) != 4 or m.group("dmult"):
         return False
     return 1800 <= int(digits) <= 2100 and _subject_after(after, data) is None
 
