@@ -84,6 +84,29 @@ def _extra_hits(body: str, hits: list[Hit], sentences: list[tuple[int, int]], qs
     return out
 
 
+def style_features(body: str, sentences: int) -> dict[str, float | None]:
+    """Exclamation and question marks per sentence (None without sentences)."""
+    if not sentences:
+        return {"exclamation_rate": None, "question_rate": None}
+    return {"exclamation_rate": round(body.count("!") / sentences, 4),
+            "question_rate": round(body.count("?") / sentences, 4)}
+
+
+def headline_features(title: str | None, lexicon: Lexicon) -> dict[str, float | int | None]:
+    """The headline framed on its own: words, label hits, loaded words, tone (None without a title)."""
+    if not title or not title.strip():
+        return {"title_word_count": None, "title_hits": None, "title_hits_delegitimising": None,
+                "title_hits_loaded": None, "title_tone": None}
+    hits = framing.find_hits(title, lexicon)
+    return {
+        "title_word_count": len(title.split()),
+        "title_hits": len(hits),
+        "title_hits_delegitimising": sum(h.frame == "delegitimising" for h in hits),
+        "title_hits_loaded": sum(h.category == "loaded_language" for h in hits),
+        "title_tone": tone.compound(title),
+    }
+
+
 def detect_language(text: str) -> str | None:
     sample = text[:LANGID_CHARS]
     if len(sample.strip()) < 20:
@@ -115,6 +138,8 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats["hedges"] = sum(h.category == "hedge" for h in extra)
     feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
     feats["figures"] = len(found_figures)
+    feats.update(style_features(art.body, len(sentences)))
+    feats.update(headline_features(art.title, lexicon))
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))

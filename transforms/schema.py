@@ -148,6 +148,13 @@ FEATURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("hedges", pa.int64()),
     ("figures", pa.int64()),
     ("modifiers", pa.int64()),
+    ("exclamation_rate", pa.float64()),      # "!" per sentence
+    ("question_rate", pa.float64()),         # "?" per sentence
+    ("title_word_count", pa.int64()),        # headline features: the title on its own
+    ("title_hits", pa.int64()),
+    ("title_hits_delegitimising", pa.int64()),
+    ("title_hits_loaded", pa.int64()),
+    ("title_tone", pa.float64()),
 )
 FEATURES = pa.schema(
     [pa.field("article_id", pa.string(), nullable=False)]

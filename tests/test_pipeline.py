@@ -1,0 +1,51 @@
+"""The per-article pipeline: features are complete, null where undefined, and the
+headline is framed on its own."""
+import pytest
+
+from transforms.lexicon import load_lexicon
+from transforms.pipeline import default_context, headline_features, process_file, style_features
+from transforms.schema import FEATURE_COLUMNS
+
+
+@pytest.mark.parametrize(
+    "body, sentences, expected",
+    [
+        ("", 0, {"exclamation_rate": None, "question_rate": None}),
+        ("Calm. Calm.", 2, {"exclamation_rate": 0.0, "question_rate": 0.0}),
+        ("Shocking! Really? Yes!", 3, {"exclamation_rate": round(2 / 3, 4), "question_rate": round(1 / 3, 4)}),
+    ],
+)
+def test_style_features(body, sentences, expected):
+    assert style_features(body, sentences) == expected
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("", {"title_word_count": None, "title_hits": None, "title_hits_delegitimising": None,
+              "title_hits_loaded": None, "title_tone": None}),
+        (None, {"title_word_count": None}),
+        ("Rioters and terrorists storm the city", {"title_word_count": 6, "title_hits": 2, "title_hits_delegitimising": 2}),
+        ("Peaceful protesters gather", {"title_word_count": 3, "title_hits_delegitimising": 0}),
+    ],
+)
+def test_headline_features(title, expected):
+    got = headline_features(title, load_lexicon("en"))
+    for key, value in expected.items():
+        assert got[key] == value, key
+
+
+def test_every_feature_column_is_filled_for_a_real_article():
+    from .conftest import SEEDS, seed_bytes
+
+    a = process_file(SEEDS["izv"], seed_bytes("izv"), default_context())[0]
+    assert set(a.features) == {name for name, _ in FEATURE_COLUMNS}
+    missing = [k for k, v in a.features.items() if v is None and k not in ("tone_foreign_force", "paraphrase_score")]
+    assert missing == []
+
+
+def test_an_article_with_no_words_has_null_scores_not_zero(tmp_path):
+    out = process_file("r.jsonl", b'{"content": "... --- ..."}\n', default_context())
+    f = out[0].features
+    assert f["flesch_reading_ease"] is None and f["dale_chall"] is None and f["text_standard"] is None
+    assert f["word_count"] is None and f["quote_share"] == 0.0
