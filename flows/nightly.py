@@ -31,9 +31,15 @@ def plan_task(raw_dir: str, warehouse_dir: str, full: bool) -> runs.Plan:
     return runs.plan_run(raw_dir, wh, full=full)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
+@task(name="process-batch-remote", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
 def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, manifest: dict, workers: int) -> dict:
     return runs.process_batch(raw_dir, batch, run_id, manifest, workers=workers)
+
+
+@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
+def process_and_stage_task(writer: runs.RunWriter, raw_dir: str, batch: list[runs.RawFile], workers: int) -> int:
+    """Local runs: process a batch straight into staging (all or nothing per attempt)."""
+    return runs.process_and_stage(writer, raw_dir, batch, workers)
 
 
 @task(name="stage-batch", cache_policy=NO_CACHE)
@@ -114,11 +120,12 @@ def nightly(
                         stage(batch, future.state)
                         advance(1)
                 else:
-                    # one batch at a time, its work spread over `workers` processes, staged at
-                    # once: memory follows the batch, not the corpus
+                    # one batch at a time, its work spread over `workers` processes and staged
+                    # unit by unit: memory follows a unit, not the batch or the corpus
                     for batch in batches:
-                        stage(batch, process_batch_task(raw_dir, batch, plan.run_id, plan.manifest, workers,
-                                                        return_state=True))
+                        state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
+                        if not state.is_completed():
+                            stage(batch, state)
                         advance(1)
             summary = commit_task(writer)
         except BaseException:

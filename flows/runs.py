@@ -288,23 +288,46 @@ def failed_batch_tables(batch: list[RawFile], run_id: str, message: str) -> dict
     return tables
 
 
-def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
-                  workers: int = 1) -> dict[str, pa.Table]:
-    """Read and process one batch of files into Arrow tables (no dedupe against the
-    warehouse yet: commit does that). Bad files become reject rows. With workers > 1
-    the units run in a process pool, at most 2 per worker in flight (bounded memory);
-    results keep input order."""
+def iter_batch_tables(raw_dir: str, batch: list[RawFile], run_id: str,
+                      manifest: dict[str, dict[str, str]] | None = None, workers: int = 1) -> Iterator[dict[str, pa.Table]]:
+    """Each unit's tables, in input order, as they are done. With workers > 1 the units
+    run in a process pool, at most 2 per worker in flight: memory follows the unit."""
     units = iter_units(raw_dir, batch)
     if workers <= 1:
-        parts = [process_unit(u, run_id, manifest) for u in units]
-    else:
-        pool, pending, parts = _pool(workers), [], []
         for u in units:
-            pending.append(pool.submit(process_unit, u, run_id, manifest))
-            if len(pending) >= 2 * workers:
-                parts.append(pending.pop(0).result())
-        parts.extend(p.result() for p in pending)
-    return _dedupe(parts, set())
+            yield process_unit(u, run_id, manifest)
+        return
+    pool, pending = _pool(workers), []
+    for u in units:
+        pending.append(pool.submit(process_unit, u, run_id, manifest))
+        if len(pending) >= 2 * workers:
+            yield pending.pop(0).result()
+    for p in pending:
+        yield p.result()
+
+
+def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
+                  workers: int = 1) -> dict[str, pa.Table]:
+    """One batch of files as Arrow tables (one copy of each article; no dedupe against
+    the warehouse yet: RunWriter does that). Bad files become reject rows."""
+    return _dedupe(list(iter_batch_tables(raw_dir, batch, run_id, manifest, workers)), set())
+
+
+def process_and_stage(writer: "RunWriter", raw_dir: str, batch: list[RawFile], workers: int = 1) -> int:
+    """Process a batch straight into the run's staging area, unit by unit (nothing of the
+    batch is held in memory). All or nothing: on an error the batch's staged rows are
+    rolled back before the error propagates (a retry starts clean)."""
+    mark = writer.mark()
+    try:
+        n = 0
+        for tables in iter_batch_tables(raw_dir, batch, writer.plan.run_id, writer.plan.manifest, workers):
+            writer.add(tables)
+            n += tables["articles"].num_rows
+        writer.flush()
+        return n
+    except BaseException:
+        writer.rollback(mark)
+        raise
 
 
 _BATCH_TABLES = ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence", "rejects")
@@ -407,6 +430,8 @@ class RunWriter:
         self.tx = wh.begin(plan.run_id, full=plan.full)
         self.written = self.sources = self.rejected = 0
         self.reasons: dict[str, int] = {}
+        self._buffer: dict[str, list[pa.Table]] = {}
+        self._buffered = 0
         try:
             if plan.changed_sources:
                 self._drop_changed_sources()
@@ -426,25 +451,53 @@ class RunWriter:
         self.tx.delete_where("rejects", "source", changed)
         self.tx.delete_articles(gone - still)
 
+    FLUSH_ARTICLES = 2000   # buffered rows are written as one file per table this often
+
     def add(self, tables: dict[str, pa.Table]) -> None:
-        """Stage one batch's rows; articles already stored only add their sources."""
+        """Buffer one unit's or batch's rows; articles already stored only add their sources."""
         ids = tables["articles"]["article_id"]
-        fresh = pa.array(sorted(set(ids.to_pylist()) - self.known), pa.string())
+        fresh_ids = [a for a in dict.fromkeys(ids.to_pylist()) if a not in self.known]
+        fresh = pa.array(fresh_ids, pa.string())
         for name in self.PER_ARTICLE:
             t = tables[name]
-            self.tx.append(name, t.filter(pc.is_in(t["article_id"], value_set=fresh)))
-        self.tx.append("article_sources", tables["article_sources"])
-        self.tx.append("rejects", tables["rejects"])
-        self.known.update(fresh.to_pylist())
-        self.written += len(fresh)
+            self._buffer.setdefault(name, []).append(t.filter(pc.is_in(t["article_id"], value_set=fresh)))
+        self._buffer.setdefault("article_sources", []).append(tables["article_sources"])
+        self._buffer.setdefault("rejects", []).append(tables["rejects"])
+        self._buffered += len(fresh_ids)
+        self.known.update(fresh_ids)
+        self.written += len(fresh_ids)
         self.sources += tables["article_sources"].num_rows
         self.rejected += tables["rejects"].num_rows
         for r in tables["rejects"]["reason"].to_pylist():
             self.reasons[r] = self.reasons.get(r, 0) + 1
+        if self._buffered >= self.FLUSH_ARTICLES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows to staging, one file per table."""
+        for name, parts in self._buffer.items():
+            if parts:
+                self.tx.append(name, pa.concat_tables(parts))
+        self._buffer, self._buffered = {}, 0
+
+    def mark(self) -> tuple:
+        """A savepoint (after a flush): what rollback() returns to."""
+        self.flush()
+        return ({t: len(f) for t, f in self.tx.files.items()}, set(self.known), self.written, self.sources,
+                self.rejected, dict(self.reasons))
+
+    def rollback(self, mark: tuple) -> None:
+        """Forget everything added since `mark` (staged files are swept at commit or abort)."""
+        lengths, known, self.written, self.sources, self.rejected, self.reasons = mark
+        for table, n in lengths.items():
+            del self.tx.files[table][n:]
+        self.known = known
+        self._buffer, self._buffered = {}, 0
 
     def finish(self) -> RunSummary:
         plan, tx = self.plan, self.tx
         try:
+            self.flush()
             if self.written or plan.changed_sources or plan.full:
                 stories, links = _lineage(
                     tx.iter_batches("articles", ["article_id", "title", "body", "published", "provenance"]), plan.run_id)

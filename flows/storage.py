@@ -231,9 +231,10 @@ class Transaction:
         """The table as this transaction has it so far (staged rewrites included)."""
         return read_files(table, [self._path(r) for r in self.files[table]], columns)
 
-    def iter_batches(self, table: str, columns: list[str], batch_size: int = 2048) -> Iterator[pa.RecordBatch]:
+    def iter_batches(self, table: str, columns: list[str], batch_size: int = 2048,
+                     files: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """The table's rows in record batches (bounded memory), staged files included."""
-        for rel in self.files[table]:
+        for rel in self.files[table] if files is None else files:
             pf = pq.ParquetFile(self._path(rel))
             present = [c for c in columns if c in pf.schema_arrow.names]
             for batch in pf.iter_batches(batch_size=batch_size, columns=present):
@@ -249,6 +250,18 @@ class Transaction:
         path = self.staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(data, path, **PARQUET_OPTS)
+        self._staged.append((path, rel))
+        return rel
+
+    def _stage_stream(self, table: str, batches: Iterator[pa.RecordBatch]) -> str:
+        """Stage one file written batch by batch (compaction without loading the table)."""
+        self._counter += 1
+        rel = f"{table}/{self.run_id[:8]}/{self.run_id}-{self._counter:04d}.parquet"
+        path = self.staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pq.ParquetWriter(path, TABLES[table], **PARQUET_OPTS) as writer:
+            for batch in batches:
+                writer.write_batch(batch.cast(TABLES[table]) if batch.schema != TABLES[table] else batch)
         self._staged.append((path, rel))
         return rel
 
@@ -289,9 +302,8 @@ class Transaction:
         small = [r for r in self.files[table] if self._path(r).stat().st_size < SMALL_FILE_BYTES]
         if len(self.files[table]) <= COMPACT_OVER_FILES or len(small) < 2:
             return False
-        merged = read_files(table, [self._path(r) for r in small])
         keep = [r for r in self.files[table] if r not in small]
-        self.files[table] = keep + [self._stage(table, merged)]
+        self.files[table] = keep + [self._stage_stream(table, self.iter_batches(table, TABLES[table].names, files=small))]
         return True
 
     def delete_articles(self, article_ids: set[str]) -> None:

@@ -217,3 +217,21 @@ def test_syndicated_copy_is_linked_with_what_changed(raw_copy, tmp_path):
     assert con.execute("select count(*) from mart_copies").fetchone()[0] == 1
     stories = con.execute("select count(distinct story_id) from stories").fetchone()[0]
     assert stories == 1
+
+
+def test_rollback_to_a_mark_forgets_a_failed_attempt(raw_copy, tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    files = runs.discover(raw_copy)
+    with wh.lock():
+        plan = runs.plan_run(raw_copy, wh)
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        assert runs.process_and_stage(writer, str(raw_copy), files[:2]) == 2
+        mark = writer.mark()
+        writer.add(runs.process_batch(str(raw_copy), files[2:], plan.run_id))   # an attempt that then fails
+        writer.rollback(mark)
+        assert runs.process_and_stage(writer, str(raw_copy), files[2:4]) == 2     # the retry
+        s = writer.finish()
+    assert (s.articles_written, s.articles_total) == (4, 4)
+    con = connect(tmp_path / "wh")
+    assert con.execute("select count(*) from articles").fetchone()[0] == 4
+    assert con.execute("select count(*) from article_sources").fetchone()[0] == 4

@@ -291,8 +291,14 @@ def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> li
     `threshold`, or one text >= 80% contained in the other: a syndicated copy with edits or
     trims), paraphrase (lower Jaccard but >= 60% of words aligned in order and similar length:
     a spun copy). Sorted by (a, b)."""
-    toks = [_tokens(f"{i.title or ''}\n{i.body}") for i in items]
-    sh = [_shingles(t) for t in toks]
+    def text(k: int) -> str:
+        return f"{items[k].title or ''}\n{items[k].body}"
+
+    sh, n_tokens = [], []
+    for k in range(len(items)):   # keep only hashes and counts: token lists of a big warehouse do not fit
+        toks = _tokens(text(k))
+        sh.append(_shingles(toks))
+        n_tokens.append(len(toks))
     links = []
     for (x, y), n_shared in _candidates(sh).items():
         if n_shared < 3:
@@ -304,8 +310,8 @@ def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> li
             kind = "duplicate"
         elif jac >= threshold or inter / small >= NEAR_CONTAINMENT:
             kind = "near_duplicate"
-        elif (inter / small >= 0.15 and min(len(toks[x]), len(toks[y])) >= 0.7 * max(len(toks[x]), len(toks[y]))
-              and _align_ratio(toks[x], toks[y]) >= PARAPHRASE_ALIGN):
+        elif (inter / small >= 0.15 and min(n_tokens[x], n_tokens[y]) >= 0.7 * max(n_tokens[x], n_tokens[y])
+              and _align_ratio(_tokens(text(x)), _tokens(text(y))) >= PARAPHRASE_ALIGN):
             kind = "paraphrase"
         else:
             continue
