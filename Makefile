@@ -26,8 +26,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+BENCHES := bench_readability.py outlet_coverage.py babe_eval.py extraction_quality.py \
+           story_grouping.py paraphrase_eval.py throughput.py query_speed.py
+
+# every figure in BENCHMARKS.md comes from one of these (outputs in bench/out/)
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	mkdir -p bench/out
+	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b | tee bench/out/$${b%.py}.md; done
 
 clean:
 	rm -rf $(VENV) .prefect data/parquet/* data/reports

@@ -34,21 +34,10 @@ sys.path.insert(0, str(REPO))
 import textstat  # noqa: E402
 
 from transforms import readability as rd  # noqa: E402
-from transforms.readability import METRICS, readability, use_offline_cmudict  # noqa: E402
+from transforms.readability import METRICS, readability, textstat_reference, use_offline_cmudict  # noqa: E402
 
 
-def textstat_baseline(text: str) -> dict:
-    return {
-        "word_count": textstat.lexicon_count(text),
-        "sentence_count": textstat.sentence_count(text),
-        "syllable_count": textstat.syllable_count(text),
-        "flesch_reading_ease": textstat.flesch_reading_ease(text),
-        "flesch_kincaid_grade": textstat.flesch_kincaid_grade(text),
-        "gunning_fog": textstat.gunning_fog(text),
-        "smog_index": textstat.smog_index(text),
-        "dale_chall": textstat.dale_chall_readability_score(text),
-        "text_standard": textstat.text_standard(text, float_output=True),
-    }
+
 
 
 def load_articles(n: int) -> list[str]:
@@ -85,13 +74,13 @@ def main() -> None:
 
     use_offline_cmudict()
     warm = "Warm-up sentence, not part of the sample. It loads the dictionaries."
-    textstat_baseline(warm)
+    textstat_reference(warm)
     readability(warm)
     rd._PIECE_CACHE.clear()
     rd._SYLLABLE_CACHE.clear()
 
     t0 = time.perf_counter()
-    base = [textstat_baseline(t) for t in texts]
+    base = [textstat_reference(t) for t in texts]
     t_base = (time.perf_counter() - t0) / n * 1000
 
     t0 = time.perf_counter()

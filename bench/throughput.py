@@ -163,6 +163,12 @@ def main() -> int:
             sample = [json.loads(l)["content_original"] for _, l in zip(range(args.naive_sample), fh)]
         t_naive = naive(sample)
         full = pipeline(work / "raw1", work / "wh1", args.workers)
+        from flows.warehouse import connect
+
+        con = connect(work / "wh1")
+        resolved, paraphrased, total = con.execute(
+            "select count(publisher), count(*) filter (where provenance = 'paraphrased'), count(*) from articles").fetchone()
+        con.close()
         # increment: 1% new articles in a second file
         extra = max(1, n // 100)
         with gzip.open(CORPUS, "rt") as src, open(work / "raw1" / "new.jsonl", "w") as out:
@@ -188,6 +194,8 @@ def main() -> int:
     print(f"| **pipeline, all features** (plan {full['plan']:.1f} + process {full['process']:.1f} + commit {full['commit']:.1f}) | {full['total']:.1f} | {rate:.0f} | {ms:.2f} | 1.00x |")
     print(f"| increment: +{extra} new articles (1%) | {inc['total']:.1f} | | | {inc['total'] / full['total']:.3f}x |")
     print()
+    print(f"outlet resolution on the full run: publisher found for {resolved}/{total} = {resolved / total:.2%}; "
+          f"flagged paraphrased {paraphrased}/{total} = {paraphrased / total:.2%}\n")
     print("| corpus | articles | peak RSS (parent + workers) |")
     print("|---|---:|---:|")
     print(f"| 1x | {n} | {full['peak_rss_mb']:.0f} MB |")

@@ -68,6 +68,25 @@ METRICS: tuple[str, ...] = (
 )
 
 LANG = "en_US"  # textstat's default language; only English is implemented here.
+
+
+def textstat_reference(text: str) -> dict[str, float | int]:
+    """The same metrics from textstat's own functions, one call per metric: the slow
+    reference that tests and benchmarks compare readability() with (call
+    use_offline_cmudict() first)."""
+    import textstat
+
+    return {
+        "word_count": textstat.lexicon_count(text),
+        "sentence_count": textstat.sentence_count(text),
+        "syllable_count": textstat.syllable_count(text),
+        "flesch_reading_ease": textstat.flesch_reading_ease(text),
+        "flesch_kincaid_grade": textstat.flesch_kincaid_grade(text),
+        "gunning_fog": textstat.gunning_fog(text),
+        "smog_index": textstat.smog_index(text),
+        "dale_chall": textstat.dale_chall_readability_score(text),
+        "text_standard": textstat.text_standard(text, float_output=True),
+    }
 CACHE_MAX_ENTRIES = 500_000
 
 # textstat.backend.utils.constants.LANG_CONFIGS["en"]
