@@ -354,7 +354,7 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
     return merged
 
 
-STORY_LEAD_CHARS = 4000   # stories are told apart by title and lead; bound memory on big warehouses
+STORY_LEAD_CHARS = 2500   # stories (200-word leads) and copies are told apart by title and lead: bounded memory
 
 
 COPY_PROVENANCES = {"republished", "paraphrased", "translated"}

