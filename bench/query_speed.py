@@ -34,7 +34,7 @@ def time_views(wh: Path, repeat: int) -> dict[str, float]:
         best = float("inf")
         for _ in range(repeat):
             t = time.perf_counter()
-            con.execute(f"select * from {view}").fetch_arrow_table()
+            con.execute(f"select * from {view}").to_arrow_table()
             best = min(best, time.perf_counter() - t)
         out[view] = best
     con.close()
@@ -47,19 +47,27 @@ def main() -> int:
     ap.add_argument("--replicas", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="reuse the warehouses wh1/ and whN/ in this folder (bench/throughput.py --keep DIR makes them)")
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"corpus missing: {CORPUS}")
         return 1
-    work = Path(tempfile.mkdtemp(prefix="framewatch-query-"))
+    from flows.warehouse import connect
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="framewatch-query-"))
     try:
-        n1 = make_corpus(work / "raw1", args.limit, 1)
-        pipeline(work / "raw1", work / "wh1", args.workers)
-        nN = make_corpus(work / "rawN", args.limit, args.replicas)
-        pipeline(work / "rawN", work / "whN", args.workers)
+        if not (work / "wh1" / "_CURRENT").exists():
+            make_corpus(work / "raw1", args.limit, 1)
+            pipeline(work / "raw1", work / "wh1", args.workers)
+        if not (work / "whN" / "_CURRENT").exists():
+            make_corpus(work / "rawN", args.limit, args.replicas)
+            pipeline(work / "rawN", work / "whN", args.workers)
+        n1, nN = (connect(work / w).execute("select count(*) from articles").fetchone()[0] for w in ("wh1", "whN"))
         t1, tN = time_views(work / "wh1", args.repeat), time_views(work / "whN", args.repeat)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"# mart query time (best of {args.repeat}), `python bench/query_speed.py {' '.join(sys.argv[1:])}`\n")
     print(f"| view | {n1} articles (s) | vs articles scan | {nN} articles (s) | vs articles scan | goal met |")
     print("|---|---:|---:|---:|---:|---|")

@@ -151,11 +151,15 @@ def main() -> int:
     ap.add_argument("--replicas", type=int, default=4)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--naive-sample", type=int, default=300)
+    ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep the warehouses")
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"corpus missing: {CORPUS}")
         return 1
-    work = Path(tempfile.mkdtemp(prefix="framewatch-bench-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="framewatch-bench-"))
+    if args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
     try:
         n = make_corpus(work / "raw1", args.limit, 1)
         t_floor = floor(work / "raw1" / "articles.jsonl.gz")
@@ -180,7 +184,8 @@ def main() -> int:
         rep_n = make_corpus(work / "rawN", args.limit, args.replicas)
         rep = pipeline(work / "rawN", work / "whN", args.workers)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
     rate = n / (full["plan"] + full["process"] + full["commit"])
     print(f"# throughput: {n} AllSides articles, {args.workers} workers, {os.cpu_count()} cores, python {sys.version.split()[0]}")
