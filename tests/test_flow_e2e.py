@@ -23,7 +23,9 @@ def run(prefect_harness, tmp_path_factory):
     raw.mkdir()
     for name in SEEDS.values():
         (raw / name).write_bytes((REPO / "data" / "raw" / name).read_bytes())
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in raw.iterdir()}
     result = nightly(str(raw), str(base / "wh"), str(base / "reports"), batch_size=2)
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in raw.iterdir()} == before  # raw is never touched
     return base, result
 
 
