@@ -8,8 +8,9 @@ Measures, on ../shared/corpora/allsides/articles.jsonl.gz (12,000 articles):
   floor      read + gunzip + JSON decode + one regex tokenising pass (no features)
   naive      per article: textstat's 9 functions + one regex per lexicon form
              (the way a first script would do it), on a sample, extrapolated
-  pipeline   the real run steps (plan, process batches with the process pool, commit),
-             without Prefect's fixed start, which `--prefect` measures separately
+  pipeline   the real run steps (plan, process batches with the process pool straight
+             into staging as the flow does, commit),
+             without Prefect's fixed start, which `--prefect-only` measures on its own
   replicas   the same run on the corpus replicated N times (distinct ids), for memory
   increment  a second run after adding 1% new articles, vs the full run
 Peak memory is the max RSS of the parent plus its worker processes (sampled by psutil
@@ -134,25 +135,51 @@ def pipeline(raw: Path, wh_dir: Path, workers: int, batch_size: int = 250) -> di
         t0 = time.perf_counter()
         plan = runs.plan_run(raw, wh)
         t1 = time.perf_counter()
-        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest, workers=workers)
-                   for b in plan.batches(batch_size)]
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        for b in plan.batches(batch_size):       # what the nightly flow does, minus Prefect
+            runs.process_and_stage(writer, str(raw), b, workers)
         t2 = time.perf_counter()
-        summary = runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+        summary = writer.finish()
         t3 = time.perf_counter()
-        del results
     timings.update(plan=t1 - t0, process=t2 - t1, commit=t3 - t2, total=t3 - t0,
                    articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20)
     return timings
 
 
+def prefect_fixed_cost(repeat: int = 2) -> list[float]:
+    """Seconds of `framewatch run` on an empty raw folder: the temporary Prefect server's
+    start and stop plus the flow's bookkeeping, i.e. what every run pays before any work."""
+    import subprocess
+
+    times = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "raw").mkdir()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+            env.update(PREFECT_HOME=str(Path(tmp) / "home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+                       PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1", PREFECT_LOGGING_LEVEL="WARNING")
+            t = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).with_name("framewatch")), "run", "--raw", f"{tmp}/raw",
+                            "--warehouse", f"{tmp}/wh", "--reports", f"{tmp}/rep"], env=env, check=True,
+                           capture_output=True)
+            times.append(time.perf_counter() - t)
+    return times
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--prefect-only", action="store_true", help="only measure Prefect's fixed cost per run")
     ap.add_argument("--limit", type=int, default=None, help="articles from the corpus (default all 12,000)")
     ap.add_argument("--replicas", type=int, default=4)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--naive-sample", type=int, default=300)
     ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep the warehouses")
     args = ap.parse_args()
+    if args.prefect_only:
+        times = prefect_fixed_cost()
+        print(f"Prefect fixed cost per run (`framewatch run` on an empty folder, temporary server, fresh "
+              f"PREFECT_HOME): {', '.join(f'{t:.1f} s' for t in times)}")
+        return 0
     if not CORPUS.exists():
         print(f"corpus missing: {CORPUS}")
         return 1
