@@ -24,9 +24,7 @@ import gzip
 import json
 import os
 import re
-import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import threading

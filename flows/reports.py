@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import duckdb
 
 from .report_html import write_html_report
 from .warehouse import connect, mart_names

@@ -3,7 +3,6 @@ and both give exactly the rows of the simple path."""
 import gzip
 import json
 
-import pyarrow as pa
 import pytest
 
 from flows import runs

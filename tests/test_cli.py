@@ -1,12 +1,10 @@
 """The `framewatch` console script, run as a user runs it (a real subprocess)."""
 import gzip
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from .conftest import RAW, SEEDS
 

@@ -3,11 +3,10 @@ through the whole per-article pipeline (extraction, framing, quotes, figures, to
 lineage) without an exception."""
 import gzip
 import itertools
-import json
 
 import pytest
 
-from transforms.extract import Reject, extract_file
+from transforms.extract import Reject
 from transforms.lineage import StoryInput, assign_stories, find_links
 from transforms.pipeline import default_context, process_file
 

@@ -1,9 +1,5 @@
 """End to end: the real Prefect flow on the five seeds, checked through DuckDB and the CSVs."""
 import csv
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml

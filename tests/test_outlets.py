@@ -1,11 +1,8 @@
 """Outlet registry validation and per-article resolution on the five seeds."""
-import copy
 
 import pytest
-import yaml
 
 from transforms.errors import ResourceError
-from transforms.extract import extract_file
 from transforms.pipeline import default_context, process_file
 from transforms.registry import build_registry, load_registry
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from transforms.extract import Article, Reject, extract_file
+from transforms.extract import Article, extract_file
 from transforms.records import DEFAULT_FIELD_MAP, BadRecord, parse_date, read_record
 
 from .conftest import corpus

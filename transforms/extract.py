@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import htmlpage, textdump
 from .decode import DECODE_VERSION, MAX_RECORDS_BYTES, MAX_TEXT_BYTES, Decoded, Rejected, decode_bytes, gunzip

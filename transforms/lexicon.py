@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
 
 from .errors import ResourceError
+from .resource_files import load_yaml, resource_path
 
 
 @dataclass(frozen=True)
@@ -137,14 +136,8 @@ def trie_regex(forms: list[str]) -> str:
 @functools.cache
 def load_lexicon(language: str = "en") -> Lexicon:
     """Load the packaged lexicon for `language` (cached)."""
-    folder = resources.files("transforms") / "resources" / "lexicons" / language
+    folder = resource_path("lexicons", language)
     if not folder.is_dir():
         raise ResourceError(f"no lexicon folder for language {language!r}")
-    docs = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".yaml"):
-            try:
-                docs[entry.name] = yaml.safe_load(entry.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                raise ResourceError(f"lexicon {entry.name}: invalid YAML: {exc}") from exc
+    docs = {e.name: load_yaml("lexicons", language, e.name) for e in folder.iterdir() if e.name.endswith(".yaml")}
     return build_lexicon(language, docs)

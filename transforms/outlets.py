@@ -7,7 +7,6 @@ user can see why. Rules are ordered by strength; the first that fires wins.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
-import yaml
 from wordfreq import zipf_frequency
 
 from .errors import ResourceError
+from .resource_files import load_yaml
 
 PARAPHRASE_VERSION = "paraphrase-1"
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -41,8 +40,7 @@ class Spinner:
 
 @functools.cache
 def load_spinner() -> Spinner:
-    path = resources.files("transforms") / "resources" / "spinner.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml("spinner.yaml")
     try:
         fixed_for = {s: a["fixed"] for a in doc["artefacts"] for s in a["spun"]}
         min_distinct = int(doc["min_distinct"])
@@ -86,8 +84,7 @@ class _Config:
 
 @functools.cache
 def load_config() -> _Config:
-    path = resources.files("transforms") / "resources" / "paraphrase.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml("paraphrase.yaml")
     try:
         phrase_for = {p["spun"].lower(): p["for"] for p in doc.get("phrases") or []}
         cfg = dict(version=str(doc["version"]), rare_zipf=float(doc["rare_zipf"]),

@@ -10,7 +10,7 @@ import datetime as dt
 import email.utils
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from .decode import normalize_newlines

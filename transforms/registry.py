@@ -7,13 +7,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 
 from .errors import ResourceError
+from .resource_files import load_yaml
 
 # "author": a columnist or writer pool that record sources name instead of an outlet;
 # matched in record fields only, never in running text.
@@ -167,11 +166,4 @@ def build_registry(doc: Any) -> Registry:
 @functools.cache
 def load_registry() -> Registry:
     """The packaged outlet registry (cached)."""
-    path = resources.files("transforms") / "resources" / "outlets.yaml"
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ResourceError("transforms/resources/outlets.yaml is missing") from exc
-    except yaml.YAMLError as exc:
-        raise ResourceError(f"outlets.yaml: invalid YAML: {exc}") from exc
-    return build_registry(doc)
+    return build_registry(load_yaml("outlets.yaml"))
