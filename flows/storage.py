@@ -245,24 +245,25 @@ class Transaction:
                 yield batch.select(columns)
 
     def _stage(self, table: str, data: pa.Table) -> str:
+        path, rel = self._new_file(table)
+        pq.write_table(data, path, **PARQUET_OPTS)
+        return rel
+
+    def _new_file(self, table: str) -> tuple[Path, str]:
+        """(staging path, warehouse-relative name) of the run's next file for `table`."""
         self._counter += 1
         rel = f"{table}/{self.run_id[:8]}/{self.run_id}-{self._counter:04d}.parquet"
         path = self.staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path, **PARQUET_OPTS)
         self._staged.append((path, rel))
-        return rel
+        return path, rel
 
     def _stage_stream(self, table: str, batches: Iterator[pa.RecordBatch]) -> str:
         """Stage one file written batch by batch (compaction without loading the table)."""
-        self._counter += 1
-        rel = f"{table}/{self.run_id[:8]}/{self.run_id}-{self._counter:04d}.parquet"
-        path = self.staging / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path, rel = self._new_file(table)
         with pq.ParquetWriter(path, TABLES[table], **PARQUET_OPTS) as writer:
             for batch in batches:
                 writer.write_batch(batch.cast(TABLES[table]) if batch.schema != TABLES[table] else batch)
-        self._staged.append((path, rel))
         return rel
 
     def append(self, table: str, data: pa.Table) -> None:

@@ -152,8 +152,9 @@ def decode_bytes(data: bytes, limit: int = MAX_TEXT_BYTES, repair: bool = True) 
                 text = data.decode(encoding)
             except (UnicodeDecodeError, LookupError) as exc:
                 return Rejected("undecodable", f"{encoding}: {exc}")
-    if _control_share(text) > 0.05:
-        return Rejected("binary", f"{_control_share(text):.0%} control characters after {encoding} decoding")
+    share = _control_share(text)
+    if share > 0.05:
+        return Rejected("binary", f"{share:.0%} control characters after {encoding} decoding")
     if not repair:
         return Decoded(text, encoding, False)
     fixed = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)

@@ -61,7 +61,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+def span_at(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+    """The span (from sorted, non-overlapping `spans` with their `starts`) that holds `pos`."""
     i = bisect.bisect_right(starts, pos) - 1
     if i >= 0 and spans[i][0] <= pos < spans[i][1]:
         return spans[i]
@@ -113,12 +114,12 @@ def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | No
     sstarts = [s for s, _ in sentences]
     hits = []
     for start, end, term in matches:
-        sent = _inside(sentences, sstarts, start)
+        sent = span_at(sentences, sstarts, start)
         hits.append(
             Hit(
                 category=term.category, frame=term.frame, term=body[start:end],
                 canonical=term.canonical, start=start, end=end,
-                in_quote=_inside(quotes, qstarts, start) is not None,
+                in_quote=span_at(quotes, qstarts, start) is not None,
                 sentence=body[sent[0]:sent[1]].strip() if sent else "",
             )
         )

@@ -61,10 +61,6 @@ def _name_prefix(registry: Registry, name: str) -> tuple[Outlet, str] | None:
     return None
 
 
-def _lookup(registry: Registry, text: str) -> Outlet | None:
-    return registry.by_name(re.sub(r"\s+", " ", text))
-
-
 _SOURCE_LINE = re.compile(r"^\s*(?:SOURCE|Source|Sources|SOURCES)\s*:\s*(?P<name>[^\n]{2,60}?)\s*$", re.M)
 _DATELINE = re.compile(r"\((?P<name>[A-Z][A-Za-z .&-]{1,40})\)\s*[-—–]")
 _COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright(?:\s+©)?)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?[,.]?\s*)?(?P<name>[^.\n]{2,60}?)[.,]?\s*(?:All rights reserved\.?)?\s*$", re.M | re.I)
@@ -77,11 +73,11 @@ def _find_credits(registry: Registry, raw: str, body: str) -> tuple[list[tuple[O
     found: list[tuple[Outlet, str, str, float]] = []
     for m in _SOURCE_LINE.finditer(raw):
         for piece in re.split(r"\s*(?:,|/|;|\band\b)\s*", m["name"]):
-            o = _lookup(registry, piece)
+            o = registry.by_name(piece)
             if o:
                 found.append((o, "text:source-line", m.group(0).strip(), 1.0))
     for m in _DATELINE.finditer(body[:600]):
-        o = _lookup(registry, m["name"])
+        o = registry.by_name(m["name"])
         if o and o.type == "wire":
             found.append((o, "text:dateline", m.group(0).strip(), 0.9))
     for rx, rule, weight in ((_SELF_REF, "text:self-reference", 0.8), (_ATTRIBUTION, "text:attribution", 0.3)):
@@ -111,7 +107,7 @@ def _publisher_from_page(registry: Registry, art: Article) -> tuple[Outlet, str,
             return o, "page:site-name", art.site_name
     for rx, rule in ((_COPYRIGHT, "text:copyright"), (_PUBLISHED_BY, "text:published-by")):
         for m in rx.finditer(art.raw_text):
-            o = _lookup(registry, m["name"].strip(" ,"))
+            o = registry.by_name(m["name"].strip(" ,"))
             if o:
                 return o, rule, m.group(0).strip()
     body_lines = set(art.body.splitlines())
@@ -120,7 +116,7 @@ def _publisher_from_page(registry: Registry, art: Article) -> tuple[Outlet, str,
             continue
         m = _BRAND_LINE.match(line)
         if m:
-            o = _lookup(registry, m["name"])
+            o = registry.by_name(m["name"])
             if o:
                 return o, "text:brand-line", line.strip()
     return None

@@ -5,7 +5,6 @@ tested and run without Prefect (the `extract` and `analyze` CLI commands use it)
 """
 from __future__ import annotations
 
-import bisect
 import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
@@ -64,14 +63,14 @@ class Analyzed:
 
 def _extra_hits(body: str, hits: list[Hit], sentences: list[tuple[int, int]], qspans: list[tuple[int, int]]) -> list[Hit]:
     """Actor modifiers ("radical protesters") and hedges ("reportedly") as hits of their own."""
-    starts = [s for s, _ in sentences]
+    starts, qstarts = [s for s, _ in sentences], [s for s, _ in qspans]
 
     def sentence(pos: int) -> str:
-        i = bisect.bisect_right(starts, pos) - 1
-        return body[sentences[i][0]:sentences[i][1]].strip() if i >= 0 else ""
+        span = framing.span_at(sentences, starts, pos)
+        return body[span[0]:span[1]].strip() if span else ""
 
     def in_quote(pos: int) -> bool:
-        return any(s <= pos < e for s, e in qspans)
+        return framing.span_at(qspans, qstarts, pos) is not None
 
     actor = [(h.start, h.end) for h in hits if h.category in ("actor_label", "event_label")]
     out = [
