@@ -201,8 +201,7 @@ def _quoted_sides(con: duckdb.DuckDBPyConnection, sid: str, voices: list[str]) -
 
 def _evidence(con: duckdb.DuckDBPyConnection, sid: str) -> str:
     rows = _rows(con, f"""
-        select a.voice, h.term, h.category, h.sentence, h.in_quote,
-               case when h.category in ('place_name', 'person_name') then h.term else lower(h.canonical) end as label
+        select a.voice, h.term, h.category, h.sentence, h.in_quote, h.label
         from stg_term_hits h join mart_articles a using (article_id)
         where a.story_id = ? and h.category in {LABEL_CATEGORIES}
         order by a.voice, label, a.article_id, h.start_offset""", [sid])

@@ -5,6 +5,9 @@ select
     frame,
     lower(term) as term,
     canonical,
+    -- the label a comparison counts: inflections folded (protester/protesters), name
+    -- variants kept apart (Almaty vs Alma-Ata: the variant is the framing signal)
+    case when category in ('place_name', 'person_name') then lower(term) else lower(canonical) end as label,
     "start" as start_offset,
     "end" as end_offset,
     in_quote,

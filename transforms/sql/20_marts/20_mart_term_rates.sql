@@ -9,8 +9,7 @@ with voice_words as (
     group by story_id, voice
 ),
 hits as (
-    select a.story_id, a.voice, h.category, h.frame, h.canonical, h.term,
-           case when h.category in ('place_name', 'person_name') then h.term else lower(h.canonical) end as label,
+    select a.story_id, a.voice, h.category, h.frame, h.canonical, h.term, h.label,
            count(*) as hits,
            count(*) filter (where h.in_quote) as hits_in_quote,
            min(h.sentence) as example_sentence

@@ -7,8 +7,7 @@ with voice_words as (
     group by voice
 ),
 hits as (
-    select a.voice, h.category, h.frame,
-           case when h.category in ('place_name', 'person_name') then h.term else lower(h.canonical) end as label,
+    select a.voice, h.category, h.frame, h.label,
            count(*) as hits,
            count(distinct h.article_id) as articles_using
     from stg_term_hits h
