@@ -48,11 +48,30 @@ def prefect_harness():
         yield
 
 
-@pytest.fixture
-def raw_copy(tmp_path: Path) -> Path:
-    """A private copy of the five seeds to modify."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
+def copy_seeds(raw: Path) -> Path:
+    """Copy the five seeds into `raw` (created if needed)."""
+    raw.mkdir(parents=True, exist_ok=True)
     for name in SEEDS.values():
         (raw / name).write_bytes((RAW / name).read_bytes())
     return raw
+
+
+def run_once(raw: Path, wh_dir: Path, full: bool = False):
+    """One run with the real steps the flow uses (no Prefect): lock, sweep, plan, process, commit."""
+    import datetime as dt
+
+    from flows import runs
+    from flows.storage import Warehouse
+
+    wh = Warehouse(wh_dir)
+    with wh.lock():
+        wh.recover()
+        plan = runs.plan_run(raw, wh, full=full)
+        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(2)]
+        return runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A private copy of the five seeds to modify."""
+    return copy_seeds(tmp_path / "raw")

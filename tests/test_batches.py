@@ -7,7 +7,7 @@ import pytest
 
 from flows import runs
 
-from .conftest import RAW, SEEDS
+from .conftest import copy_seeds
 
 
 def _records(n):
@@ -59,10 +59,7 @@ def test_truncated_gzip_keeps_what_was_read_and_rejects_the_rest(tmp_path, monke
 
 
 def test_process_pool_gives_the_same_rows(tmp_path, monkeypatch):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in SEEDS.values():
-        (raw / name).write_bytes((RAW / name).read_bytes())
+    raw = copy_seeds(tmp_path / "raw")
     _write(raw / "recs.jsonl", _records(30))
     monkeypatch.setattr(runs, "FILES_PER_UNIT", 2)
     one = _tables(raw, workers=1)

@@ -12,7 +12,7 @@ import time
 
 from flows.warehouse import connect
 
-from .conftest import RAW, REPO, SEEDS
+from .conftest import REPO, copy_seeds
 
 RUN = """
 import datetime as dt, sys
@@ -30,9 +30,7 @@ with wh.lock(wait=True):
 
 
 def _make_raw(path):
-    path.mkdir()
-    for name in SEEDS.values():
-        (path / name).write_bytes((RAW / name).read_bytes())
+    copy_seeds(path)
     with open(path / "records.jsonl", "w", encoding="utf-8") as fh:
         for i in range(300):
             fh.write(json.dumps({"content": f"Report {i}: protesters and police clashed in Almaty; "

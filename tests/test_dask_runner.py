@@ -2,7 +2,6 @@
 `dask worker` processes on 127.0.0.1) with a real Prefect server; the warehouse must
 equal the local run's."""
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from flows import services
 from flows.warehouse import connect
 
-from .conftest import RAW, SEEDS
+from .conftest import copy_seeds
 
 pytestmark = pytest.mark.e2e
 EXE = str(Path(sys.executable).with_name("framewatch"))
@@ -31,10 +30,7 @@ def _content(wh):
 
 
 def test_dask_cluster_run_equals_local_run(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in SEEDS.values():
-        shutil.copy(RAW / name, raw / name)
+    raw = copy_seeds(tmp_path / "raw")
     (raw / "recs.jsonl").write_text("\n".join(json.dumps({"content": f"Protesters and police in Almaty, day {i}. "
                                                                     "Over 300 people were detained.", "source": "Reuters"})
                                               for i in range(12)) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import yaml
 from flows.nightly import nightly
 from flows.warehouse import connect
 
-from .conftest import REPO, SEEDS
+from .conftest import REPO, copy_seeds
 
 pytestmark = pytest.mark.e2e
 
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def run(prefect_harness, tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
-    raw = base / "raw"
-    raw.mkdir()
-    for name in SEEDS.values():
-        (raw / name).write_bytes((REPO / "data" / "raw" / name).read_bytes())
+    raw = copy_seeds(base / "raw")
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in raw.iterdir()}
     result = nightly(str(raw), str(base / "wh"), str(base / "reports"), batch_size=2)
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in raw.iterdir()} == before  # raw is never touched

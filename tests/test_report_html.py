@@ -13,22 +13,15 @@ from flows.report_html import render, write_html_report
 from flows.storage import Warehouse
 from flows.warehouse import connect
 
-from .conftest import RAW, SEEDS
+from .conftest import copy_seeds, run_once
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     base = tmp_path_factory.mktemp("html")
-    raw = base / "raw"
-    raw.mkdir()
-    for name in SEEDS.values():
-        (raw / name).write_bytes((RAW / name).read_bytes())
+    raw = copy_seeds(base / "raw")
     (raw / "evil.json").write_text('{"title": "<script>alert(1)</script>", "content": "The <b>rioters</b> came."}', encoding="utf-8")
-    wh = Warehouse(base / "wh")
-    with wh.lock():
-        plan = runs.plan_run(raw, wh)
-        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(10)]
-        runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+    run_once(raw, base / "wh")
     con = connect(base / "wh")
     path = write_html_report(con, base / "report.html")
     return path, path.read_text(encoding="utf-8")

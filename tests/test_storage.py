@@ -14,16 +14,7 @@ from flows.warehouse import connect
 from transforms.errors import WarehouseError
 from transforms.schema import TABLES
 
-from .conftest import SEEDS
-
-
-def run_once(raw, wh_dir, full=False):
-    wh = Warehouse(wh_dir)
-    with wh.lock():
-        wh.recover()
-        plan = runs.plan_run(raw, wh, full=full)
-        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(2)]
-        return runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+from .conftest import SEEDS, run_once
 
 
 def snapshot(wh_dir):

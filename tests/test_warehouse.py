@@ -6,32 +6,22 @@ import json
 import duckdb
 import pytest
 
-from flows import runs
 from flows.reports import safe_cell, write_reports
-from flows.storage import Warehouse
 from flows.warehouse import connect, mart_names, sql_models
 from transforms.schema import PROVENANCES
 
-from .conftest import SEEDS
+from .conftest import copy_seeds, run_once
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from .conftest import RAW
-
-    raw = tmp_path_factory.mktemp("raw")
-    for name in SEEDS.values():
-        (raw / name).write_bytes((RAW / name).read_bytes())
+    raw = copy_seeds(tmp_path_factory.mktemp("raw"))
     (raw / "hostile.jsonl").write_text(json.dumps({
         "title": "=HYPERLINK(\"http://evil.example\",\"click\")", "source": "Reuters",
         "content": "+1 protesters said the riot police were @ fault.\n\n-2 more rioters came.",
     }) + "\n", encoding="utf-8")
     wh_dir = tmp_path_factory.mktemp("wh")
-    wh = Warehouse(wh_dir)
-    with wh.lock():
-        plan = runs.plan_run(raw, wh)
-        results = [runs.process_batch(str(raw), b, plan.run_id, plan.manifest) for b in plan.batches(10)]
-        runs.commit_run(wh, plan, results, dt.datetime.now(dt.timezone.utc))
+    run_once(raw, wh_dir)
     return wh_dir
 
 
