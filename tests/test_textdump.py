@@ -388,3 +388,41 @@ def test_unwrap_lines(lines: list[str], expected: list[str]) -> None:
     from transforms.textdump import _stoplists, unwrap_lines
 
     assert unwrap_lines(lines, _stoplists()["English"]) == expected
+
+
+LONG_TRAILING_ELLIPSIS = """Home
+Opinion
+Why the night trains came back
+Ten years ago almost every night train in the country had been cancelled, and the few that were left ran with old carriages and no dining car.
+Then the numbers changed. Travellers who did not want to fly started to ask for sleeper tickets, and the operators found that a full train at night pays for itself, because the carriages would otherwise stand in a depot until the morning. The new timetable has four routes, and two more are planned for next year, although the operators have not yet said which cities they will serve or when tickets will go on sale...
+The railway union welcomed the plans but warned that the staff for the new routes still has to be found and trained before the first train leaves.
+More from Opinion
+The case for slower roads in our villages...
+"""
+
+
+def test_long_paragraph_ending_in_ellipsis_is_not_a_teaser() -> None:
+    got = extract_text_dump(LONG_TRAILING_ELLIPSIS)
+    assert "the operators found that a full train at night pays for itself" in got.body
+    assert "The railway union welcomed the plans" in got.body
+    assert "The case for slower roads" not in got.body  # a short teaser still is one
+
+
+HEADLINE_STANDFIRST_BULLETS = """Home
+Politics
+Council approves budget after a night of talks
+The city council has approved next year's budget after eleven hours of talks. The opposition calls it a budget of missed chances.
+Spending on schools rises by four per cent
+Bus fares stay frozen for another year
+Two swimming pools will close in the autumn
+The vote came shortly after three in the morning, when the last amendments had been withdrawn and the chairwoman asked the members to decide on the plan as a whole.
+Twenty-eight members voted for the budget and nineteen against it, with two abstentions from the small liberal group, which had asked for deeper cuts.
+"""
+
+
+def test_headline_is_the_line_before_the_standfirst() -> None:
+    got = extract_text_dump(HEADLINE_STANDFIRST_BULLETS)
+    assert got.title == "Council approves budget after a night of talks"
+    assert got.body.startswith("The city council has approved next year's budget")
+    assert "The vote came shortly after three in the morning" in got.body
+    assert "Bus fares stay frozen" not in got.body

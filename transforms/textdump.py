@@ -43,7 +43,7 @@ from typing import Iterable
 
 import yaml
 
-TEXTDUMP_VERSION = "textdump-1"
+TEXTDUMP_VERSION = "textdump-2"
 
 # Inputs are truncated to this many characters: no article needs more, and it bounds
 # the work done on hostile input.
@@ -229,6 +229,9 @@ _TERMINAL = re.compile(r"""[.!?。！？;:"'”’»)\]]\s*$""")
 _SENTENCE_START = re.compile(r"""^[\"'“‘«„(\[]?[^\W_a-z]""")
 _SENTENCE_END = re.compile(r"""[.!?。！？]["'”’»)\]]?\s*$""")
 _TEASER_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+# Teaser excerpts in link lists are cut at a few hundred characters; a longer line that
+# trails off ("...") is a paragraph of the article itself.
+TEASER_MAX_CHARS = 400
 _TIME_AGO = re.compile(
     r"^(?:(?:about|over|updated|posted)\s+)?(?:\d+|an?|one)\s*"
     r"(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|yrs?|years?)"
@@ -360,7 +363,7 @@ def _is_furniture(line: str, key: str, furn: Furniture, folded: str | None = Non
         return "counter"
     if _CAPTION_CREDIT.search(line[-80:]):  # end-anchored: the tail is enough
         return "caption"
-    if _TEASER_END.search(line) and not line.rstrip().endswith(('"', "”", "»")):
+    if len(line) < TEASER_MAX_CHARS and _TEASER_END.search(line) and not line.rstrip().endswith(('"', "”", "»")):
         return "teaser"
     return ""
 
@@ -813,10 +816,29 @@ def _pick_title(lines: list[_Line], start: int) -> int | None:
     for ln in lines:
         if ln.key in window_keys:
             seen[ln.key] = seen.get(ln.key, 0) + 1
+    for k in reversed(window):
+        nxt = next((j for j in range(k + 1, start) if not lines[j].furniture), None)
+        if nxt is not None and _standfirst_like(lines[nxt]):
+            return k
     for k in window:
         if seen[lines[k].key] > 1:
             return k
     return window[-1]
+
+
+STANDFIRST_MIN_WORDS = 8
+
+
+def _standfirst_like(line: _Line) -> bool:
+    """A sentence line of some length that may follow a headline (the lead/standfirst)."""
+    return (
+        not line.furniture
+        and line.reason != "headline-list"
+        and line.n_words >= STANDFIRST_MIN_WORDS
+        and bool(_TERMINAL.search(line.text))
+        and not _date_line(line)
+        and not _byline(line)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -913,7 +935,7 @@ def _extend_start(lines: list[_Line], title_idx: int, start: int) -> int:
         ln = lines[k]
         if ln.furniture or ln.key == lines[title_idx].key or _date_line(ln) or _byline(ln):
             continue
-        if _TERMINAL.search(ln.text) and ln.n_words >= 8 and ln.reason != "headline-list":
+        if _standfirst_like(ln):
             for j in range(k, start):
                 if lines[j].cls != BAD and not lines[j].furniture:
                     lines[j].cls = GOOD
