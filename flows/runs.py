@@ -4,18 +4,24 @@ these, so the CLI and tests can use them without a Prefect server."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import datetime as dt
+import errno
 import gzip
-import multiprocessing
-import zlib
-from concurrent.futures import ProcessPoolExecutor
 import hashlib
 import io
 import json
+import multiprocessing
 import os
+import signal
 import stat
+import threading
 import uuid
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -27,8 +33,10 @@ from transforms import decode, lineage
 from transforms.errors import ManifestError
 from transforms.extract import Reject, extract_record_lines, input_format
 from transforms.pipeline import Context, analyze_article, default_context, process_file, rows
+from transforms.records import MAX_LINE_CHARS
 from transforms.schema import TABLES, table_from_rows
 
+from . import failpoints
 from .storage import Warehouse
 from .warehouse import write_db_file
 
@@ -72,36 +80,87 @@ def _hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _display_name(rel: str) -> str | None:
+    """`rel` if it can be stored (valid UTF-8), else None."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return None
+
+
+def _size_limit(name: str) -> int:
+    """Bytes on disk above which a file is rejected unread: JSONL is streamed, so only
+    the absolute cap applies; a whole-file format must fit the one-article limit."""
+    fmt = input_format(name)
+    return MAX_FILE_BYTES if fmt == "jsonl" or name.lower().endswith(".gz") else min(MAX_FILE_BYTES, decode.MAX_TEXT_BYTES)
+
+
+def _problem(path: Path, root: Path) -> tuple[str | None, int]:
+    """(reject reason or None, size) for one directory entry, without reading it."""
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "broken_symlink", 0
+    except RuntimeError:          # Python 3.11: "Symlink loop from ..."
+        return "symlink_loop", 0
+    except OSError as exc:
+        return "symlink_loop" if exc.errno == errno.ELOOP else _os_reason(exc), 0
+    if root not in real.parents:
+        return "outside_raw_dir", 0
+    try:
+        st = real.stat()
+    except OSError as exc:
+        return _os_reason(exc), 0
+    if not stat.S_ISREG(st.st_mode):
+        return "not_a_file", 0
+    if input_format(path.name) is None:
+        return "unsupported_format", st.st_size
+    if st.st_size > _size_limit(path.name):
+        return "too_large", st.st_size
+    if not os.access(real, os.R_OK):
+        return "permission_denied", st.st_size
+    return None, st.st_size
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission_denied"
+    if isinstance(exc, FileNotFoundError):
+        return "disappeared"
+    return "unreadable"
+
+
 def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
-    """Every candidate file under raw_dir (sorted). Symlinks that leave the folder,
-    unreadable and oversized files come back with a `problem` (they become rejects)."""
+    """Every candidate file under raw_dir (sorted). Nothing is skipped silently but
+    dot-files and the manifest: symlinks that leave the folder, loop or dangle,
+    symlinked directories (never followed), special files, unreadable, oversized and
+    badly named files come back with a `problem` (each becomes one reject row)."""
     root = Path(raw_dir).resolve()
     out: list[RawFile] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        linked = sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
+        for name in sorted(filenames + linked):
             if name.startswith(".") or name in MANIFEST_NAMES:
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
+            shown = _display_name(rel)
+            if shown is None:
+                out.append(RawFile(os.fsencode(rel).decode("utf-8", "backslashreplace"), 0, None, "bad_filename"))
+                continue
+            if name in linked:
+                out.append(RawFile(rel, 0, None, "symlinked_directory"))
+                continue
+            problem, size = _problem(path, root)
+            if problem:
+                out.append(RawFile(rel, size, None, problem))
+                continue
             try:
-                real = path.resolve(strict=True)
-                if root not in real.parents:
-                    out.append(RawFile(rel, 0, None, "outside_raw_dir"))
-                    continue
-                st = real.stat()
-                if not stat.S_ISREG(st.st_mode):
-                    out.append(RawFile(rel, 0, None, "not_a_file"))
-                    continue
-                if st.st_size > MAX_FILE_BYTES:
-                    out.append(RawFile(rel, st.st_size, None, "too_large"))
-                    continue
-                if input_format(name) is None:
-                    out.append(RawFile(rel, st.st_size, None, "unsupported_format"))
-                    continue
-                out.append(RawFile(rel, st.st_size, _hash_file(real)))
-            except (OSError, RuntimeError) as exc:  # broken link, loop, permission
-                out.append(RawFile(rel, 0, None, "unreadable:" + type(exc).__name__))
+                out.append(RawFile(rel, size, _hash_file(path)))
+            except OSError as exc:
+                out.append(RawFile(rel, size, None, _os_reason(exc)))
     return out
 
 
@@ -180,29 +239,49 @@ class Unit:
 
 
 def _stream_jsonl(root: Path, f: RawFile) -> Iterator[Unit]:
-    """Chunks of lines of one JSONL file; a read error mid-file becomes a reject for the
-    rest of it (the records before it are kept)."""
+    """Chunks of lines of one JSONL file, read with bounded memory: a line longer than
+    the record limit is cut (and rejected as too large), a .gz that expands like a
+    bomb or beyond the limit stops, and so does a read error; the records before the
+    stop are kept and the rest of the file becomes one reject."""
     path = root / f.rel
     digest = f.sha256 or ""
-    limit = decode.MAX_RECORDS_BYTES
+    limit, line_limit = decode.MAX_RECORDS_BYTES, MAX_LINE_CHARS
     index, chunk, size = 0, [], 0
     try:
-        with (gzip.open(path, "rb") if f.rel.lower().endswith(".gz") else open(path, "rb")) as fh:
-            for line in fh:
+        with open(path, "rb") as raw_fh:
+            fh = gzip.GzipFile(fileobj=raw_fh) if f.rel.lower().endswith(".gz") else raw_fh
+            while True:
+                line = fh.readline(line_limit + 1)
+                if not line:
+                    break
                 size += len(line)
+                if len(line) > line_limit and not line.endswith(b"\n"):
+                    while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):   # skip the rest of it
+                        size += len(rest)
+                    size += len(rest)
                 if size > limit:
-                    raise ValueError(f"expands beyond {limit} bytes")
+                    raise _Stop("too_large", f"expands beyond {limit} bytes")
+                if fh is not raw_fh and size > (1 << 24) and size > raw_fh.tell() * decode.MAX_GZIP_RATIO:
+                    raise _Stop("gzip_bomb", f"expansion ratio above {decode.MAX_GZIP_RATIO}")
                 chunk.append(line)
                 if len(chunk) == LINES_PER_UNIT:
                     yield Unit(f.rel, lines=chunk, first_index=index, digest=digest)
                     index, chunk = index + len(chunk), []
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
+    except (_Stop, OSError, EOFError, zlib.error) as exc:
+        reason = exc.reason if isinstance(exc, _Stop) else ("bad_gzip" if isinstance(exc, (zlib.error, gzip.BadGzipFile))
+                                                          else "truncated")
         yield Unit(f.rel, lines=chunk, first_index=index, digest=digest, rejects=[
-            Reject(f.rel, index + len(chunk), digest, "truncated" if not isinstance(exc, ValueError) else "too_large",
-                   f"reading stopped at line {index + len(chunk) + 1}: {type(exc).__name__}: {exc}")])
+            Reject(f.rel, index + len(chunk), digest, reason,
+                   f"reading stopped at line {index + len(chunk) + 1}: {exc}")])
         return
     if chunk:
         yield Unit(f.rel, lines=chunk, first_index=index, digest=digest)
+
+
+class _Stop(Exception):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
 
 
 def _is_streamable(root: Path, f: RawFile) -> bool:
@@ -217,26 +296,104 @@ def _is_streamable(root: Path, f: RawFile) -> bool:
     return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
 
 
+PROBLEMS = {   # reject details of the reasons found before a file is read
+    "outside_raw_dir": "symbolic link to a path outside the raw folder; not followed",
+    "broken_symlink": "symbolic link to a file that does not exist",
+    "symlink_loop": "symbolic link loop; not followed",
+    "symlinked_directory": "symbolic link to a directory; directories are never followed through links",
+    "not_a_file": "not a regular file (FIFO, socket or device)",
+    "unsupported_format": "expected .txt, .html, .htm, .json or .jsonl (optionally .gz)",
+    "too_large": f"larger on disk than the limit ({decode.MAX_TEXT_BYTES} bytes for one article, "
+                 f"{MAX_FILE_BYTES} for JSONL or .gz); not read",
+    "permission_denied": "no permission to read the file",
+    "bad_filename": "file name is not valid UTF-8; rename the file",
+    "disappeared": "the file was deleted before it could be read",
+    "unreadable": "the operating system refused to read the file",
+}
+
+
+def _read_stable(path: Path, f: RawFile) -> bytes | Reject:
+    """The file's bytes, checked against the hash taken at discovery. A file replaced
+    since is read again: two identical reads are processed (with their own hash); a
+    file still changing, or gone, is rejected for this run and retried on the next."""
+    previous = f.sha256
+    for _ in range(3):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = _os_reason(exc)
+            return Reject(f.rel, None, f.sha256, reason, f"{PROBLEMS[reason]} ({type(exc).__name__}: {exc})")
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == previous:
+            return data
+        previous = digest
+    return Reject(f.rel, None, f.sha256, "changing", "the file kept changing while it was read; it is tried again next run")
+
+
 def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
     root = Path(raw_dir)
     group: list[tuple[str, bytes]] = []
     rejects: list[Reject] = []
     for f in batch:
         if f.problem:
-            rejects.append(Reject(f.rel, None, f.sha256, f.problem.split(":")[0], f.problem))
+            rejects.append(Reject(f.rel, None, f.sha256, f.problem, PROBLEMS.get(f.problem, f.problem)))
             continue
         if _is_streamable(root, f):
             yield from _stream_jsonl(root, f)
             continue
-        try:
-            group.append((f.rel, (root / f.rel).read_bytes()))
-        except OSError as exc:
-            rejects.append(Reject(f.rel, None, f.sha256, "unreadable", f"{type(exc).__name__}: {exc}"))
+        data = _read_stable(root / f.rel, f)
+        if isinstance(data, Reject):
+            rejects.append(data)
+        else:
+            group.append((f.rel, data))
         if len(group) >= FILES_PER_UNIT:
             yield Unit(group[0][0], files=group)
             group = []
     if group or rejects:
         yield Unit(group[0][0] if group else rejects[0].source, files=group, rejects=rejects)
+
+
+FILE_SECONDS = 30.0          # one file or record; beyond it is rejected as a timeout
+UNIT_HARD_SECONDS = 300.0    # a unit stuck this long (in C code, where the soft limit cannot reach) is isolated
+
+
+class _Timeout(BaseException):
+    """Raised by the soft time limit (a BaseException, so no `except Exception` eats it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM-based limit, in a process's main thread (pool workers, the CLI). Elsewhere
+    (a Prefect thread with workers=1) there is no soft limit; the pool's watchdog is the
+    hard one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Timeout()
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _guarded(source: str, record: int | None, digest: str | None, work: Any) -> list[Any]:
+    """Run `work()` for one file or record under the time limit; input that is too deep,
+    too big or too slow to process becomes its reject (other errors are bugs: they raise)."""
+    try:
+        with _time_limit(FILE_SECONDS):
+            return work()
+    except _Timeout:
+        return [Reject(source, record, digest, "timeout", f"processing took longer than {FILE_SECONDS:g} s")]
+    except RecursionError:
+        return [Reject(source, record, digest, "too_deep", "nested too deeply to process")]
+    except MemoryError:
+        return [Reject(source, record, digest, "out_of_memory", "ran out of memory while processing")]
 
 
 def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None = None) -> dict[str, pa.Table]:
@@ -246,10 +403,15 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
         ctx = Context(ctx.lexicon, ctx.registry, ctx.fmap, manifest)
     results: list[Any] = list(unit.rejects)
     for rel, data in unit.files:
-        results.extend(process_file(rel, data, ctx))
+        failpoints.hit("file:" + rel)
+        results.extend(_guarded(rel, None, hashlib.sha256(data).hexdigest(), lambda: process_file(rel, data, ctx)))
     if unit.lines:
         items = extract_record_lines(unit.source, unit.digest or "", unit.first_index, unit.lines, ctx.fmap)
-        results[:0] = [i if isinstance(i, Reject) else analyze_article(i, ctx) for i in items]
+        analysed: list[Any] = []
+        for i in items:
+            analysed.extend([i] if isinstance(i, Reject) else
+                            _guarded(i.source, i.record, i.raw_sha256, lambda: [analyze_article(i, ctx)]))
+        results[:0] = analysed
     out = rows(results, run_id, ctx.versions)
     return {name: table_from_rows(name, r) for name, r in out.items()}
 
@@ -265,6 +427,16 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _POOLS[workers]
 
 
+def _kill_pool(workers: int) -> None:
+    """Kill a pool whose worker hangs or died (the executor cannot cancel a running call)."""
+    pool = _POOLS.pop(workers, None)
+    if pool is None:
+        return
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def shutdown_pools() -> None:
     for pool in _POOLS.values():
         pool.shutdown(cancel_futures=True)
@@ -274,8 +446,53 @@ def shutdown_pools() -> None:
 atexit.register(shutdown_pools)
 
 
+def _split(unit: Unit) -> list[Unit]:
+    """A unit as units of one file or one line each (its discovery rejects go first)."""
+    parts = [Unit(rel, files=[(rel, data)]) for rel, data in unit.files]
+    parts += [Unit(unit.source, lines=[line], first_index=unit.first_index + k, digest=unit.digest)
+              for k, line in enumerate(unit.lines)]
+    if unit.rejects:
+        parts.insert(0, Unit(unit.source, rejects=unit.rejects))
+    return parts
+
+
+def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None, workers: int,
+             why: str) -> dict[str, pa.Table]:
+    """Re-run a unit whose worker hung or died, alone, then item by item: the files or
+    records that still hang or kill their worker become rejects; the rest is kept."""
+    items = len(unit.files) + len(unit.lines)
+    if items > 1:
+        try:
+            return _pool(workers).submit(process_unit, unit, run_id, manifest).result(timeout=UNIT_HARD_SECONDS)
+        except (FutureTimeout, BrokenProcessPool) as exc:
+            _kill_pool(workers)
+            why = _failure(exc)
+        return _concat([_isolate(u, run_id, manifest, workers, why) for u in _split(unit)])
+    if items == 0:
+        return process_unit(unit, run_id, manifest)
+    try:
+        return _pool(workers).submit(process_unit, unit, run_id, manifest).result(timeout=UNIT_HARD_SECONDS)
+    except (FutureTimeout, BrokenProcessPool) as exc:
+        _kill_pool(workers)
+        reason = _failure(exc)
+    source = unit.files[0][0] if unit.files else unit.source
+    record = None if unit.files else unit.first_index
+    digest = hashlib.sha256(unit.files[0][1]).hexdigest() if unit.files else unit.digest
+    detail = (f"still running after {UNIT_HARD_SECONDS:g} s (stuck where the time limit cannot interrupt it)"
+              if reason == "timeout" else "the worker process died while processing it (crash or killed for memory)")
+    return process_unit(Unit(source, rejects=[Reject(source, record, digest, reason, detail)]), run_id, manifest)
+
+
+def _failure(exc: BaseException) -> str:
+    return "timeout" if isinstance(exc, FutureTimeout) else "worker_crashed"
+
+
+def _concat(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    return {name: pa.concat_tables([p[name] for p in parts]) for name in parts[0]}
+
+
 # Rejects that say nothing about the file itself: the next run tries the file again.
-RETRY_REASONS = frozenset({"batch_failed"})
+RETRY_REASONS = frozenset({"batch_failed", "changing", "disappeared", "worker_crashed"})
 
 
 def failed_batch_tables(batch: list[RawFile], run_id: str, message: str) -> dict[str, pa.Table]:
@@ -297,13 +514,26 @@ def iter_batch_tables(raw_dir: str, batch: list[RawFile], run_id: str,
         for u in units:
             yield process_unit(u, run_id, manifest)
         return
-    pool, pending = _pool(workers), []
+    pending: list[tuple[Unit, Any]] = []
+
+    def first_done() -> dict[str, pa.Table]:
+        unit, future = pending.pop(0)
+        try:
+            return future.result(timeout=UNIT_HARD_SECONDS)
+        except (FutureTimeout, BrokenProcessPool) as exc:
+            # a worker is stuck or died: kill the pool, run this unit's items one by one
+            # (the culprits become rejects), and send the other units again
+            _kill_pool(workers)
+            tables = _isolate(unit, run_id, manifest, workers, _failure(exc))
+            pending[:] = [(u, _pool(workers).submit(process_unit, u, run_id, manifest)) for u, _ in pending]
+            return tables
+
     for u in units:
-        pending.append(pool.submit(process_unit, u, run_id, manifest))
+        pending.append((u, _pool(workers).submit(process_unit, u, run_id, manifest)))
         if len(pending) >= 2 * workers:
-            yield pending.pop(0).result()
-    for p in pending:
-        yield p.result()
+            yield first_done()
+    while pending:
+        yield first_done()
 
 
 def process_batch(raw_dir: str, batch: list[RawFile], run_id: str, manifest: dict[str, dict[str, str]] | None = None,
@@ -472,6 +702,7 @@ class RunWriter:
             self.reasons[r] = self.reasons.get(r, 0) + 1
         if self._buffered >= self.FLUSH_ARTICLES:
             self.flush()
+        failpoints.hit("unit")
 
     def flush(self) -> None:
         """Write the buffered rows to staging, one file per table."""
@@ -501,6 +732,7 @@ class RunWriter:
             if self.written or plan.changed_sources or plan.full:
                 stories, links = _lineage(
                     tx.iter_batches("articles", ["article_id", "title", "body", "published", "provenance"]), plan.run_id)
+                failpoints.hit("lineage")
                 tx.replace_table("stories", stories)
                 tx.replace_table("links", links)
             stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())

@@ -32,6 +32,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.errors import WarehouseError
+
+from . import failpoints
 from transforms.schema import ARTICLE_KEY, TABLES
 
 MANIFEST_FORMAT = 1
@@ -183,6 +185,9 @@ class Warehouse:
                 m.unlink()
                 swept.append(f"_manifests/{m.name}")
         swept += self.sweep(sorted(mdir.glob("*.json")) if mdir.is_dir() else [])
+        for tmp in [*self.root.glob(".*.tmp-*"), *(mdir.glob(".*.tmp-*") if mdir.is_dir() else [])]:
+            tmp.unlink()                               # half-written manifest, _CURRENT or DuckDB file
+            swept.append(str(tmp.relative_to(self.root)))
         return swept
 
     def sweep(self, manifests: list[Path]) -> list[str]:
@@ -247,6 +252,7 @@ class Transaction:
     def _stage(self, table: str, data: pa.Table) -> str:
         path, rel = self._new_file(table)
         pq.write_table(data, path, **PARQUET_OPTS)
+        failpoints.hit("stage")
         return rel
 
     def _new_file(self, table: str) -> tuple[Path, str]:
@@ -322,15 +328,19 @@ class Transaction:
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, root / rel)
                 _fsync_dir((root / rel).parent)
+                failpoints.hit("commit:moved")
         manifest = Manifest(
             self.base.seq + 1, self.run_id, dt.datetime.now(dt.timezone.utc).isoformat(),
             {t: list(f) for t, f in self.files.items()},
         )
         name = f"{manifest.seq:08d}-{self.run_id}.json"
         _write_atomic(root / "_manifests" / name, manifest.to_json())
+        failpoints.hit("commit:manifest")
         _write_atomic(root / "_CURRENT", name + "\n")     # <- the commit point
+        failpoints.hit("commit:current")
         shutil.rmtree(self.staging, ignore_errors=True)
         self._gc()
+        failpoints.hit("commit:gc")
         return manifest
 
     def abort(self) -> None:

@@ -10,6 +10,7 @@ import duckdb
 
 from transforms.schema import TABLES
 
+from . import failpoints
 from .storage import Manifest, Warehouse
 
 DB_FILE = "framewatch.duckdb"
@@ -74,5 +75,6 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
         create_views(con, wh, manifest)
     finally:
         con.close()
+    failpoints.hit("db-file")
     os.replace(tmp, target)
     return target

@@ -89,6 +89,14 @@ def input_format(name: str) -> str | None:
     return None
 
 
+MAX_BODY_CHARS = 1_000_000   # far above any news article (a long one is ~50,000 characters)
+
+
+def _body_too_long(name: str, index: int | None, digest: str, body: str) -> Reject:
+    return Reject(name, index, digest, "too_large",
+                  f"article body of {len(body)} characters exceeds the {MAX_BODY_CHARS}-character limit")
+
+
 def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> list[Article | Reject]:
     """Extract every article in one file. Bad data becomes `Reject`s, never an exception."""
     digest = sha256(data)
@@ -101,6 +109,12 @@ def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> 
         if isinstance(unpacked, Rejected):
             return [Reject(name, None, digest, unpacked.reason, unpacked.detail)]
         data = unpacked
+    if fmt == "jsonl" and _mostly_utf8_lines(data):
+        # a UTF-8 JSONL file with a few broken lines: those lines are rejected, the
+        # rest read as UTF-8 (decoding the whole file in a guessed codepage would
+        # garble every record), exactly as a streamed file is
+        return extract_record_lines(name, digest, 0, data.split(b"\n"), fmap) or [
+            Reject(name, None, digest, "no_records", "the file holds no JSON records")]
     decoded = decode_bytes(data, limit, repair=fmt not in ("json", "jsonl"))
     if isinstance(decoded, Rejected):
         return [Reject(name, None, digest, decoded.reason, decoded.detail)]
@@ -112,6 +126,8 @@ def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> 
         ext = textdump.extract_text_dump(decoded.text)
     if not ext.body.strip():
         return [Reject(name, None, digest, "no_article_text", f"{fmt} page has no main text after removing page furniture")]
+    if len(ext.body) > MAX_BODY_CHARS:
+        return [_body_too_long(name, None, digest, ext.body)]
     return [
         Article(
             source=name, record=None, raw_sha256=digest, input_format=fmt,
@@ -149,10 +165,33 @@ def extract_record_lines(name: str, digest: str, first_index: int, lines: list[b
     return out
 
 
+def _mostly_utf8_lines(data: bytes) -> bool:
+    """Not UTF-8 as a whole, but most of its lines with non-ASCII bytes are (a file in
+    a legacy codepage has almost none that are), and not UTF-16/32."""
+    if b"\x00" in data[:65536] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:
+        data.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        pass
+    good = bad = 0
+    for line in data.split(b"\n"):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return good >= bad
+
+
 def _record_article(name: str, digest: str, index: int | None, obj: object, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
     fields = read_record(obj, fmap)
     if isinstance(fields, BadRecord):
         return [Reject(name, index, digest, fields.reason, fields.detail)]
+    if fields.body and len(fields.body) > MAX_BODY_CHARS:
+        return [_body_too_long(name, index, digest, fields.body)]
     return [
         Article(
             source=name, record=index, raw_sha256=digest, input_format=fmt,
