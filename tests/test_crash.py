@@ -1,74 +1,43 @@
-"""A run killed with SIGKILL at random moments (reading, processing, writing Parquet,
-committing) leaves the last committed state readable, and the next run completes the
-work: the warehouse then equals a clean run's, with no duplicates and nothing missing."""
-import json
-import os
-import random
-import signal
-import subprocess
-import sys
+"""A run killed with SIGKILL (reading, processing, writing Parquet, committing) leaves the
+last committed state readable, and the next run completes the work: the warehouse then
+equals a clean run's, with no duplicates, nothing missing and no stray files.
+
+Here: four named moments and a random one. bench/crash_points.py runs all 13 named
+points and 7 random ones (20 kills) and records the figures in BENCHMARKS.md."""
 import time
 
+import pytest
 
-from flows.warehouse import connect
+from . import crashkit
 
-from .conftest import REPO, copy_seeds
-
-RUN = """
-import datetime as dt, sys
-from flows import runs
-from flows.storage import Warehouse
-wh = Warehouse(sys.argv[2])
-with wh.lock(wait=True):
-    wh.recover()
-    plan = runs.plan_run(sys.argv[1], wh)
-    writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
-    for batch in plan.batches(2):
-        runs.process_and_stage(writer, sys.argv[1], batch)
-    writer.finish()
-"""
+QUICK = ["unit@2", "stage@4", "commit:manifest", "commit:current"]
 
 
-def _make_raw(path):
-    copy_seeds(path)
-    with open(path / "records.jsonl", "w", encoding="utf-8") as fh:
-        for i in range(300):
-            fh.write(json.dumps({"content": f"Report {i}: protesters and police clashed in Almaty; "
-                                            f"{i + 3} people were detained, officials said.", "source": "Reuters",
-                                 "date": "2022-01-07"}) + "\n")
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    root = tmp_path_factory.mktemp("crash")
+    raw = crashkit.make_raw(root / "raw", records=120)
+    t = time.monotonic()
+    assert crashkit.start(raw, root / "clean").wait(timeout=600) == 0
+    seconds = time.monotonic() - t
+    state = crashkit.content(root / "clean")
+    assert len(state["articles"]) == 125 and [r[2] for r in state["rejects"]] == ["empty"]
+    return raw, state, seconds
 
 
-def _run(raw, wh):
-    return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(wh)], cwd=REPO,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+@pytest.mark.parametrize("point", QUICK)
+def test_kill_at_a_named_point_then_rerun_equals_clean_run(clean, tmp_path, point):
+    raw, state, _ = clean
+    k = crashkit.kill_and_rerun(raw, tmp_path / "wh", state, point=point)
+    assert k.died, "the failpoint was never reached"
+    assert k.committed == (point in crashkit.AFTER_COMMIT)
+    assert k.equal_after_kill in (None, True)
+    assert (k.equal_after_rerun, k.duplicates, k.missing, k.strays) == (True, 0, 0, 0)
 
 
-def _content(wh):
-    con = connect(wh)
-    out = {}
-    for table, cols in {"articles": "article_id, source, publisher, provenance", "article_sources": "article_id, source, record",
-                        "term_hits": "article_id, start, term", "features": "article_id, word_count",
-                        "figures": "article_id, start, value", "rejects": "source, record, reason"}.items():
-        out[table] = con.execute(f"select {cols} from {table} order by all").fetchall()
-    return out
-
-
-def test_sigkill_at_random_points_then_rerun_equals_clean_run(tmp_path):
-    raw = tmp_path / "raw"
-    _make_raw(raw)
-    assert _run(raw, tmp_path / "clean").wait(timeout=300) == 0
-    clean = _content(tmp_path / "clean")
-    assert len(clean["articles"]) == 305 and not clean["rejects"]
-    rng = random.Random(7)
-    for i in range(4):
-        wh = tmp_path / f"wh{i}"
-        proc = _run(raw, wh)
-        time.sleep(rng.uniform(1.0, 6.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        if (wh / "_CURRENT").exists():          # killed after the commit point: complete
-            assert _content(wh) == clean
-        assert _run(raw, wh).wait(timeout=300) == 0
-        assert _content(wh) == clean, f"kill {i}"
-        leftovers = [p for p in (wh / "_staging").iterdir()]
-        assert leftovers == []
+def test_kill_at_random_moments_then_rerun_equals_clean_run(clean, tmp_path):
+    raw, state, seconds = clean
+    _, delay = crashkit.plan(1, seconds, seed=3)[-1]
+    k = crashkit.kill_and_rerun(raw, tmp_path / "wh", state, delay=delay)
+    assert k.equal_after_kill in (None, True)
+    assert (k.equal_after_rerun, k.duplicates, k.missing, k.strays) == (True, 0, 0, 0), k

@@ -1,0 +1,122 @@
+"""Kill a real run with SIGKILL, rerun it, and compare the warehouse with a clean run's.
+
+Used by tests/test_crash.py (a few points, in make test) and bench/crash_points.py
+(20 points, figures in BENCHMARKS.md). A kill lands either at a named failpoint
+(flows/failpoints.py: the moments inside staging and the commit that random timing
+rarely hits) or after a random delay (mostly during extraction)."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+
+RUN = """
+import datetime as dt, sys
+from flows import runs
+from flows.storage import Warehouse
+wh = Warehouse(sys.argv[2])
+with wh.lock(wait=True):
+    wh.recover()
+    plan = runs.plan_run(sys.argv[1], wh)
+    writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+    for batch in plan.batches(2):
+        runs.process_and_stage(writer, sys.argv[1], batch)
+    writer.finish()
+"""
+
+# named points (flows/failpoints.py), in the order a run passes them
+POINTS = ["unit@2", "stage@1", "stage@4", "unit@5", "stage@9", "lineage", "stage@12", "commit:moved@1",
+          "commit:moved@6", "commit:manifest", "commit:current", "commit:gc", "db-file"]
+AFTER_COMMIT = {"commit:current", "commit:gc", "db-file"}   # the killed run's work is already published
+
+
+def make_raw(path: Path, records: int = 300) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for p in sorted(RAW.glob("*.txt")):
+        (path / p.name).write_bytes(p.read_bytes())
+    with open(path / "records.jsonl", "w", encoding="utf-8") as fh:
+        for i in range(records):
+            fh.write(json.dumps({"content": f"Report {i}: protesters and police clashed in Almaty; "
+                                            f"{i + 3} people were detained, officials said.", "source": "Reuters",
+                                 "date": "2022-01-07"}) + "\n")
+    (path / "empty.txt").write_bytes(b"")
+    return path
+
+
+def start(raw: Path, wh: Path, failpoint: str | None = None) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("FRAMEWATCH_FAILPOINT", None)
+    if failpoint:
+        env["FRAMEWATCH_FAILPOINT"] = failpoint
+    return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(wh)], cwd=REPO, env=env)
+
+
+def content(wh: Path) -> dict[str, list]:
+    from flows.warehouse import connect
+
+    con = connect(wh)
+    out = {}
+    for table, cols in {"articles": "article_id, source, publisher, provenance", "article_sources": "article_id, source, record",
+                        "term_hits": "article_id, start, term", "features": "article_id, word_count",
+                        "figures": "article_id, start, value", "stories": "article_id, story_id",
+                        "links": "article_a, article_b, kind", "rejects": "source, record, reason"}.items():
+        out[table] = con.execute(f"select {cols} from {table} order by all").fetchall()
+    return out
+
+
+def stray_files(wh: Path) -> list[str]:
+    """Files the committed state does not account for: staging left-overs, unreferenced
+    data files, half-written temporaries."""
+    from flows.storage import Warehouse
+
+    w = Warehouse(wh)
+    live = {p for files in w.current().files.values() for p in files}
+    out = [str(p.relative_to(wh)) for p in (wh / "_staging").rglob("*") if p.is_file()]
+    out += [str(p.relative_to(wh)) for p in wh.rglob("*.parquet")
+            if p.name != "_empty.parquet" and "_staging" not in p.parts and str(p.relative_to(wh)) not in live]
+    out += [str(p.relative_to(wh)) for p in wh.rglob(".*.tmp-*")]
+    return out
+
+
+@dataclass
+class Kill:
+    point: str                 # failpoint name or "t+<seconds>"
+    died: bool                 # the run really died by SIGKILL (not finished before it)
+    committed: bool            # the killed run had passed the commit point
+    equal_after_kill: bool | None   # committed state right after the kill equals the clean run (if committed)
+    equal_after_rerun: bool
+    duplicates: int            # article ids stored twice after the rerun
+    missing: int               # clean-run articles missing after the rerun
+    strays: int                # left-over files after the rerun
+
+
+def kill_and_rerun(raw: Path, wh: Path, clean: dict[str, list], point: str | None = None,
+                   delay: float | None = None) -> Kill:
+    proc = start(raw, wh, point)
+    if point is None:
+        time.sleep(delay or 0.0)
+        proc.send_signal(signal.SIGKILL)
+    code = proc.wait(timeout=600)
+    died = code == -signal.SIGKILL
+    committed = (wh / "_CURRENT").exists()
+    after_kill = content(wh) == clean if committed else None
+    assert start(raw, wh).wait(timeout=600) == 0
+    got = content(wh)
+    ids = [r[0] for r in got["articles"]]
+    return Kill(point or f"t+{delay:.1f}s", died, committed, after_kill, got == clean, len(ids) - len(set(ids)),
+                len({r[0] for r in clean["articles"]} - set(ids)), len(stray_files(wh)))
+
+
+def plan(n_random: int, clean_seconds: float, seed: int = 7) -> list[tuple[str | None, float | None]]:
+    """Every named point, then kills at random moments of a run as long as the clean one."""
+    rng = random.Random(seed)
+    return [(p, None) for p in POINTS] + [(None, rng.uniform(0.5, clean_seconds)) for _ in range(n_random)]
