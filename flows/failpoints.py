@@ -8,6 +8,7 @@ with the environment variable unset (always, outside those tests) `hit` does not
     FRAMEWATCH_FAILPOINT=commit:manifest        SIGKILL at the first hit of that point
     FRAMEWATCH_FAILPOINT=stage@3                SIGKILL at the third hit
     FRAMEWATCH_FAILPOINT=file:a/b.txt/hang      block all signals and sleep (a stuck C call)
+    FRAMEWATCH_FAILPOINT=file:a.txt,file:b.txt  several points, comma-separated
 
 Points: `unit` (a unit's rows buffered), `stage` (a staged Parquet file written),
 `lineage` (stories and links computed), `commit:moved` (files moved into the table
@@ -26,9 +27,13 @@ _counts: dict[str, int] = {}
 
 
 def hit(name: str) -> None:
-    spec = os.environ.get(ENV)
-    if not spec:
-        return
+    specs = os.environ.get(ENV)
+    if specs:
+        for spec in specs.split(","):
+            _maybe_fail(name, spec)
+
+
+def _maybe_fail(name: str, spec: str) -> None:
     action = "kill"
     if spec.endswith(("/hang", "/kill")):
         spec, action = spec.rsplit("/", 1)

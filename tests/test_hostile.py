@@ -169,3 +169,33 @@ def test_utf8_jsonl_with_a_broken_line_keeps_the_other_records_intact():
     out = extract_file("m.jsonl", good + b"\n\xff\xfe\x80 not utf-8\n" + good.replace(b"Qazaqstan", b"Two") + b"\n")
     assert [getattr(o, "reason", "ok") for o in out] == ["ok", "undecodable", "ok"]
     assert out[0].body == "Протестующие в Алма-Ате: «мирные» — сказал Tokáyev." and out[2].title == "Two"
+
+
+def test_a_stuck_or_crashing_file_is_isolated_and_rejected(tmp_path, monkeypatch):
+    """A file that hangs where the soft time limit cannot interrupt it (signals blocked,
+    as in a long C call) or kills its worker process: the pool's watchdog kills the
+    pool, runs the unit's files one by one, and rejects just those two."""
+    raw = copy_seeds(tmp_path / "raw")
+    (raw / "stuck.txt").write_bytes((raw / sorted(p.name for p in raw.iterdir())[0]).read_bytes() + b"\nStuck.\n")
+    (raw / "crash.txt").write_bytes((raw / sorted(p.name for p in raw.iterdir())[1]).read_bytes() + b"\nCrash.\n")
+    runs.shutdown_pools()                       # workers must be spawned with the failpoints set
+    monkeypatch.setenv("FRAMEWATCH_FAILPOINT", "file:stuck.txt/hang,file:crash.txt/kill")
+    monkeypatch.setattr(runs, "UNIT_HARD_SECONDS", 8.0)
+    try:
+        run(raw, tmp_path / "wh", workers=2)
+    finally:
+        runs.shutdown_pools()
+    rejects, sources = outcomes(tmp_path / "wh")
+    assert rejects == {("stuck.txt", None): ["timeout"], ("crash.txt", None): ["worker_crashed"]}
+    assert sorted(sources) == sorted(p.name for p in raw.iterdir() if p.name not in ("stuck.txt", "crash.txt"))
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():                             # a crash may be the machine's fault: tried again next run
+        assert [f.rel for f in runs.plan_run(raw, wh).todo] == ["crash.txt"]
+
+
+def test_soft_time_limit_rejects_a_slow_file(tmp_path, monkeypatch):
+    raw = copy_seeds(tmp_path / "raw")
+    monkeypatch.setattr(runs, "FILE_SECONDS", 0.0005)     # every file is "too slow"
+    run(raw, tmp_path / "wh", workers=1)                  # in-process, main thread: SIGALRM
+    rejects, sources = outcomes(tmp_path / "wh")
+    assert len(rejects) == 5 and all(v == ["timeout"] for v in rejects.values()) and not sources
