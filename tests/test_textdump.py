@@ -426,3 +426,41 @@ def test_headline_is_the_line_before_the_standfirst() -> None:
     assert got.body.startswith("The city council has approved next year's budget")
     assert "The vote came shortly after three in the morning" in got.body
     assert "Bus fares stay frozen" not in got.body
+
+
+BLOG_TEMPLATE_DE = """Gartenblog
+Startseite
+Über mich
+Tomaten im Kübel ziehen
+Wer keinen Garten hat, muss auf eigene Tomaten nicht verzichten: ein großer Kübel auf dem Balkon reicht, wenn er genug Sonne bekommt und regelmäßig gegossen wird.
+Wichtig ist eine gute Erde mit viel Kompost, denn die Pflanzen brauchen über den Sommer sehr viele Nährstoffe und wachsen in einem kleinen Topf schnell an ihre Grenzen.
+Ab Juli trage ich die Früchte fast jeden Tag ab, und die Pflanzen tragen bis in den Oktober, wenn die Nächte nicht zu kalt werden und der Balkon geschützt liegt.
+Dieser Eintrag wurde veröffentlicht in Balkon und verschlagwortet mit Tomaten, Kübel von Anna. Lesezeichen für den Permanentlink.
+Kommentar verfassen Antwort abbrechen
+Du kommentierst mit Deinem WordPress.com-Konto. ( Abmelden / Ändern )
+Benachrichtigung bei weiteren Kommentaren per E-Mail senden.
+Informiere mich über neue Beiträge per E-Mail.
+Gib deine E-Mail-Adresse ein, um diesem Blog zu folgen und per E-Mail Benachrichtigungen über neue Beiträge zu erhalten.
+Die Texte und Bilder in diesem Blog stehen unter einer Creative Commons Namensnennung 4.0 International Lizenz.
+Bloggen auf WordPress.com.
+"""
+
+
+def test_blog_platform_templates_are_furniture_in_text_mode() -> None:
+    got = extract_text_dump(BLOG_TEMPLATE_DE)
+    assert got.title == "Tomaten im Kübel ziehen"
+    assert "Wer keinen Garten hat" in got.body
+    assert "Ab Juli trage ich die Früchte" in got.body
+    for bad in ("verschlagwortet", "Du kommentierst", "Benachrichtigung", "Informiere mich", "diesem Blog zu folgen",
+                "Creative Commons", "WordPress.com"):
+        assert bad not in got.body, bad
+
+
+def test_text_mode_phrase_list_extends_the_shared_one() -> None:
+    from transforms.textdump import load_text_furniture
+
+    text, shared = load_text_furniture(), load_furniture()
+    assert shared.exact <= text.exact and set(shared.contains) <= set(text.contains)
+    assert "kommentierst mit deinem" in text.contains
+    assert "kommentierst mit deinem" not in shared.contains  # HTML mode's post-filter is unchanged
+    assert not is_furniture_line("Du kommentierst mit Deinem WordPress.com-Konto.")

@@ -10,7 +10,9 @@ recognised from the text alone:
 * line shape   -- length, stopword density (jusText stoplists), terminal punctuation,
                   truncated teasers ("…"), caption credits ("/ Reuters"),
                   relative times ("7 hours ago"), runs of headline-shaped lines;
-* known phrases -- furniture phrases in several languages (resources/furniture.yaml);
+* known phrases -- furniture phrases in several languages (resources/furniture.yaml,
+                  plus text-mode-only blog templates, licence footers and newsletter
+                  prompts in resources/textdump/furniture_extra.yaml);
 * context      -- jusText's neighbour rules: short or borderline lines take the class
                   of the content around them;
 * position     -- the article is one contiguous stretch of the page: a maximum-sum
@@ -26,7 +28,7 @@ the first body paragraph; date lines, bylines, captions and credits ("SOURCE:AFP
 "/ Reuters") go to `removed`.
 
 Everything is a pure function of the input string; the only I/O is reading packaged
-resources (the furniture list and jusText's stoplists) once, lazily.  Measured on the
+resources (the furniture lists and jusText's stoplists) once, lazily.  Measured on the
 trafilatura evaluation pages by bench/extraction_quality.py.
 """
 
@@ -108,22 +110,26 @@ def _validated_phrases(doc: dict, key: str) -> list[str]:
     return items
 
 
-@functools.cache
-def load_furniture() -> Furniture:
-    """Load resources/furniture.yaml once; a broken file is a packaging bug, so raise."""
-    raw = importlib.resources.files("transforms").joinpath("resources/furniture.yaml").read_text("utf-8")
+def _read_furniture_doc(path: str) -> dict:
+    """Parse one packaged furniture file; a broken file is a packaging bug, so raise."""
+    raw = importlib.resources.files("transforms").joinpath(path).read_text("utf-8")
     doc = yaml.safe_load(raw)
     if not isinstance(doc, dict) or "version" not in doc:
-        raise ValueError("furniture.yaml: expected a mapping with a 'version' key")
-    max_chars = doc.get("contains_max_chars", 400)
+        raise ValueError(f"{path}: expected a mapping with a 'version' key")
+    return doc
+
+
+def _build_furniture(docs: list[dict]) -> Furniture:
+    """Merge phrase lists (the first document sets contains_max_chars)."""
+    max_chars = docs[0].get("contains_max_chars", 400)
     if not isinstance(max_chars, int) or max_chars <= 0:
         raise ValueError("furniture.yaml: 'contains_max_chars' must be a positive integer")
-    exact = frozenset(_match_key(p) for p in _validated_phrases(doc, "exact"))
-    prefix = tuple(sorted({_fold(p).strip() for p in _validated_phrases(doc, "prefix")}))
-    contains = tuple(sorted({_fold(p).strip() for p in _validated_phrases(doc, "contains")}))
-    end_markers = frozenset(_match_key(p) for p in _validated_phrases(doc, "end_markers"))
+    exact = frozenset(_match_key(p) for doc in docs for p in _validated_phrases(doc, "exact"))
+    prefix = tuple(sorted({_fold(p).strip() for doc in docs for p in _validated_phrases(doc, "prefix")}))
+    contains = tuple(sorted({_fold(p).strip() for doc in docs for p in _validated_phrases(doc, "contains")}))
+    end_markers = frozenset(_match_key(p) for doc in docs for p in _validated_phrases(doc, "end_markers"))
     return Furniture(
-        str(doc["version"]),
+        "+".join(str(doc["version"]) for doc in docs),
         exact,
         prefix,
         contains,
@@ -132,6 +138,24 @@ def load_furniture() -> Furniture:
         _alternation(contains, False),
         end_markers,
         frozenset(_WORD.findall(p)[0] for p in contains if _WORD.findall(p)),
+    )
+
+
+@functools.cache
+def load_furniture() -> Furniture:
+    """resources/furniture.yaml, loaded once (shared with HTML mode's post-filter)."""
+    return _build_furniture([_read_furniture_doc("resources/furniture.yaml")])
+
+
+@functools.cache
+def load_text_furniture() -> Furniture:
+    """Text mode's phrase lists: furniture.yaml plus resources/textdump/furniture_extra.yaml
+    (blog templates, licence footers, newsletter prompts a page-text dump keeps in full)."""
+    return _build_furniture(
+        [
+            _read_furniture_doc("resources/furniture.yaml"),
+            _read_furniture_doc("resources/textdump/furniture_extra.yaml"),
+        ]
     )
 
 
@@ -436,7 +460,7 @@ UNWRAP_WIDTH = 50  # shortest line length treated as "wrapped at the text width"
 
 def _make_lines(raw_lines: list[str], stoplist: frozenset[str]) -> list[_Line]:
     """Compute per-line features and the context-free class (jusText + text rules)."""
-    furn = load_furniture()
+    furn = load_text_furniture()
     out: list[_Line] = []
     for i, text in enumerate(raw_lines):
         words = [w.lower() for w in _WORD.findall(text)]
@@ -643,7 +667,7 @@ def _fallback_region(lines: list[_Line]) -> tuple[int, int] | None:
 def _cut_at_end_marker(lines: list[_Line], start: int, end: int) -> int:
     """Cut the segment before a comment-section / author-box / related-list heading
     once enough article text precedes it (long comments look just like prose)."""
-    markers = load_furniture().end_markers
+    markers = load_text_furniture().end_markers
     seen = 0
     for k in range(start, end + 1):
         ln = lines[k]
