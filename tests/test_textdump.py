@@ -464,3 +464,42 @@ def test_text_mode_phrase_list_extends_the_shared_one() -> None:
     assert "kommentierst mit deinem" in text.contains
     assert "kommentierst mit deinem" not in shared.contains  # HTML mode's post-filter is unchanged
     assert not is_furniture_line("Du kommentierst mit Deinem WordPress.com-Konto.")
+
+
+CAPTIONED_REPORT = """Lawinenbulletin
+Wochenbericht: viel Neuschnee im Westen
+In der vergangenen Woche fiel in den westlichen Alpen verbreitet mehr als ein Meter Neuschnee, und die Lawinengefahr stieg an mehreren Tagen auf die Stufe vier.
+Abbildung 4: Die grösste Lawine dieser Berichtsperiode wurde am Mittwoch an einem Nordhang ausgelöst.
+Am Wochenende beruhigte sich das Wetter, und die Schneedecke setzte sich bei milden Temperaturen rasch, so dass die Gefahr bis Sonntag auf die Stufe zwei sank.
+Ein Pistenfahrzeug räumt am Sonntag die Passstrasse frei. (Foto: Jana Beispiel)
+Für die kommende Woche erwarten die Prognostiker wieder Schneefall, vor allem am Alpennordhang, und raten zu Vorsicht abseits der gesicherten Pisten.
+"""
+
+
+def test_figure_captions_and_photo_credits_are_not_body() -> None:
+    got = extract_text_dump(CAPTIONED_REPORT)
+    assert "In der vergangenen Woche fiel" in got.body
+    assert "Am Wochenende beruhigte sich das Wetter" in got.body
+    assert "Für die kommende Woche erwarten" in got.body
+    assert "Abbildung 4" not in got.body
+    assert "Pistenfahrzeug" not in got.body
+    # HTML mode's post-filter keeps its own, narrower rules
+    assert not is_furniture_line("Ein Pistenfahrzeug räumt am Sonntag die Passstrasse frei. (Foto: Jana Beispiel)")
+
+
+READER_PROMPTS = """News
+Harbour authority buys two electric ferries
+The harbour authority has ordered two electric ferries for the crossing to the island, replacing the diesel boats that have served the route since the nineties.
+The new boats will carry up to three hundred passengers and forty cars, and they will be charged at both piers during the ten-minute stop at each end.
+Comments are moderated and it is not always possible to publish all that have been submitted.
+For the latest stories download our apps for iOS and Android.
+MIRA: Island festival moves to August
+"""
+
+
+def test_reader_prompts_and_read_also_labels_are_not_body() -> None:
+    got = extract_text_dump(READER_PROMPTS)
+    assert "ordered two electric ferries" in got.body
+    assert "charged at both piers" in got.body
+    for bad in ("moderated", "iOS and Android", "Island festival"):
+        assert bad not in got.body, bad

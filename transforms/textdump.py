@@ -256,6 +256,17 @@ _TEASER_END = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 # Teaser excerpts in link lists are cut at a few hundred characters; a longer line that
 # trails off ("...") is a paragraph of the article itself.
 TEASER_MAX_CHARS = 400
+# Figure captions: "Abbildung 4: ...", "Fig. 2. ...", or a line that ends in a photo
+# credit "(Foto: Jane Doe)" / "- Photo: Reuters".  Longer lines are prose that happens
+# to cite a picture.
+CAPTION_MAX_CHARS = 250
+_FIGURE_LABEL = re.compile(
+    r"(?:abbildung|abb\.|figure|fig\.|figura|grafik|schaubild|illustration)\s*\d+\s*[:.]\s", re.IGNORECASE
+)
+_PHOTO_CREDIT_END = re.compile(
+    r"[(\[]\s*(?:foto|fotos|photo|photos|bild|bildquelle|image|credit|crédit|crédito|quelle)s?\s*:\s*[^()\[\]]{1,60}[)\]]\s*$",
+    re.IGNORECASE,
+)
 _TIME_AGO = re.compile(
     r"^(?:(?:about|over|updated|posted)\s+)?(?:\d+|an?|one)\s*"
     r"(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?|y|yrs?|years?)"
@@ -365,8 +376,13 @@ class _Line:
     cf: str = SHORT  # context-free class, before neighbours are consulted
 
 
-def _is_furniture(line: str, key: str, furn: Furniture, folded: str | None = None) -> str:
-    """Return a reason string if the line is page furniture, else ''."""
+def _is_furniture(
+    line: str, key: str, furn: Furniture, folded: str | None = None, text_mode: bool = False
+) -> str:
+    """Return a reason string if the line is page furniture, else ''.
+
+    `text_mode` adds the rules that need a whole-page dump to be safe (figure captions,
+    long trailing-off paragraphs kept); HTML mode's post-filter calls without it."""
     if not key:
         return "punctuation"
     if key in furn.exact:
@@ -387,8 +403,14 @@ def _is_furniture(line: str, key: str, furn: Furniture, folded: str | None = Non
         return "counter"
     if _CAPTION_CREDIT.search(line[-80:]):  # end-anchored: the tail is enough
         return "caption"
-    if len(line) < TEASER_MAX_CHARS and _TEASER_END.search(line) and not line.rstrip().endswith(('"', "”", "»")):
+    if (
+        (not text_mode or len(line) < TEASER_MAX_CHARS)
+        and _TEASER_END.search(line)
+        and not line.rstrip().endswith(('"', "”", "»"))
+    ):
         return "teaser"
+    if text_mode and len(line) <= CAPTION_MAX_CHARS and (_FIGURE_LABEL.match(line) or _PHOTO_CREDIT_END.search(line)):
+        return "caption"
     return ""
 
 
@@ -468,7 +490,7 @@ def _make_lines(raw_lines: list[str], stoplist: frozenset[str]) -> list[_Line]:
         sd = (sum(map(stoplist.__contains__, words)) / n) if n and stoplist else 0.0
         folded = _fold(text)
         line = _Line(i, text, _match_key(text, folded), n, sd)
-        reason = _is_furniture(text, line.key, furn, folded)
+        reason = _is_furniture(text, line.key, furn, folded, text_mode=True)
         if reason:
             line.furniture, line.reason, line.cls = True, reason, BAD
         else:
