@@ -24,7 +24,7 @@ import datetime as dt, sys
 from flows import runs
 from flows.storage import Warehouse
 wh = Warehouse(sys.argv[2])
-with wh.lock(wait=True):
+with wh.lock(wait=sys.argv[3] == "wait"):
     wh.recover()
     plan = runs.plan_run(sys.argv[1], wh)
     writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
@@ -52,12 +52,13 @@ def make_raw(path: Path, records: int = 300) -> Path:
     return path
 
 
-def start(raw: Path, wh: Path, failpoint: str | None = None) -> subprocess.Popen:
+def start(raw: Path, wh: Path, failpoint: str | None = None, wait: bool = True, **popen) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("FRAMEWATCH_FAILPOINT", None)
     if failpoint:
         env["FRAMEWATCH_FAILPOINT"] = failpoint
-    return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(wh)], cwd=REPO, env=env)
+    return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(wh), "wait" if wait else "nowait"],
+                            cwd=REPO, env=env, **popen)
 
 
 def content(wh: Path) -> dict[str, list]:
@@ -74,12 +75,11 @@ def content(wh: Path) -> dict[str, list]:
 
 
 def stray_files(wh: Path) -> list[str]:
-    """Files the committed state does not account for: staging left-overs, unreferenced
-    data files, half-written temporaries."""
-    from flows.storage import Warehouse
-
-    w = Warehouse(wh)
-    live = {p for files in w.current().files.values() for p in files}
+    """Files no kept manifest accounts for: staging left-overs, unreferenced data files,
+    half-written temporaries."""
+    live = set()    # files of the kept manifests (readers of an older one get a grace period)
+    for m in (wh / "_manifests").glob("*.json"):
+        live.update(p for files in json.loads(m.read_text(encoding="utf-8"))["files"].values() for p in files)
     out = [str(p.relative_to(wh)) for p in (wh / "_staging").rglob("*") if p.is_file()]
     out += [str(p.relative_to(wh)) for p in wh.rglob("*.parquet")
             if p.name != "_empty.parquet" and "_staging" not in p.parts and str(p.relative_to(wh)) not in live]
