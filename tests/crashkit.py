@@ -52,13 +52,19 @@ def make_raw(path: Path, records: int = 300) -> Path:
     return path
 
 
+def env() -> dict[str, str]:
+    """This environment, with the repo importable and no failpoint set."""
+    out = dict(os.environ, PYTHONPATH=str(REPO))
+    out.pop("FRAMEWATCH_FAILPOINT", None)
+    return out
+
+
 def start(raw: Path, wh: Path, failpoint: str | None = None, wait: bool = True, **popen) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    env.pop("FRAMEWATCH_FAILPOINT", None)
+    environ = env()
     if failpoint:
-        env["FRAMEWATCH_FAILPOINT"] = failpoint
+        environ["FRAMEWATCH_FAILPOINT"] = failpoint
     return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(wh), "wait" if wait else "nowait"],
-                            cwd=REPO, env=env, **popen)
+                            cwd=REPO, env=environ, **popen)
 
 
 def content(wh: Path) -> dict[str, list]:
