@@ -842,9 +842,10 @@ TITLE_LOOKBACK = 12
 
 
 def _pick_title(lines: list[_Line], start: int) -> int | None:
-    """Index of the headline: a repeated candidate near the top, else the last one before
-    the article starts, looking back over at most TITLE_LOOKBACK non-furniture lines
-    (nav menus sit further up)."""
+    """Index of the headline, looking back over at most TITLE_LOOKBACK non-furniture
+    lines before the article starts (nav menus sit further up): the last candidate that
+    is followed by a standfirst-like sentence, else a repeated candidate, else the last
+    one (bullet subheadings and captions between headline and text are not headlines)."""
     window: list[int] = []
     seen_plain = 0
     for k in range(start - 1, -1, -1):
