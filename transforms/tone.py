@@ -7,8 +7,12 @@
   (then VADER's rewrite returns the text unchanged);
 - a sentence with no lexicon word scores 0.0 without running the rules;
 - VADER lower-cases the whole sentence again for every lexicon word and every look-back
-  step (`_negation_check`, `_special_idioms_check`); here the sentence is lower-cased once
-  and the same rules run on that list;
+  step (`_negation_check`, `_special_idioms_check`); here each distinct whitespace piece
+  is stripped and lower-cased once per process (a bounded dict), and the same rules run
+  on that list;
+- the emoji check is made once per body in `sentence_tones`, not once per sentence;
+- `_special_idioms_check` (ten string joins) only runs when a word pair around the
+  scored word starts one of its multi-word keys (otherwise none can match);
 - repeated sentences (boilerplate) hit an LRU cache.
 Anything with an emoji goes through VADER's own `polarity_scores`.
 """
@@ -99,34 +103,76 @@ def _negated(word: str) -> bool:
     return word in _NEGATE or "n't" in word
 
 
+# VADER's token for each raw whitespace piece (punctuation stripped unless that leaves
+# <= 2 chars), lowercased: computed once per distinct piece, not per occurrence.
+_LOWER: dict[str, str] = {}
+_LOWER_MAX = 300_000     # cleared and refilled when full (memory stays bounded)
+# First two words of every multi-word key _special_idioms_check looks up: when no word
+# pair around the scored word starts one, none of its sequences can match.
+_IDIOM_PAIRS = frozenset(tuple(k.split()[:2]) for k in list(_vs.SPECIAL_CASES) + list(_vs.BOOSTER_DICT) if " " in k)
+
+
+@functools.cache
+def _scorable() -> frozenset[str]:
+    """Lexicon words that get a valence (boosters never do)."""
+    return frozenset(_analyzer().lexicon.keys() - _vs.BOOSTER_DICT.keys())
+
+
+def _vader_token(piece: str) -> str:
+    # SentiText._strip_punc_if_word
+    stripped = piece.strip(_PUNCT)
+    return stripped if len(stripped) > 2 else piece
+
+
+def _lowered_tokens(pieces: list[str]) -> list[str]:
+    lower = list(map(_LOWER.get, pieces))
+    if None in lower:
+        if len(_LOWER) >= _LOWER_MAX:
+            _LOWER.clear()
+        for k, low in enumerate(lower):
+            if low is None:
+                piece = pieces[k]
+                lower[k] = _LOWER[piece] = _vader_token(piece).lower()
+    return lower
+
+
 @functools.lru_cache(maxsize=8192)
 def compound(text: str) -> float:
     """VADER's compound score of `text`, identical to polarity_scores(text)["compound"]."""
-    an = _analyzer()
     if not _emoji_chars().isdisjoint(text):
-        return an.polarity_scores(text)["compound"]
-    text = text.strip()
-    # SentiText._words_and_emoticons: strip punctuation unless that leaves <= 2 chars
-    words = [s if len(s := w.strip(_PUNCT)) > 2 else w for w in text.split()]
-    lower = [w.lower() for w in words]
-    lexicon = an.lexicon
+        return _analyzer().polarity_scores(text)["compound"]
+    return _compound_plain(text)
+
+
+def _compound_plain(text: str) -> float:
+    """compound() of a text without any emoji character."""
+    # SentiText: text.strip().split(), each piece stripped of punctuation (see
+    # _vader_token). Only lowercase forms are needed, except for isupper(), which is the
+    # same on the raw piece (stripping removes ASCII punctuation, no cased character).
+    pieces = text.split()
+    lower = _lowered_tokens(pieces)
+    scorable = _scorable()
+    if scorable.isdisjoint(lower):
+        return 0.0                       # every valence is 0 -> normalize(0) == 0.0
+    lexicon = _analyzer().lexicon
     boosters = _vs.BOOSTER_DICT
-    n = len(words)
-    scored = [i for i, w in enumerate(lower) if w in lexicon and w not in boosters
+    n = len(pieces)
+    scored = [i for i, w in enumerate(lower) if w in scorable
               and not (w == "kind" and i < n - 1 and lower[i + 1] == "of")]
     if not scored:
-        return 0.0                       # every valence is 0 -> normalize(0) == 0.0
-    is_cap_diff = _vs.allcap_differential(words)
+        return 0.0
+    allcaps = sum(map(str.isupper, pieces))
+    is_cap_diff = 0 < n - allcaps < n    # allcap_differential
     sentiments: list[float] = [0] * n    # VADER appends int 0 for unscored words
     for i in scored:
-        item, il = words[i], lower[i]
+        il = lower[i]
         valence = lexicon[il]
         if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
             valence = 0.0
         if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
                 or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
             valence = lexicon[il] * _vs.N_SCALAR
-        if item.isupper() and is_cap_diff:
+        if is_cap_diff and pieces[i].isupper():
             if valence > 0:
                 valence += _vs.C_INCR
             else:
@@ -134,20 +180,32 @@ def compound(text: str) -> float:
         for start_i in range(0, 3):
             if i > start_i and lower[i - (start_i + 1)] not in lexicon:
                 prev = lower[i - (start_i + 1)]
-                s = _vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff) if prev in boosters else 0.0
+                s = 0.0
+                if prev in boosters:             # scalar_inc_dec
+                    s = boosters[prev]
+                    if valence < 0:
+                        s *= -1
+                    if is_cap_diff and pieces[i - (start_i + 1)].isupper():
+                        if valence > 0:
+                            s += _vs.C_INCR
+                        else:
+                            s -= _vs.C_INCR
                 if start_i == 1 and s != 0:
                     s = s * 0.95
                 if start_i == 2 and s != 0:
                     s = s * 0.9
                 valence = valence + s
                 valence = _negation_check(valence, lower, start_i, i)
-                if start_i == 2:
+                if start_i == 2 and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
+                                     or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
+                                     or (lower[i - 1], il) in _IDIOM_PAIRS
+                                     or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
                     valence = _special_idioms_check(valence, lower, i)
         sentiments[i] = _least_check(valence, lower, lexicon, i)
     if "but" in lower:
-        sentiments = an._but_check(words, sentiments)
+        sentiments = _vs.SentimentIntensityAnalyzer._but_check([_vader_token(p) for p in pieces], sentiments)
     sum_s = float(sum(sentiments))
-    amp = an._punctuation_emphasis(text)
+    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text)
     if sum_s > 0:
         sum_s += amp
     elif sum_s < 0:
@@ -155,8 +213,13 @@ def compound(text: str) -> float:
     return round(_vs.normalize(sum_s), 4)
 
 
+_plain_cached = functools.lru_cache(maxsize=8192)(_compound_plain)
+
+
 def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
     """VADER compound per sentence span (spans from transforms.framing.sentence_spans)."""
+    if _emoji_chars().isdisjoint(body):   # one emoji check for the body, not one per sentence
+        return [_plain_cached(body[s:e]) for s, e in spans]
     return [compound(body[s:e]) for s, e in spans]
 
 
