@@ -62,6 +62,79 @@ def test_unrelated_articles_are_separate_stories(seeds):
     assert stories["x"] != stories["rt"]
 
 
+# Two events of one day in one state: they share "Colorado", "Tuesday", "Denver".
+_DAY = dt.date(2021, 3, 2)
+_FIRE = [
+    ("fire-1", "Wildfire forces thousands to flee mountain towns in Colorado",
+     "Firefighters battled a fast-moving wildfire near Boulder on Tuesday as thousands of residents fled their "
+     "homes. The blaze, fanned by dry winds, destroyed dozens of houses and sent smoke over Denver, officials said."),
+    ("fire-2", "Boulder wildfire destroys homes as winds fan the flames",
+     "A wind-driven wildfire tore through neighbourhoods outside Boulder, destroying dozens of homes and forcing "
+     "thousands of residents to evacuate, firefighters said on Tuesday."),
+]
+_BUDGET = [
+    ("budget-1", "Colorado lawmakers pass budget with raises for teachers",
+     "The Colorado legislature approved a state budget on Tuesday that gives teachers a raise and expands "
+     "rural broadband, after weeks of negotiations between Democrats and Republicans."),
+    ("budget-2", "State budget heads to governor with teacher pay raises",
+     "Legislators sent the governor a budget that raises teacher salaries and funds broadband in rural "
+     "counties, ending weeks of negotiations in Denver."),
+]
+_BRIDGE = ("bridge", "Lawmakers add wildfire aid for Boulder homes to teacher pay budget",
+           "The legislature's budget, which raises teacher salaries and funds rural broadband, now also includes "
+           "aid for residents whose homes the Boulder wildfire destroyed.")
+
+
+def _story(rows, day=_DAY) -> list[StoryInput]:
+    return [StoryInput(a, t, b, day) for a, t, b in rows]
+
+
+def _groups(stories: dict[str, str]) -> set[frozenset[str]]:
+    by: dict[str, set[str]] = {}
+    for a, s in stories.items():
+        by.setdefault(s, set()).add(a)
+    return {frozenset(m) for m in by.values()}
+
+
+def test_two_stories_sharing_a_name_and_a_day_stay_apart():
+    stories = assign_stories(_story(_FIRE + _BUDGET))
+    assert _groups(stories) == {frozenset({"fire-1", "fire-2"}), frozenset({"budget-1", "budget-2"})}
+
+
+def test_a_bridge_article_does_not_chain_two_stories():
+    """fire ~ bridge ~ budget, fire !~ budget: single linkage would make one story of all five
+    (stories-2 did); the bridge joins one side, the other side stays apart."""
+    stories = assign_stories(_story([*_FIRE, _BRIDGE, *_BUDGET]))
+    assert stories["fire-1"] == stories["fire-2"] and stories["budget-1"] == stories["budget-2"]
+    assert stories["fire-1"] != stories["budget-1"]
+
+
+def test_same_event_beyond_max_days_is_another_story():
+    follow_up = ("fire-3", "Investigators search for the cause of the Boulder wildfire",
+                 "Investigators combed the burned hillsides outside Boulder for the cause of the wildfire that "
+                 "destroyed dozens of homes, as residents returned to see what was left.")
+    for days, joins in ((3, True), (4, False)):
+        items = _story(_FIRE) + _story([follow_up], _DAY + dt.timedelta(days=days))
+        stories = assign_stories(items)
+        assert (stories["fire-3"] == stories["fire-1"]) is joins, days
+
+
+def test_a_story_with_wire_copies_is_not_split(seeds):
+    """Near-identical copies make an article's neighbourhood very similar; the other outlets'
+    accounts must still count (the local scale is capped)."""
+    rt = seeds["rt"]
+    copies = [StoryInput(f"rt-copy-{k}", rt.title, rt.body.replace("Friday", day, 1), rt.published)
+              for k, day in enumerate(("Saturday", "Sunday", "Monday"))]
+    stories = assign_stories([*seeds.values(), *copies])
+    assert len(set(stories.values())) == 1
+
+
+def test_two_lone_articles_need_real_overlap_to_start_a_story():
+    fire, budget = _story(_FIRE[:1] + _BUDGET[:1])
+    assert len(set(assign_stories([fire, budget], seed_min=0.5).values())) == 2
+    assert len(set(assign_stories([fire, budget], seed_min=0.0).values())) == 1
+
+
 @pytest.mark.parametrize("name, make, kind", [
     ("identical copy", lambda b: b, "duplicate"),
     ("a few words edited", lambda b: _edit(b, [("rioting", "unrest"), ("Friday", "Saturday")]), "duplicate"),

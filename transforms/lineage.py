@@ -5,10 +5,19 @@
   its body; words that are very common in English (wordfreq zipf > 5.2) are dropped, so the
   vector is the event's vocabulary, not the language's. Capitalised words (names) weigh
   1.5x. Candidate pairs come from an inverted index over each article's top terms, so cost
-  grows with shared vocabulary, not with n^2. Pairs within `max_days` and with cosine >=
-  `edge` are merged greedily, strongest first, but only when the *average* similarity
-  between the two groups stays >= `threshold` (average linkage): single linkage chains
-  a whole news cycle into one giant story, average linkage does not.
+  grows with shared vocabulary, not with n^2. A pair's cosine is discounted by the days
+  between the two articles (x exp(-days/2), none beyond `max_days`): the next day's article
+  on the same topic is usually about the next event. The discounted cosine is then read
+  relative to each article's neighbourhood (local scaling): divided by the geometric mean
+  of the two articles' local scales (similarity to the 2nd-nearest neighbour, or 1.5x that
+  to the 5th if higher; clipped to [0.05, 0.4]). Two opinion pieces that share few words
+  but are each other's best match count; two articles from a busy news cycle (Afghanistan,
+  many articles all alike) count only if they stand out from the cycle. Raw cosines >=
+  0.4 x `threshold` count whatever the neighbourhood, so a story told by many outlets (or
+  with wire copies) is not split. Groups merge greedily, strongest pair first, only while
+  the *average* relative similarity between the two groups stays >= `threshold` (average
+  linkage: single linkage chains a whole news cycle into one giant story), and two lone
+  articles start a story only with a discounted cosine >= `seed_min`.
 * `find_links`: copies. Word 5-shingles hashed to 64 bits; candidates share sampled shingles
   (1 in 4, inverted index, numpy); each candidate is verified with the exact Jaccard of the
   full shingle sets (not a MinHash estimate) and, for paraphrase, a word-order alignment.
@@ -29,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from wordfreq import zipf_frequency
 
-LINEAGE_VERSION = "stories-2"
+LINEAGE_VERSION = "stories-3"
 
 
 @dataclass(frozen=True)
@@ -112,14 +121,18 @@ _UNDATED_TERMS = 10
 
 
 def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Counter[str],
-                   edge: float, max_days: int, top_terms: int) -> dict[tuple[int, int], float]:
-    """Cosine of every pair sharing an indexed term, >= edge, dated within max_days.
+                   min_sim: float, max_days: int, top_terms: int, decay_days: float) -> tuple[np.ndarray, np.ndarray]:
+    """Day-discounted cosine (cosine x exp(-days/decay_days)) of every pair sharing an indexed
+    term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once; similarities),
+    as numpy arrays (a big warehouse has millions of candidate pairs; a dict of them does
+    not fit).
     Postings are keyed by (term, date bucket of max_days+1 days), so an article only meets
     articles from neighbouring buckets: cost stays linear as the warehouse grows over years.
     Undated articles meet undated ones from their side and dated ones from the dated
-    side (never a scan over every bucket). Only each article's `top_terms` heaviest terms are
-    indexed and queried (terms in more than 5% of the batch not at all); pairs whose
-    top-term dot product reaches edge/2 get their exact cosine."""
+    side (never a scan over every bucket); an undated pair is not discounted. Only each
+    article's `top_terms` heaviest terms are indexed and queried (terms in more than 5% of
+    the batch not at all); pairs whose top-term dot product reaches min_sim/2 get their
+    exact cosine."""
     cap = max(50, len(items) // 20)
     width = max_days + 1
     buckets = [i.published.toordinal() // width if i.published else None for i in items]
@@ -132,8 +145,20 @@ def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Co
                 limit = _MAX_BUCKET_POSTINGS if buckets[k] is not None else _MAX_UNDATED_POSTINGS
                 if len(postings) < limit:   # a term common in one bucket tells nothing
                     postings.append((k, x))
-    sims: dict[tuple[int, int], float] = {}
-    for k, v in enumerate(vecs):
+    # exact cosines in numpy: every vector as (term id, weight) runs of one flat array
+    vocab = {w: t for t, w in enumerate(df)}
+    lengths = np.fromiter((len(v) for v in vecs), dtype=np.int64, count=len(vecs))
+    ptr = np.zeros(len(vecs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    ids = np.fromiter((vocab[w] for v in vecs for w in v), dtype=np.int64, count=int(ptr[-1]))
+    wts = np.fromiter((x for v in vecs for x in v.values()), dtype=np.float64, count=int(ptr[-1]))
+    row = np.zeros(len(vocab))
+    decay = np.exp(-np.arange(max_days + 1) / decay_days)
+    days_of = [i.published.toordinal() if i.published else None for i in items]
+    found_k: list[int] = []
+    found_j: list[np.ndarray] = []
+    found_s: list[np.ndarray] = []
+    for k in range(len(vecs)):
         acc: dict[int, float] = defaultdict(float)
         bk = buckets[k]
         near = (None,) if bk is None else (bk - 1, bk, bk + 1, None)
@@ -144,36 +169,120 @@ def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Co
                 for j, y in index.get((w, b), ()):
                     if j > k or (bk is not None and buckets[j] is None and j != k):
                         acc[j] += x * y
+        dk, cand, gaps = days_of[k], [], []
         for j, partial in acc.items():
-            if partial < edge / 2:   # top-term cosine is a lower bound; skip hopeless pairs
+            if partial < min_sim / 2:   # top-term cosine is a lower bound; skip hopeless pairs
                 continue
-            a, b = items[k].published, items[j].published
-            if a and b and abs((a - b).days) > max_days:
-                continue
-            vj = vecs[j]
-            s = sum(x * vj.get(w, 0.0) for w, x in v.items())
-            if s >= edge:
-                sims[(k, j) if k < j else (j, k)] = s
-    return sims
+            dj = days_of[j]
+            gap = abs(dk - dj) if dk is not None and dj is not None else 0
+            if gap <= max_days:
+                cand.append(j)
+                gaps.append(gap)
+        if not cand:
+            continue
+        jj = np.array(cand, dtype=np.int64)
+        start, size = ptr[jj], lengths[jj]
+        offset = np.cumsum(size) - size
+        flat = np.repeat(start - offset, size) + np.arange(int(offset[-1] + size[-1]))
+        own = ids[ptr[k]:ptr[k + 1]]
+        row[own] = wts[ptr[k]:ptr[k + 1]]
+        dots = np.add.reduceat(row[ids[flat]] * wts[flat], offset) * decay[gaps]
+        row[own] = 0.0
+        keep = dots >= min_sim
+        if keep.any():
+            found_k.append(k)
+            found_j.append(jj[keep])
+            found_s.append(dots[keep])
+    if not found_k:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0)
+    first = np.repeat(np.array(found_k, dtype=np.int64), [len(j) for j in found_j])
+    second = np.concatenate(found_j)
+    pairs = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
+    return pairs, np.concatenate(found_s)
 
 
-def _average_linkage(n: int, sims: dict[tuple[int, int], float], threshold: float) -> list[int]:
-    """Greedy average linkage over sparse similarities (absent pairs count as 0): edges in
-    descending order; two groups merge when the mean similarity over all their member
-    pairs stays >= threshold. Group-to-group sums are kept up to date on each merge, so
-    the cost follows the number of edges, not the square of group sizes."""
+_NEIGHBOUR = 2            # an article's local scale: its similarity to its 2nd-nearest neighbour,
+_BACKGROUND = 5           # or 1.5x its similarity to its 5th (a best match must stand out from
+_BACKGROUND_FACTOR = 1.5  # the article's background, not just be the least faint of many),
+_SCALE_FLOOR = 0.05       # at least this (a loner's faint matches stay faint),
+_SCALE_CAP = 0.4          # at most this (a raw cosine >= 0.4 x threshold always counts)
+_RELATIVE_CEILING = 1.5   # one near-copy pair must not carry a group's average
+_COPY_SIM = 0.8           # texts this alike are one text (copies) when neighbours are counted
+
+
+def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Each article's local scale, counting neighbours by distinct text: copies of one text
+    (cosine >= _COPY_SIM, transitively) are one neighbour, and an article's own copies are
+    none, so a story with wire copies does not look denser than it is."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs[vals >= _COPY_SIM].tolist():
+        parent[find(i)] = find(j)
+    text = np.fromiter((find(k) for k in range(n)), dtype=np.int64, count=n)
+    node = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    other = np.concatenate([text[pairs[:, 1]], text[pairs[:, 0]]])
+    sim = np.concatenate([vals, vals])
+    keep = text[node] != other
+    node, other, sim = node[keep], other[keep], sim[keep]
+    order = np.lexsort((-sim, other, node))        # best similarity to each other text first
+    node, other, sim = node[order], other[order], sim[order]
+    first = np.r_[True, (node[1:] != node[:-1]) | (other[1:] != other[:-1])]
+    node, sim = node[first], sim[first]
+    order = np.lexsort((-sim, node))               # per article, its neighbours best first
+    node, sim = node[order], sim[order]
+    start, count = np.searchsorted(node, np.arange(n)), np.bincount(node, minlength=n)
+
+    def kth(k: int) -> np.ndarray:
+        out, has = np.zeros(n), count >= k
+        out[has] = sim[start[has] + k - 1]
+        return out
+
+    return np.clip(np.maximum(kth(_NEIGHBOUR), _BACKGROUND_FACTOR * kth(_BACKGROUND)), _SCALE_FLOOR, _SCALE_CAP)
+
+
+def _relative(n: int, pairs: np.ndarray, vals: np.ndarray, edge: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Similarities divided by the geometric mean of the two articles' local scales, capped
+    at _RELATIVE_CEILING: the pairs >= edge, their relative and their raw similarities."""
+    if not len(vals):
+        return pairs, vals, vals
+    scale = _local_scales(n, pairs, vals)
+    rel = np.minimum(_RELATIVE_CEILING, vals / np.sqrt(scale[pairs[:, 0]] * scale[pairs[:, 1]]))
+    keep = rel >= edge
+    return pairs[keep], rel[keep], vals[keep]
+
+
+def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: float,
+                     seed: np.ndarray | None = None, seed_min: float = 0.0) -> list[int]:
+    """Greedy average linkage over sparse similarities (pairs (i, j) with `sims`; absent
+    pairs count as 0): pairs in descending order; two groups merge when the mean similarity
+    over all their member pairs stays >= threshold. Two single articles start a group only
+    when their `seed` similarity (if given) is >= seed_min: a story needs real evidence to
+    begin, a further member may join on fainter evidence, averaged over the whole group.
+    Group-to-group sums are kept up to date on each merge, so the cost follows the number
+    of pairs, not the square of group sizes."""
     root = list(range(n))
     members: dict[int, list[int]] = {k: [k] for k in range(n)}
     link: dict[int, dict[int, float]] = defaultdict(dict)   # group -> neighbour group -> summed similarity
-    for (i, j), v in sims.items():
+    listed = pairs.tolist()
+    for (i, j), v in zip(listed, sims.tolist()):
         link[i][j] = link[i].get(j, 0.0) + v
         link[j][i] = link[j].get(i, 0.0) + v
-    for (i, j), _ in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
+    seeds = seed.tolist() if seed is not None else None
+    for p in np.lexsort((pairs[:, 1], pairs[:, 0], -sims)).tolist():   # strongest first, ties by (i, j)
+        i, j = listed[p]
         a, b = root[i], root[j]
         if a == b:
             continue
         total = link[a].get(b, 0.0)
         if total / (len(members[a]) * len(members[b])) < threshold:
+            continue
+        if seeds is not None and len(members[a]) == len(members[b]) == 1 and seeds[p] < seed_min:
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
@@ -189,15 +298,22 @@ def _average_linkage(n: int, sims: dict[tuple[int, int], float], threshold: floa
     return root
 
 
-def assign_stories(items: list[StoryInput], threshold: float = 0.12, edge: float = 0.08, max_days: int = 2,
-                   lead_words: int = 200, top_terms: int = 40) -> dict[str, str]:
+def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float = 0.5, max_days: int = 3,
+                   lead_words: int = 200, top_terms: int = 40, *, min_sim: float = 0.04,
+                   seed_min: float = 0.08, decay_days: float = 2.0) -> dict[str, str]:
     """article_id -> story_id (a stable hash of the story's smallest member id).
-    Defaults: the best P/R balance of the grid on the even half of the AllSides roundups
-    (bench/story_grouping.py --tune), max_days 2 for real publication lags."""
+    `threshold` (average linkage) and `edge` (a pair to consider) are on the relative scale
+    (see the module doc); `min_sim` is the least day-discounted cosine a pair needs at all,
+    `seed_min` the least for two lone articles to start a story. Defaults: chosen on the
+    even half of the AllSides roundups (bench/story_grouping.py --tune), also watching
+    that roundups mixed with 12,000 unrelated articles stay apart from them; max_days 3
+    for real publication lags (opinion pieces follow the news)."""
     if not items:
         return {}
     vecs, df = _vectors(items, lead_words)
-    root = _average_linkage(len(items), _similar_pairs(items, vecs, df, edge, max_days, top_terms), threshold)
+    pairs, sims = _similar_pairs(items, vecs, df, min_sim, max_days, top_terms, decay_days)
+    pairs, rel, raw = _relative(len(items), pairs, sims, edge)
+    root = _average_linkage(len(items), pairs, rel, threshold, raw, seed_min)
     groups: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(root):
         groups[r].append(k)
