@@ -230,11 +230,13 @@ def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
     sim = np.concatenate([vals, vals])
     keep = text[node] != other
     node, other, sim = node[keep], other[keep], sim[keep]
-    order = np.lexsort((-sim, other, node))        # best similarity to each other text first
-    node, other, sim = node[order], other[order], sim[order]
-    first = np.r_[True, (node[1:] != node[:-1]) | (other[1:] != other[:-1])]
-    node, sim = node[first], sim[first]
-    order = np.lexsort((-sim, node))               # per article, its neighbours best first
+    if (text != np.arange(n)).any():               # copies: one neighbour per text, its best similarity
+        key = node * n + other
+        order = np.argsort(key, kind="stable")
+        key, sim = key[order], sim[order]
+        start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        node, sim = key[start] // n, np.maximum.reduceat(sim, start)
+    order = np.argsort(node * 2.0 + (1.0 - sim), kind="stable")   # per article, best first (sims <= 1)
     node, sim = node[order], sim[order]
     start, count = np.searchsorted(node, np.arange(n)), np.bincount(node, minlength=n)
 
