@@ -199,3 +199,11 @@ def test_soft_time_limit_rejects_a_slow_file(tmp_path, monkeypatch):
     run(raw, tmp_path / "wh", workers=1)                  # in-process, main thread: SIGALRM
     rejects, sources = outcomes(tmp_path / "wh")
     assert len(rejects) == 5 and all(v == ["timeout"] for v in rejects.values()) and not sources
+
+
+def test_legacy_codepage_jsonl_is_still_decoded_whole():
+    from transforms.extract import extract_file
+
+    lines = [f'{{"content": "Протестующие вышли на площадь в Алма-Ате, сообщила полиция. Запись {i}."}}' for i in range(3)]
+    out = extract_file("ru.jsonl", "\n".join(lines).encode("cp1251"))
+    assert [getattr(o, "reason", "ok") for o in out] == ["ok"] * 3 and out[0].body.startswith("Протестующие")

@@ -166,8 +166,9 @@ def extract_record_lines(name: str, digest: str, first_index: int, lines: list[b
 
 
 def _mostly_utf8_lines(data: bytes) -> bool:
-    """Not UTF-8 as a whole, but most of its lines with non-ASCII bytes are (a file in
-    a legacy codepage has almost none that are), and not UTF-16/32."""
+    """Not UTF-8 as a whole, but in most of its lines (a file in a legacy codepage fails
+    in almost every line with text), and not UTF-16/32. JSON is UTF-8 (RFC 8259): a
+    few broken lines are rejected one by one rather than garbling the whole file."""
     if b"\x00" in data[:65536] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     try:
@@ -175,15 +176,16 @@ def _mostly_utf8_lines(data: bytes) -> bool:
         return False
     except UnicodeDecodeError:
         pass
-    good = bad = 0
+    lines = bad = 0
     for line in data.split(b"\n"):
-        if not line.isascii():
-            try:
-                line.decode("utf-8")
-                good += 1
-            except UnicodeDecodeError:
-                bad += 1
-    return good >= bad
+        if line.strip():
+            lines += 1
+            if not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    bad += 1
+    return bad <= lines / 2
 
 
 def _record_article(name: str, digest: str, index: int | None, obj: object, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
