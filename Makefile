@@ -27,7 +27,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 BENCHES := bench_readability.py outlet_coverage.py babe_eval.py extraction_quality.py \
-           story_grouping.py paraphrase_eval.py throughput.py query_speed.py profile_features.py
+           story_grouping.py paraphrase_eval.py throughput.py query_speed.py profile_features.py \
+           hostile_corpus.py crash_points.py
 
 # every figure in BENCHMARKS.md comes from one of these (outputs in bench/out/)
 bench: $(STAMP)

@@ -80,7 +80,7 @@ def analyze(paths: List[Path] = typer.Argument(..., help="Files or folders."), f
 
 @app.command()
 def run(
-    raw: Path = typer.Option(Path("data/raw"), help="Folder of raw article files."),
+    raw: str = typer.Option("data/raw", help="Folder of raw article files, or an fsspec URL (s3://bucket/prefix, …)."),
     warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
     reports: Path = typer.Option(Path("data/reports"), help="Reports folder."),
     full: bool = typer.Option(False, "--full", help="Rebuild from all raw files, not only new/changed ones."),
@@ -91,7 +91,7 @@ def run(
     dask_address: Optional[str] = typer.Option(None, help="tcp://HOST:PORT of a Dask scheduler (default: a LocalCluster)."),
 ) -> None:
     """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
-    if not raw.is_dir():
+    if "://" not in raw and not Path(raw).is_dir():
         _fail(f"raw folder {raw} does not exist")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if runner not in ("local", "dask"):
@@ -99,7 +99,7 @@ def run(
     from .nightly import run_nightly
 
     try:
-        result = run_nightly(runner, dask_address, raw_dir=str(raw), warehouse_dir=str(warehouse),
+        result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=str(warehouse),
                              reports_dir=str(reports), full=full, batch_size=batch_size,
                              wait_for_lock=wait, workers=workers or None)
     except FramewatchError as exc:

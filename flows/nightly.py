@@ -89,6 +89,7 @@ def nightly(
     distributed: bool = False,
 ) -> dict[str, Any]:
     """Process new and changed raw files into the warehouse and write the reports.
+    `raw_dir`: a local folder or an fsspec URL (s3://…, gs://… with that driver installed).
     `workers`: processes for the CPU work of each batch (default: all cores).
     `distributed`: batches are submitted to the flow's task runner (see `run_nightly`)."""
     started = dt.datetime.now(dt.timezone.utc)

@@ -37,6 +37,7 @@ from transforms.records import MAX_LINE_CHARS
 from transforms.schema import TABLES, table_from_rows
 
 from . import failpoints
+from .rawstore import RawStore
 from .storage import Warehouse
 from .warehouse import write_db_file
 
@@ -136,7 +137,10 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
     dot-files and the manifest: symlinks that leave the folder, loop or dangle,
     symlinked directories (never followed), special files, unreadable, oversized and
     badly named files come back with a `problem` (each becomes one reject row)."""
-    root = Path(raw_dir).resolve()
+    store = RawStore(raw_dir)
+    if store.local is None:
+        return _discover_remote(store)
+    root = store.local
     out: list[RawFile] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         linked = sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
@@ -164,14 +168,33 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
     return out
 
 
+def _discover_remote(store: RawStore) -> list[RawFile]:
+    """discover() for an fsspec URL: objects have no links, permissions or special files."""
+    out = []
+    for rel, size in store.remote_files():
+        name = rel.rsplit("/", 1)[-1]
+        if name in MANIFEST_NAMES:
+            continue
+        problem = ("unsupported_format" if input_format(name) is None else
+                   "too_large" if size > _size_limit(name) else None)
+        if problem:
+            out.append(RawFile(rel, size, None, problem))
+            continue
+        try:
+            out.append(RawFile(rel, size, store.sha256(rel)))
+        except OSError as exc:
+            out.append(RawFile(rel, size, None, _os_reason(exc)))
+    return out
+
+
 def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     """The optional sidecar manifest: file -> {url, publisher, origin, provenance, published}."""
-    root = Path(raw_dir)
+    store = RawStore(raw_dir)
     for name in MANIFEST_NAMES:
-        path = root / name
-        if not path.is_file():
+        path = f"{store.location}/{name}"
+        text = store.read_text_if_exists(name)
+        if text is None:
             continue
-        text = path.read_text(encoding="utf-8-sig")
         if name.endswith(".csv"):
             records = list(csv.DictReader(io.StringIO(text)))
         else:
@@ -194,7 +217,7 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     committed state (by content hash)."""
     files = discover(raw_dir)
     manifest = read_manifest(raw_dir)
-    plan = Plan(run_id or new_run_id(), str(Path(raw_dir).resolve()), full, files, [], manifest=manifest)
+    plan = Plan(run_id or new_run_id(), RawStore(raw_dir).location, full, files, [], manifest=manifest)
     if full or not wh.exists():
         plan.todo = list(files)
         return plan
@@ -238,17 +261,16 @@ class Unit:
     rejects: list[Reject] = field(default_factory=list)
 
 
-def _stream_jsonl(root: Path, f: RawFile) -> Iterator[Unit]:
+def _stream_jsonl(store: RawStore, f: RawFile) -> Iterator[Unit]:
     """Chunks of lines of one JSONL file, read with bounded memory: a line longer than
     the record limit is cut (and rejected as too large), a .gz that expands like a
     bomb or beyond the limit stops, and so does a read error; the records before the
     stop are kept and the rest of the file becomes one reject."""
-    path = root / f.rel
     digest = f.sha256 or ""
     limit, line_limit = decode.MAX_RECORDS_BYTES, MAX_LINE_CHARS
     index, chunk, size = 0, [], 0
     try:
-        with open(path, "rb") as raw_fh:
+        with store.open(f.rel) as raw_fh:
             fh = gzip.GzipFile(fileobj=raw_fh) if f.rel.lower().endswith(".gz") else raw_fh
             while True:
                 line = fh.readline(line_limit + 1)
@@ -284,13 +306,13 @@ class _Stop(Exception):
         self.reason = reason
 
 
-def _is_streamable(root: Path, f: RawFile) -> bool:
+def _is_streamable(store: RawStore, f: RawFile) -> bool:
     """UTF-8 JSONL large enough to be worth streaming (a UTF-16 file goes whole)."""
     if input_format(f.rel) != "jsonl" or f.size < STREAM_JSONL_OVER:
         return False
     try:
-        with (gzip.open(root / f.rel, "rb") if f.rel.lower().endswith(".gz") else open(root / f.rel, "rb")) as fh:
-            head = fh.read(4)
+        with store.open(f.rel) as raw_fh:
+            head = (gzip.GzipFile(fileobj=raw_fh) if f.rel.lower().endswith(".gz") else raw_fh).read(4)
     except (OSError, EOFError, zlib.error):
         return False
     return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
@@ -312,14 +334,14 @@ PROBLEMS = {   # reject details of the reasons found before a file is read
 }
 
 
-def _read_stable(path: Path, f: RawFile) -> bytes | Reject:
+def _read_stable(store: RawStore, f: RawFile) -> bytes | Reject:
     """The file's bytes, checked against the hash taken at discovery. A file replaced
     since is read again: two identical reads are processed (with their own hash); a
     file still changing, or gone, is rejected for this run and retried on the next."""
     previous = f.sha256
     for _ in range(3):
         try:
-            data = path.read_bytes()
+            data = store.read(f.rel)
         except OSError as exc:
             reason = _os_reason(exc)
             return Reject(f.rel, None, f.sha256, reason, f"{PROBLEMS[reason]} ({type(exc).__name__}: {exc})")
@@ -331,17 +353,17 @@ def _read_stable(path: Path, f: RawFile) -> bytes | Reject:
 
 
 def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
-    root = Path(raw_dir)
+    store = RawStore(raw_dir)
     group: list[tuple[str, bytes]] = []
     rejects: list[Reject] = []
     for f in batch:
         if f.problem:
             rejects.append(Reject(f.rel, None, f.sha256, f.problem, PROBLEMS.get(f.problem, f.problem)))
             continue
-        if _is_streamable(root, f):
-            yield from _stream_jsonl(root, f)
+        if _is_streamable(store, f):
+            yield from _stream_jsonl(store, f)
             continue
-        data = _read_stable(root / f.rel, f)
+        data = _read_stable(store, f)
         if isinstance(data, Reject):
             rejects.append(data)
         else:

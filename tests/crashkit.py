@@ -34,7 +34,7 @@ with wh.lock(wait=sys.argv[3] == "wait"):
 """
 
 # named points (flows/failpoints.py), in the order a run passes them
-POINTS = ["unit@2", "stage@1", "stage@4", "unit@5", "stage@9", "lineage", "stage@12", "commit:moved@1",
+POINTS = ["unit@2", "stage@1", "stage@4", "unit@4", "stage@9", "lineage", "stage@12", "commit:moved@1",
           "commit:moved@6", "commit:manifest", "commit:current", "commit:gc", "db-file"]
 AFTER_COMMIT = {"commit:current", "commit:gc", "db-file"}   # the killed run's work is already published
 
