@@ -112,9 +112,9 @@ def build_lexicon(language: str, docs: dict[str, Any]) -> Lexicon:
     return Lexicon(language, f"{language}:" + "+".join(versions), tuple(frames), frames, by_form, pattern)
 
 
-def trie_regex(forms: list[str]) -> str:
+def trie_regex(forms: list[str], space: str = r"\s+") -> str:
     """A regex matching any of `forms` (longest first at each position), with common
-    prefixes merged; spaces inside a form match any run of whitespace."""
+    prefixes merged; spaces inside a form match `space` (any run of whitespace)."""
     trie: dict[str, dict] = {}
     for form in forms:
         node = trie
@@ -123,7 +123,7 @@ def trie_regex(forms: list[str]) -> str:
         node[""] = {}
 
     def build(node: dict[str, dict]) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + build(child)
+        alts = [(space if ch == " " else re.escape(ch)) + build(child)
                 for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""

@@ -16,14 +16,16 @@ rare-word rate mapped to 0 at the corpus median and 0.5 at `rate_flag`; flagged 
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
-import numpy as np
 from wordfreq import zipf_frequency
 
 from .errors import ResourceError
+from .lexicon import trie_regex
 from .resource_files import load_yaml
 
 PARAPHRASE_VERSION = "paraphrase-1"
@@ -48,8 +50,21 @@ def load_spinner() -> Spinner:
         raise ResourceError(f"spinner.yaml: each artefact needs 'fixed' and 'spun'; {exc}") from exc
     if not fixed_for or min_distinct < 1:
         raise ResourceError("spinner.yaml: no artefacts, or min_distinct < 1")
-    alternation = "|".join(re.escape(s) for s in sorted(fixed_for, key=len, reverse=True))
-    return Spinner(str(doc["version"]), min_distinct, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), fixed_for)
+    return Spinner(str(doc["version"]), min_distinct, re.compile(_longest_form_regex(fixed_for)), fixed_for)
+
+
+def _longest_form_regex(forms) -> str:
+    """Any of `forms` (spaces literal, case-sensitive), the longest one at a position, not
+    inside a word: the same matches as (?<!\w)(?:f1|f2|...)(?!\w) with the forms sorted
+    longest first, written as a trie whose branches start with their first character and
+    check the character before it after that (so the regex engine skips to the possible
+    first characters instead of trying every form at every position)."""
+    by_first: dict[str, list[str]] = {}
+    for form in forms:
+        by_first.setdefault(form[0], []).append(form[1:])
+    branches = [re.escape(c) + r"(?<!\w[\s\S])" + trie_regex(sorted(rest), space=" ")
+                for c, rest in sorted(by_first.items())]
+    return "(?:" + "|".join(branches) + r")(?!\w)"
 
 
 def spinner_artefacts(body: str) -> list[tuple[str, str]]:
@@ -105,12 +120,18 @@ def load_config() -> _Config:
 
 
 _ELIGIBLE, _RARE, _COMMON = 1, 2, 4
-_CLASSES: dict[str, dict[str, int]] = {}   # language -> token -> bit mask
+# language -> token -> its bit mask as one character, chr(48 + mask): the masks of a
+# text then form a string that C-level str.count and one regex scan read.
+_CLASSES: dict[str, dict[str, str]] = {}
+_ELIGIBLE_CODES = [chr(48 + m) for m in range(8) if m & _ELIGIBLE]
+_RARE_IN_COMMON = re.compile("(?<=[{c}])[{r}](?=[{c}])".format(
+    c="".join(chr(48 + m) for m in range(8) if m & _COMMON), r="".join(chr(48 + m) for m in range(8) if m & _RARE)))
 
 
-def _classify(tok: str, language: str, cfg: _Config) -> int:
-    """Bit mask for one token (eligible lowercase word, rare, common), cached per language:
-    a wordfreq lookup costs microseconds, a dict hit tens of nanoseconds."""
+def _classify(tok: str, language: str, cfg: _Config) -> str:
+    """Bit mask for one token (eligible lowercase word, rare, common) as a character,
+    cached per language: a wordfreq lookup costs microseconds, a dict hit tens of
+    nanoseconds."""
     eligible = tok.islower() and 3 <= len(tok) <= 12 and tok.isalpha()
     z = zipf_frequency(tok.lower(), language)
     mask = (_ELIGIBLE if eligible else 0) | (_RARE if eligible and 0 < z < cfg.rare_zipf else 0) \
@@ -118,31 +139,46 @@ def _classify(tok: str, language: str, cfg: _Config) -> int:
     cache = _CLASSES.setdefault(language, {})
     if len(cache) > 500_000:
         cache.clear()
-    cache[tok] = mask
-    return mask
+    cache[tok] = code = chr(48 + mask)
+    return code
 
 
 def _rare_in_context(toks: list[str], language: str, cfg: _Config) -> tuple[int, list[str]]:
-    """(eligible words, rare words whose neighbouring words are both common), vectorised."""
+    """(eligible words, rare words whose neighbouring words are both common)."""
     cache = _CLASSES.setdefault(language, {})
-    masks = [cache.get(t) for t in toks]
-    for k, m in enumerate(masks):
-        if m is None:
-            masks[k] = _classify(toks[k], language, cfg)
-    arr = np.fromiter(masks, dtype=np.int8, count=len(masks))
-    eligible = int(np.count_nonzero(arr & _ELIGIBLE))
-    if len(arr) < 3:
-        return eligible, []
-    hit = ((arr[1:-1] & _RARE) != 0) & ((arr[:-2] & _COMMON) != 0) & ((arr[2:] & _COMMON) != 0)
-    return eligible, [toks[k + 1] for k in np.flatnonzero(hit)]
+    codes = list(map(cache.get, toks))
+    if None in codes:
+        for k, c in enumerate(codes):
+            if c is None:
+                codes[k] = _classify(toks[k], language, cfg)
+    text = "".join(codes)                 # one character per token
+    eligible = sum(text.count(c) for c in _ELIGIBLE_CODES)
+    return eligible, [toks[m.start()] for m in _RARE_IN_COMMON.finditer(text)]
+
+
+# Word pairs that start a spinner phrase, as text: "as nicely" (see _phrases).
+@functools.cache
+def _phrase_starts() -> re.Pattern[str]:
+    heads = load_config().phrase_heads
+    return re.compile(r" (?=(?:" + trie_regex(sorted(" ".join(h) for h in heads), space=" ") + r")(?![^ ]))")
 
 
 def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
-    """Spinner phrases found, by a lookup on each word pair (a regex alternation over the
-    body is 4x slower). Phrases are word sequences: "as nicely" -> ("as", "nicely")."""
-    low = [t.lower() for t in toks]
+    """Spinner phrases found, by a lookup on each word pair that starts one (a regex
+    alternation over the body is 4x slower). Phrases are word sequences: "as nicely" ->
+    ("as", "nicely"). The pairs are found by one regex scan over the lowercased tokens
+    joined by spaces (tokens are ASCII letters and apostrophes, so lower() keeps their
+    lengths), not by a Python loop over every pair."""
     seen: dict[str, str] = {}
-    for k in range(len(low) - 1):
+    if len(toks) < 2:
+        return seen
+    joined = " " + " ".join(toks).lower()      # a space before every token
+    starts = None
+    for m in _phrase_starts().finditer(joined):
+        if starts is None:
+            starts = list(itertools.accumulate((len(t) + 1 for t in toks), initial=0))
+            low = joined[1:].split(" ")
+        k = bisect.bisect_left(starts, m.start())     # the space before token k is at starts[k]
         for words, spun in cfg.phrase_heads.get((low[k], low[k + 1]), ()):
             if tuple(low[k:k + len(words)]) == words:
                 seen.setdefault(" ".join(toks[k:k + len(words)]), cfg.phrase_for[spun])
