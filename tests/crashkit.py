@@ -109,6 +109,7 @@ def kill_and_rerun(raw: Path, wh: Path, clean: dict[str, list], point: str | Non
                    delay: float | None = None) -> Kill:
     proc = start(raw, wh, point)
     if point is None:
+        started_work(proc, wh)
         time.sleep(delay or 0.0)
         proc.send_signal(signal.SIGKILL)
     code = proc.wait(timeout=600)
@@ -122,7 +123,30 @@ def kill_and_rerun(raw: Path, wh: Path, clean: dict[str, list], point: str | Non
                 len({r[0] for r in clean["articles"]} - set(ids)), len(stray_files(wh)))
 
 
+def started_work(proc: subprocess.Popen, wh: Path, timeout: float = 300) -> None:
+    """Wait until the run holds the warehouse lock (its imports are done: a kill before
+    that would test nothing)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            if f"pid {proc.pid} " in (wh / "_lock").read_text(encoding="utf-8"):
+                return
+        except OSError:
+            pass
+        time.sleep(0.02)
+
+
+def timed_clean_run(raw: Path, wh: Path) -> float:
+    """A clean run; returns the seconds of its work (from taking the lock to the end)."""
+    proc = start(raw, wh)
+    started_work(proc, wh)
+    t = time.monotonic()
+    assert proc.wait(timeout=900) == 0
+    return time.monotonic() - t
+
+
 def plan(n_random: int, clean_seconds: float, seed: int = 7) -> list[tuple[str | None, float | None]]:
-    """Every named point, then kills at random moments of a run as long as the clean one."""
+    """Every named point, then kills at random moments of the work of a run as long as
+    the clean one (`clean_seconds` from taking the lock)."""
     rng = random.Random(seed)
-    return [(p, None) for p in POINTS] + [(None, rng.uniform(0.5, clean_seconds)) for _ in range(n_random)]
+    return [(p, None) for p in POINTS] + [(None, rng.uniform(0.0, clean_seconds)) for _ in range(n_random)]
