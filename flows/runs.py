@@ -751,6 +751,7 @@ class RunWriter:
         plan, tx = self.plan, self.tx
         try:
             self.flush()
+            shutdown_pools()   # the workers' memory is freed before stories are computed over the warehouse
             if self.written or plan.changed_sources or plan.full:
                 stories, links = _lineage(
                     tx.iter_batches("articles", ["article_id", "title", "body", "published", "provenance"]), plan.run_id)
