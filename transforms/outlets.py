@@ -7,6 +7,7 @@ user can see why. Rules are ordered by strength; the first that fires wins.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -71,7 +72,7 @@ _BRAND_LINE = re.compile(r"^\s*(?P<name>[\w .&'-]{2,40}?)(?:\s+(?:news|logo))?(?
 def _find_credits(registry: Registry, raw: str, body: str) -> tuple[list[tuple[Outlet, str, str, float]], list[str]]:
     """Credits in the page: (outlet, rule, span, weight) strongest first, and credit names."""
     found: list[tuple[Outlet, str, str, float]] = []
-    for m in _SOURCE_LINE.finditer(raw):
+    for m in (_SOURCE_LINE.finditer(raw) if "SOURCE" in raw or "Source" in raw else ()):
         for piece in re.split(r"\s*(?:,|/|;|\band\b)\s*", m["name"]):
             o = registry.by_name(piece)
             if o:
@@ -122,6 +123,30 @@ def _publisher_from_page(registry: Registry, art: Article) -> tuple[Outlet, str,
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def required_literal(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of plain characters every match of `pattern` contains (from the
+    top level of the parsed pattern), or None. `literal not in text` then proves that
+    the pattern cannot match, for a substring test instead of a regex scan (a pattern
+    anchored with ^ under re.MULTILINE is tried at every position of the text)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants, _parser   # the parser re itself uses (Python 3.11+)
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:   # noqa: BLE001 - no shortcut, the regex still decides
+        return None
+    best, run = "", []
+    for op, av in items + [(None, None)]:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best or None
+
+
 def _signatures(registry: Registry, raw: str) -> list[tuple[Outlet, float, str]]:
     """Outlets whose house style/page template the text shows (summed weight >= 0.5)."""
     out = []
@@ -130,7 +155,8 @@ def _signatures(registry: Registry, raw: str) -> list[tuple[Outlet, float, str]]
             continue
         total, spans = 0.0, []
         for sig in o.signatures:
-            m = sig.pattern.search(raw)
+            lit = required_literal(sig.pattern)
+            m = sig.pattern.search(raw) if lit is None or lit in raw else None
             if m:
                 total += sig.weight
                 spans.append(m.group(0).strip()[:80])
