@@ -1,4 +1,6 @@
--- One row per article with its story, voice and headline features.
+-- One row per article with its story, voice and headline features. origin/provenance are
+-- the effective ones (a copy credited to its original: origin_rule 'copy-of'); the
+-- *_inferred columns are what the article's own text said.
 create or replace view mart_articles as
 with joined as (
     select
@@ -9,6 +11,11 @@ with joined as (
         a.publisher,
         a.origin,
         a.provenance,
+        a.origin_rule,
+        a.origin_evidence,
+        a.copy_of,
+        a.origin_inferred,
+        a.provenance_inferred,
         a.title,
         a.published,
         a.language,

@@ -7,6 +7,8 @@ select
     o.voice as original_voice,
     c.voice as copy_voice,
     c.provenance as copy_provenance,
+    c.publisher as copy_publisher,
+    c.origin_rule as copy_origin_rule,
     o.title as original_title,
     c.title as copy_title,
     len(l.changes) as changes,
