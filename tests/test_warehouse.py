@@ -34,9 +34,10 @@ UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "a
           ("mart_actor_labels", "story_id, voice"), ("mart_outlet_profiles", "voice, month"),
           ("quotes", "article_id, start, kind"), ("figures", "article_id, start")]
 NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
-            ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"),
+            ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"), ("mart_articles", "provenance"),
             ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
 ACCEPTED = [("articles", "provenance", PROVENANCES),
+            ("mart_articles", "provenance", PROVENANCES),
             ("term_hits", "category", ("actor_label", "event_label", "foreign_force_label", "government_label", "place_name",
                                        "person_name", "loaded_language", "security_label", "actor_modifier", "hedge")),
             ("quotes", "kind", ("direct", "indirect")),
