@@ -56,6 +56,7 @@ class _FigureData:
     version: str
     number: re.Pattern[str]            # qualifier? + number expression
     trigger: re.Pattern[str]           # any kind trigger
+    cue: re.Pattern[str]               # any trigger or anaphora form, anywhere (no word checks)
     kind_by_trigger: dict[str, str]
     subject: re.Pattern[str]
     subject_by_head: dict[str, str]
@@ -149,6 +150,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         version=str(doc["version"]),
         number=re.compile(number),
         trigger=re.compile(phrase_regex(list(kind_by_trigger))),
+        cue=re.compile(trie_regex(sorted({norm_form(f) for f in list(kind_by_trigger) + anaphora}))),
         kind_by_trigger=kind_by_trigger,
         subject=re.compile(phrase_regex(list(subject_by_head))),
         subject_by_head=subject_by_head,
@@ -311,12 +313,23 @@ def find_figures(body: str) -> list[Figure]:
     sstarts = [s for s, _ in sentences]
     out: list[Figure] = []
     prev_subject: dict[int, tuple[int, str]] = {}   # sentence index -> (end, subject) of last figure
+    cues: dict[int, bool] = {}                      # sentence start -> has a trigger/anaphora form
     for m in data.number.finditer(low):
         start, end = m.span()
         n_start = m.start("n")
         si = span_index(sentences, sstarts, start)
         sent = sentences[si] if si >= 0 and sentences[si][0] <= start < sentences[si][1] else None
         s_start, s_end = sent if sent else (max(0, start - 200), min(len(body), end + 200))
+        # A figure needs a trigger (or an anaphora) in its windows, which lie inside
+        # [s_start, s_end): without any trigger or anaphora form there, skip the number
+        # (most numbers: "one of the", years, ages) before any window work.
+        cue = cues.get(s_start) if sent else None
+        if cue is None:
+            cue = data.cue.search(low, s_start, s_end) is not None
+            if sent:
+                cues[s_start] = cue
+        if not cue:
+            continue
         after_raw = low[end:min(s_end, end + 120)]
         if data.unit_after.match(after_raw) or data.date_before.search(low, max(0, n_start - 12), n_start):
             continue
