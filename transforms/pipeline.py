@@ -118,7 +118,7 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     language = (art.language or "").split("-")[0].lower() or detect_language(art.body)
     lexicon = ctx.lexicon
     sentences = framing.sentence_spans(art.body)
-    qspans = framing.quote_spans(art.body)
+    qspans = hedges.quotation_spans(art.body)   # framing.quote_spans, cached: find_hedges reuses it
     hits = framing.find_hits(art.body, lexicon, sentences, qspans)
     overrides = ctx.manifest.get(art.source, {})
     if overrides.get("url") and not art.url:
