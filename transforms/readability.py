@@ -150,6 +150,49 @@ def _pyphen():
 
 
 @functools.lru_cache(maxsize=1)
+def _hyphen_trie() -> tuple[dict, int, int]:
+    """Pyphen's ``en_US`` patterns as a character trie (node[None] = (offset, values)),
+    with Pyphen's left and right margins."""
+    hyph = _pyphen()
+    trie: dict = {}
+    for pattern, found in hyph.hd.patterns.items():
+        node = trie
+        for ch in pattern:
+            node = node.setdefault(ch, {})
+        node[None] = found
+    return trie, hyph.left, hyph.right
+
+
+def _pyphen_count(word: str) -> int:
+    """``len(Pyphen(lang="en_US").positions(word))``, computed the same way (Liang's
+    patterns over ".word.", odd values are break points, minus the margins) but by
+    walking a trie from each position instead of looking up every substring up to the
+    longest pattern's length: ~4x faster, and this runs for every word cmudict lacks."""
+    trie, left, right = _hyphen_trie()
+    pointed = f".{word.lower()}."
+    size = len(pointed)
+    refs = [0] * (size + 1)
+    for i in range(size - 1):
+        node = trie
+        for j in range(i, size):
+            node = node.get(pointed[j])
+            if node is None:
+                break
+            found = node.get(None)
+            if found is not None:
+                offset, values = found
+                k = i + offset
+                for v in values:
+                    if k > size:
+                        break
+                    if v > refs[k]:
+                        refs[k] = v
+                    k += 1
+    last = len(word) - right
+    return sum(1 for i, r in enumerate(refs) if r % 2 and left <= i - 1 <= last)
+
+
+@functools.lru_cache(maxsize=1)
 def _easy_words() -> frozenset[str]:
     """textstat's English easy-word list, read from textstat's package resources
     exactly like ``textstat.backend.utils.get_lang_easy_words`` does."""
@@ -176,7 +219,7 @@ def _word_syllables(word: str) -> int:
     if n is None:
         n = _cmu_syllables().get(word)
         if n is None:
-            n = len(_pyphen().positions(word)) + 1
+            n = _pyphen_count(word) + 1
         if len(_SYLLABLE_CACHE) >= CACHE_MAX_ENTRIES:
             _SYLLABLE_CACHE.clear()
         _SYLLABLE_CACHE[word] = n
