@@ -503,3 +503,100 @@ def test_reader_prompts_and_read_also_labels_are_not_body() -> None:
     assert "charged at both piers" in got.body
     for bad in ("moderated", "iOS and Android", "Island festival"):
         assert bad not in got.body, bad
+
+
+# --- subtitle, section and per-field sources (issue 3) ---------------------------------
+
+
+def test_seed_sources_subtitle_and_section() -> None:
+    """What the seeds really show: 000 a 'Categories: WORLD' line, 002 a standfirst and
+    'WORLD' on its dateline, 004 a 'Politics' label above the headline; 001 and 003
+    carry neither a section nor a standfirst."""
+    s000 = extract_text_dump(seed("000"))
+    assert (s000.section, s000.section_source) == ("WORLD", "text:label")
+    assert s000.subtitle is None and s000.subtitle_source is None  # the lead runs on into the article
+    s002 = extract_text_dump(seed("002"))
+    assert s002.subtitle == ('Secretary Blinken has said Kazakhstan has the capacity to deal with the protests '
+                             'which is why it "is not clear" of a need for foreign troops coming in for help.')
+    assert s002.subtitle_source == "text:standfirst"
+    assert s002.body.startswith(s002.subtitle)  # policy: the standfirst stays the first body paragraph
+    assert (s002.section, s002.section_source) == ("WORLD", "text:date-line")
+    assert s002.title_source == "text:before-standfirst"
+    s004 = extract_text_dump(seed("004"))
+    assert (s004.section, s004.section_source) == ("Politics", "text:above-title")
+    assert s004.subtitle is None
+    for prefix in ("001", "003"):
+        got = extract_text_dump(seed(prefix))
+        assert got.section is None and got.section_source is None
+        assert got.subtitle is None and got.subtitle_source is None
+    for prefix in ("000", "001", "002", "003", "004"):
+        got = extract_text_dump(seed(prefix))
+        assert got.title_source is not None and got.title_source.startswith("text:")
+        # no seed has a byline or a url line: both null, and their sources too
+        assert got.byline is None and got.byline_source is None
+        assert got.url is None and got.url_source is None
+
+
+_BUDGET_BODY = (
+    "The city council has approved next year's budget after a session that lasted through the night, "
+    "with the ruling coalition holding together on every vote.\n"
+    "The vote came shortly after three in the morning, when the last amendments had been withdrawn and "
+    "the chairwoman asked the members to decide on the plan as a whole.\n"
+    "Twenty-eight members voted for the budget and nineteen against it, with two abstentions from the "
+    "small liberal group, which had asked for deeper cuts.\n"
+)
+_BUDGET_TITLE = "Council approves budget after a night of talks\n"
+
+
+@pytest.mark.parametrize(
+    "header, trailer, expected",
+    [
+        # must: labelled lines, breadcrumbs, a label right under page furniture
+        ("Valley Courier\nSection: Local politics\n", "", ("Local politics", "text:label")),
+        ("Valley Courier\nKategorie: Kommunalpolitik\n", "", ("Kommunalpolitik", "text:label")),
+        ("Valley Courier\n", "Posted in Local politics, Budget\nLeave a Reply\n", ("Local politics", "text:label")),
+        ("Valley Courier\nHome › World › Asia\n", "", ("World", "text:breadcrumb")),
+        ("Valley Courier\nHome > Politics > " + _BUDGET_TITLE, "", ("Politics", "text:breadcrumb")),  # ends in the headline
+        ("Valley Courier\nNews | Politics\n", "", ("Politics", "text:breadcrumb")),
+        ("Valley Courier\nAdvertisement\nPolitics\n", "", ("Politics", "text:above-title")),
+        ("Valley Courier\nPublished 2023-03-14 POLITICS\n", "", ("POLITICS", "text:date-line")),
+        # must not: a menu is not a breadcrumb, the last menu entry or the site name
+        # above a headline is not a section, a time zone on a dateline is not one
+        ("Valley Courier\nHome | World | Business | Sport\n", "", (None, None)),
+        ("Valley Courier\nHome\nWorld\nSport\n", "", (None, None)),
+        ("Valley Courier\n", "", (None, None)),
+        ("Valley Courier\nPublished 2023-03-14 10:30 GMT\n", "", (None, None)),
+        ("Valley Courier\nCategories:\n", "", (None, None)),
+    ],
+)
+def test_section_rules(header: str, trailer: str, expected: tuple[str | None, str | None]) -> None:
+    text = header + _BUDGET_TITLE + _BUDGET_BODY + trailer
+    got = extract_text_dump(text)
+    assert got.title == _BUDGET_TITLE.strip()
+    assert (got.section, got.section_source) == expected
+    assert "The vote came shortly after three" in got.body
+
+
+def test_standfirst_set_apart_by_byline_and_date_is_the_subtitle() -> None:
+    standfirst = ("The coalition held together through a long night of votes, and the plan now goes "
+                  "to the regional government.")
+    got = extract_text_dump(_BUDGET_TITLE + standfirst + "\nBy Jane Marsh\n14 March 2023\n" + _BUDGET_BODY)
+    assert (got.subtitle, got.subtitle_source) == (standfirst, "text:standfirst")
+    assert got.body.startswith(standfirst)
+    assert (got.byline, got.byline_source) == ("Jane Marsh", "text:byline")
+    assert got.published == datetime.date(2023, 3, 14)
+
+
+def test_lead_paragraph_running_on_is_not_a_subtitle() -> None:
+    """Must not: a first paragraph followed directly by the next one, or by a
+    'READ MORE' link, is the article's lead."""
+    got = extract_text_dump(_BUDGET_TITLE + _BUDGET_BODY)
+    assert got.subtitle is None and got.subtitle_source is None
+    lines = _BUDGET_BODY.splitlines()
+    got = extract_text_dump(_BUDGET_TITLE + lines[0] + "\nREAD MORE: Bus fares stay frozen\n" + "\n".join(lines[1:]))
+    assert got.subtitle is None
+
+
+def test_url_line_has_a_source() -> None:
+    got = extract_text_dump("https://valleycourier.example/budget\n" + _BUDGET_TITLE + _BUDGET_BODY)
+    assert (got.url, got.url_source) == ("https://valleycourier.example/budget", "text:url-line")

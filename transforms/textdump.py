@@ -21,8 +21,8 @@ recognised from the text alone:
                   strong segment is kept too, and the segment is cut at a comment or
                   related-articles heading ("Leave a Reply", "Ähnliche Beiträge").
 
-Metadata (title, date, byline, site name) is read from the lines around that
-stretch.  Policy: the headline is the title and never part of the body (repeats of it
+Metadata (title, subtitle, date, byline, section, site name, url) is read from the
+lines around that stretch, each with a `*_source` tag saying which rule found it.  Policy: the headline is the title and never part of the body (repeats of it
 are dropped); a standfirst (sentence lines between headline and article) is kept as
 the first body paragraph; date lines, bylines, captions and credits ("SOURCE:AFP",
 "/ Reuters") go to `removed`.
@@ -45,7 +45,7 @@ from typing import Iterable
 
 import yaml
 
-TEXTDUMP_VERSION = "textdump-2"
+TEXTDUMP_VERSION = "textdump-3"
 
 # Inputs are truncated to this many characters: no article needs more, and it bounds
 # the work done on hostile input.
@@ -67,6 +67,16 @@ class Extracted:
     url: str | None
     language: str | None
     removed: tuple[str, ...]  # lines/blocks dropped as furniture (evidence/debugging)
+    # Where each field came from ("text:breadcrumb", "html:meta", ...); None when the
+    # field itself is None.  A subtitle (standfirst) found in text mode stays the first
+    # body paragraph too (see the policy above).
+    title_source: str | None = None
+    subtitle: str | None = None
+    subtitle_source: str | None = None
+    byline_source: str | None = None
+    url_source: str | None = None
+    section: str | None = None
+    section_source: str | None = None
 
 
 EMPTY = Extracted(
@@ -842,7 +852,12 @@ TITLE_LOOKBACK = 12
 
 
 def _pick_title(lines: list[_Line], start: int) -> int | None:
-    """Index of the headline, looking back over at most TITLE_LOOKBACK non-furniture
+    """Index of the headline (see `_pick_title_rule`)."""
+    return _pick_title_rule(lines, start)[0]
+
+
+def _pick_title_rule(lines: list[_Line], start: int) -> tuple[int | None, str | None]:
+    """Index of the headline and the rule that chose it, looking back over at most TITLE_LOOKBACK non-furniture
     lines before the article starts (nav menus sit further up): the last candidate that
     is followed by a standfirst-like sentence, else a repeated candidate, else the last
     one (bullet subheadings and captions between headline and text are not headlines)."""
@@ -857,7 +872,7 @@ def _pick_title(lines: list[_Line], start: int) -> int | None:
         if _title_candidate(lines[k]):
             window.insert(0, k)
     if not window:
-        return None
+        return None, None
     window_keys = {lines[k].key for k in window}
     seen: dict[str, int] = {}
     for ln in lines:
@@ -866,11 +881,11 @@ def _pick_title(lines: list[_Line], start: int) -> int | None:
     for k in reversed(window):
         nxt = next((j for j in range(k + 1, start) if not lines[j].furniture), None)
         if nxt is not None and _standfirst_like(lines[nxt]):
-            return k
+            return k, "text:before-standfirst"
     for k in window:
         if seen[lines[k].key] > 1:
-            return k
-    return window[-1]
+            return k, "text:repeated-line"
+    return window[-1], "text:before-body"
 
 
 STANDFIRST_MIN_WORDS = 8
@@ -933,12 +948,13 @@ def _extract(text: str) -> Extracted:
     site = _site_name(raw_lines)
     url = next((m[1] for t in raw_lines[:5] if (m := _URL_LINE.match(t))), None)
     if region is None:
-        return Extracted(None, "", None, None, None, site, url, None, tuple(raw_lines))
+        return Extracted(None, "", None, None, None, site, url, None, tuple(raw_lines),
+                         url_source="text:url-line" if url else None)
     start, end = region
     end = _cut_at_end_marker(lines, start, end)
-    title_idx = _pick_title(lines, start)
+    title_idx, title_source = _pick_title_rule(lines, start)
     if title_idx is None and _title_candidate(lines[start]) and not _TERMINAL.search(lines[start].text):
-        title_idx, start = start, start + 1
+        title_idx, start, title_source = start, start + 1, "text:first-body-line"
     if title_idx is not None:
         start = _extend_start(lines, title_idx, start)
     extra = _secondary_segments(lines, region)
@@ -947,8 +963,10 @@ def _extract(text: str) -> Extracted:
     header = lines[max(0, start - 15) : start] + lines[start : start + 3]
     published, date_source = _find_published(header, lines)
     byline = next((b for ln in header if (b := _byline(ln))), None)
+    section, section_source = _find_section(lines, title_idx, start, end, site)
 
     body: list[str] = []
+    kept: list[int] = []
     removed: list[str] = []
     for k, line in enumerate(lines):
         if k == title_idx:
@@ -962,6 +980,9 @@ def _extract(text: str) -> Extracted:
         if keep and (_date_line(line) or (_byline(line) and k - start < 3)):
             keep = False
         (body if keep else removed).append(line.text)
+        if keep:
+            kept.append(k)
+    subtitle = _standfirst(lines, title_idx, kept)
     return Extracted(
         title=title,
         body="\n\n".join(body),
@@ -972,6 +993,13 @@ def _extract(text: str) -> Extracted:
         url=url,
         language=None,
         removed=tuple(removed),
+        title_source=title_source if title is not None else None,
+        subtitle=subtitle,
+        subtitle_source="text:standfirst" if subtitle else None,
+        byline_source="text:byline" if byline else None,
+        url_source="text:url-line" if url else None,
+        section=section,
+        section_source=section_source,
     )
 
 
@@ -1002,4 +1030,170 @@ def _find_published(header: Iterable[_Line], lines: list[_Line]) -> tuple[dateti
             found = _date_line(ln)
             if found:
                 return found
+    return None, None
+
+
+# --------------------------------------------------------------------------------------
+# Subtitle (standfirst) and section
+# --------------------------------------------------------------------------------------
+
+STANDFIRST_MAX_CHARS = 400
+
+
+def _header_line(line: _Line, title_key: str | None) -> bool:
+    """Page furniture that separates a standfirst from the article: a repeat of the
+    headline, a dateline, a byline, a photo caption or a reading-time label."""
+    return (
+        (title_key is not None and line.key == title_key)
+        or line.reason in ("caption", "time")
+        or bool(_date_line(line))
+        or bool(_byline(line))
+    )
+
+
+def _standfirst(lines: list[_Line], title_idx: int | None, kept: list[int]) -> str | None:
+    """The standfirst: the first body paragraph when it directly follows the headline
+    and is set apart from the rest of the article by header furniture (a repeated
+    headline, dateline, byline or caption), as on most news pages.  A first paragraph
+    that runs straight on into the second is the lead, not a standfirst: None."""
+    if title_idx is None or len(kept) < 2 or kept[0] < title_idx:
+        return None
+    first, second = kept[0], kept[1]
+    line = lines[first]
+    if len(line.text) > STANDFIRST_MAX_CHARS or not _standfirst_like(line):
+        return None
+    title_key = lines[title_idx].key
+    if not all(lines[k].furniture or _header_line(lines[k], title_key) for k in range(title_idx + 1, first)):
+        return None
+    between = range(first + 1, second)
+    if not between or not all(_header_line(lines[k], title_key) for k in between):
+        return None
+    return line.text
+
+
+# "Categories: WORLD", "Section: Politics", "Rubrik: Ausland", "Posted in Business"
+_SECTION_LABEL = re.compile(
+    r"^(?:(?:categor(?:y|ies)|sections?|rubri(?:k|que|ca)|kategorie[n]?|ressort|catégories?|"
+    r"categor[ií]as?|secci[oó]n|sezione|seção|kategori|bölüm|рубрик[аи]|раздел)\s*:"
+    r"|(?:posted|filed)\s+(?:in|under)\s*:?|veröffentlicht in|publié dans)\s*"
+    r"(?P<value>[^\W\d_].{0,80})$",
+    re.IGNORECASE,
+)
+# Breadcrumb separators: hierarchical ones may chain several levels; "|" and "/" also
+# separate menu entries, so with them only "<root> | <section>" counts.
+_CRUMB_HIER = re.compile(r"\s+(?:›|»|>|→|/\s*>)\s+|\s*[›»→]\s*")
+_CRUMB_FLAT = re.compile(r"\s+[|/]\s+")
+_CRUMB_ROOTS = frozenset(
+    "home homepage start startseite accueil inicio portada home page news nachrichten "
+    "noticias actualités actualites notizie notícias главная новости anasayfa haberler "
+    "front page frontpage index".split()
+)
+SECTION_MAX_CHARS = 40
+SECTION_MAX_WORDS = 4
+# Words left on a dateline that are not a section label ("2022-01-08 10:00 GMT").
+_DATELINE_WORDS = frozenset(
+    "am pm gmt utc cet cest est edt pst pdt msk ist bst et pt uhr updated published date dated".split()
+)
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun".split()
+)
+
+
+def _section_value(text: str) -> str | None:
+    """A plausible section name: a short label, not a sentence; the first of a list."""
+    value = re.split(r"\s*[,;|]\s*|\s+[/·•]\s+", text.strip())[0].strip(" :.-–—|»›>")
+    words = _WORD.findall(value)
+    if not words or len(value) > SECTION_MAX_CHARS or len(words) > SECTION_MAX_WORDS:
+        return None
+    if _TERMINAL.search(value) or not value[0].isalpha():
+        return None
+    return value
+
+
+def _breadcrumb(line: _Line, title_key: str | None) -> str | None:
+    """The section in a breadcrumb line: 'Home › World › Asia' -> 'World' (the first
+    level below the site root), 'News | Politics' -> 'Politics'."""
+    text = line.text
+    if len(text) > 120 or _TERMINAL.search(text.rstrip("›»>→")):
+        return None
+    parts = [p.strip() for p in _CRUMB_HIER.split(text)]
+    if len(parts) < 2:
+        flat = [p.strip() for p in _CRUMB_FLAT.split(text)]
+        if len(flat) != 2 or _fold(flat[0]) not in _CRUMB_ROOTS:
+            return None
+        parts = flat
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return None
+    if title_key is not None and parts and _match_key(parts[-1]) == title_key:
+        parts = parts[:-1]  # the crumb trail ends with the headline itself
+    if len(parts) > 6 or not parts or any(len(_WORD.findall(p)) > SECTION_MAX_WORDS for p in parts):
+        return None
+    if _fold(parts[0]) not in _CRUMB_ROOTS and len(parts) < 3 and not _CRUMB_HIER.search(text):
+        return None
+    rest = [p for p in parts if _fold(p) not in _CRUMB_ROOTS]
+    return _section_value(rest[0]) if rest else None
+
+
+def _dateline_label(line: _Line) -> str | None:
+    """An upper-case section label sharing the dateline: 'date 2022-01-08 WORLD'."""
+    if not _date_line(line):
+        return None
+    rest = line.text
+    for pattern in (_ISO_DATE, _MDY, _DMY, _DOTTED):
+        rest = pattern.sub(" ", rest)
+    rest = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", rest)
+    words = [w for w in _WORD.findall(rest) if w.lower() not in _DATELINE_WORDS and not w.isdigit()]
+    if not 1 <= len(words) <= 2 or not all(w.isupper() and len(w) >= 3 and w.isalpha() for w in words):
+        return None
+    if any(w.lower() in _WEEKDAYS or w.lower() in _MONTHS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _label_above_title(lines: list[_Line], title_idx: int, site: str | None) -> str | None:
+    """A section label on the line right above the headline ('Politics'), when the line
+    above that is page furniture (an ad label, 'Skip to content') or long text: a short
+    line under another short line is the end of a navigation menu, not a label."""
+    k = title_idx - 1
+    if k < 1:
+        return None  # a page's first line is its logo or site name more often than not
+    label, above = lines[k], lines[k - 1]
+    if label.furniture or label.n_words > 3 or len(label.text) > 30 or not label.text[:1].isupper():
+        return None
+    if _date_line(label) or _byline(label) or _fold(label.text) in _CRUMB_ROOTS:
+        return None
+    if site and _match_key(site) == label.key:
+        return None
+    if not (above.furniture or len(above.text) >= 60):
+        return None
+    return _section_value(label.text)
+
+
+SECTION_HEADER_LINES = 15  # how far above the headline/article a section label is looked for
+SECTION_TRAILER_LINES = 10  # how far below the article "Posted in ..." is looked for
+
+
+def _find_section(
+    lines: list[_Line], title_idx: int | None, start: int, end: int, site: str | None
+) -> tuple[str | None, str | None]:
+    """Section/category from the page text: a labelled line ('Categories: WORLD') above
+    the article or just below it, a breadcrumb above it, an upper-case label on the
+    dateline, else a label line right above the headline."""
+    top = title_idx if title_idx is not None else start
+    header = range(top - 1, max(-1, top - 1 - SECTION_HEADER_LINES), -1)  # nearest first
+    trailer = range(end + 1, min(len(lines), end + 1 + SECTION_TRAILER_LINES))
+    for k in [*header, *trailer]:
+        m = _SECTION_LABEL.match(lines[k].text)
+        if m and (value := _section_value(m["value"])):
+            return value, "text:label"
+    title_key = lines[title_idx].key if title_idx is not None else None
+    for k in header:
+        if value := _breadcrumb(lines[k], title_key):
+            return value, "text:breadcrumb"
+    for k in [*header, *range(top + 1, min(len(lines), start + 3))]:
+        if value := _dateline_label(lines[k]):
+            return value, "text:date-line"
+    if title_idx is not None and (value := _label_above_title(lines, title_idx, site)):
+        return value, "text:above-title"
     return None, None
