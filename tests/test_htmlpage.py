@@ -139,3 +139,88 @@ def test_page_text_ignores_a_wrong_meta_charset_on_decoded_text() -> None:
     assert "Größere Straßen führen über die Brücke." in dump
     assert "Ça coûte très cher." in dump
     assert "Ã" not in dump
+
+
+# --- subtitle, section and per-field sources (issue 3) ---------------------------------
+
+_PARAS = "".join(
+    f"<p>{t}</p>" for t in (
+        "Residents of the small river town were told to leave their homes on Tuesday night after "
+        "temporary flood barriers gave way under the pressure of the swollen river.",
+        "The council said that more than two hundred households had been affected and that emergency "
+        "shelters had been opened in the school and in the church hall.",
+        "The Environment Agency said it expected river levels to peak on Wednesday afternoon and urged "
+        "people living downstream to check the flood warnings for their area.",
+    )
+)
+
+
+def _page(head: str, before: str = "") -> str:
+    return (f'<html lang="en"><head><title>Flood defences fail in river town | Courier</title>{head}</head>'
+            f"<body>{before}<article><h1>Flood defences fail in river town</h1>{_PARAS}</article></body></html>")
+
+
+def test_fixture_sources() -> None:
+    got = extract_html(page("news_article.html"))
+    assert got.title_source == "html:meta"          # og:title
+    assert got.byline_source == "html:meta"         # <meta name="author">
+    assert got.url_source == "html:meta"            # <link rel="canonical">
+    # the fixture has no description and no section: both null with their sources
+    assert got.subtitle is None and got.subtitle_source is None
+    assert got.section is None and got.section_source is None
+
+
+def test_description_is_the_subtitle() -> None:
+    got = extract_html(_page(
+        '<meta property="og:title" content="Flood defences fail in river town">'
+        '<meta property="og:description" content="Hundreds of homes were evacuated as barriers gave way on the swollen river.">'))
+    assert got.subtitle == "Hundreds of homes were evacuated as barriers gave way on the swollen river."
+    assert got.subtitle_source == "html:meta"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Flood defences fail in river town",  # only the headline again
+        "Residents of the small river town were told to leave their homes on Tuesday night after…",  # an excerpt
+        "Residents of the small river town were told to leave their homes on Tuesday night after "
+        "temporary flood barriers gave way under the pressure of the swollen river.",  # the first paragraph
+    ],
+)
+def test_description_repeating_title_or_body_is_not_a_subtitle(description: str) -> None:
+    got = extract_html(_page(f'<meta name="description" content="{description}">'))
+    assert got.subtitle is None and got.subtitle_source is None
+    assert got.body.startswith("Residents of the small river town")
+
+
+@pytest.mark.parametrize(
+    "head, before, expected",
+    [
+        ('<meta property="article:section" content="UK News">', "", ("UK News", "html:meta")),
+        ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+         '"articleSection": ["Environment", "UK"]}</script>', "", ("Environment", "html:json-ld")),
+        ('<meta property="article:section" content="UK News">'
+         '<script type="application/ld+json">{"articleSection": "Environment"}</script>', "", ("UK News", "html:meta")),
+        ("", '<span class="cat-links"><a href="/category/environment/">Environment</a></span>',
+         ("Environment", "html:trafilatura")),  # a blog's post-meta category link
+        # must not: keywords and menu links (even to a category) are not a section
+        ('<meta name="keywords" content="flood, river, council">',
+         '<nav><a href="/category/sport/">Sport</a> <a href="/news/">News</a></nav>', (None, None)),
+    ],
+)
+def test_section_sources(head: str, before: str, expected: tuple[str | None, str | None]) -> None:
+    got = extract_html(_page(head, before))
+    assert (got.section, got.section_source) == expected
+    assert "Residents of the small river town" in got.body
+
+
+def test_title_without_meta_comes_from_trafilatura() -> None:
+    got = extract_html(_page(""))
+    assert got.title == "Flood defences fail in river town"
+    assert got.title_source == "html:trafilatura"
+    assert got.url is None and got.url_source is None
+
+
+def test_url_from_the_caller_says_so() -> None:
+    got = extract_html(_page(""), url="https://example.org/flood")
+    assert (got.url, got.url_source) == ("https://example.org/flood", "caller")

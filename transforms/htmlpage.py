@@ -10,6 +10,11 @@ metadata).  This wrapper adds what the pipeline needs on top of it:
 * page language from the markup (`<html lang>`, `content-language`, `og:locale`);
 * a furniture post-filter with the multilingual phrase list text mode uses
   ("READ MORE: …", "Advertisements", "Share this article" left inside the main text);
+* subtitle (trafilatura's `description`, unless it only repeats the headline or is an
+  excerpt of the body's start), section (`article:section` meta, JSON-LD
+  `articleSection`, else trafilatura's `categories`) and, for every metadata field, where
+  it came from: "html:meta" (a <meta> tag or the canonical link), "html:json-ld", or
+  "html:trafilatura" (trafilatura found it elsewhere in the page: <title>, <h1>, links);
 * a text-mode fallback when trafilatura finds nothing: the page is flattened with
   `page_text` and handed to `extract_text_dump`;
 * hardening: oversized input is cut, parsing resolves no entities and fetches nothing,
@@ -32,7 +37,7 @@ from transforms.textdump import (
     is_furniture_line,
 )
 
-HTMLPAGE_VERSION = "htmlpage-1"
+HTMLPAGE_VERSION = "htmlpage-2"
 
 # Pages above this size are cut: real article pages are far smaller, and it bounds
 # the time and memory an adversarial page can cost.
@@ -165,6 +170,86 @@ def _clean_body(text: str, title: str | None) -> tuple[str, tuple[str, ...]]:
     return "\n\n".join(kept), tuple(removed)
 
 
+# JSON-LD "articleSection": "World" or ["World", ...] (read as text: JSON-LD on real
+# pages is often not valid JSON)
+_LD_SECTION = re.compile(r'"articleSection"\s*:\s*(?:\[\s*)?"([^"\\]{1,80})"')
+_SECTION_META = frozenset({"article:section", "section", "parsely-section", "sailthru.section", "og:section"})
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+class _PageMeta:
+    """The page's own metadata markup, to tell where trafilatura's values came from."""
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self.contents: set[str] = set()
+        self.section: str | None = None
+        for meta in tree.iter("meta"):
+            content = (meta.get("content") or "").strip()
+            if not content:
+                continue
+            self.contents.add(_norm(content))
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+            if key in _SECTION_META and self.section is None:
+                self.section = content
+        for link in tree.iter("link"):
+            if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+                self.contents.add(_norm(link.get("href")))
+        raw_ld = " ".join(
+            s.text or "" for s in tree.iter("script") if (s.get("type") or "").strip().lower() == "application/ld+json"
+        )
+        self.json_ld = _norm(raw_ld)
+        found = _LD_SECTION.search(raw_ld)
+        self.ld_section: str | None = (found.group(1).strip() or None) if found else None
+
+    def source(self, value: str | None) -> str | None:
+        """Where a value trafilatura returned was found: a <meta>/canonical tag, JSON-LD,
+        else somewhere else in the page (title element, headings, links)."""
+        if not value:
+            return None
+        key = _norm(value)
+        if key in self.contents:
+            return "html:meta"
+        if self.json_ld and key in self.json_ld:
+            return "html:json-ld"
+        return "html:trafilatura"
+
+
+def _subtitle(description: object, title: str | None, body: str) -> str | None:
+    """trafilatura's description as the standfirst, unless it is no more than the
+    headline or an excerpt of the body's start (auto-generated descriptions)."""
+    if not isinstance(description, str):
+        return None
+    desc = re.sub(r"\s+", " ", description).strip()
+    if len(_WORDS.findall(desc)) < 4 or len(desc) > 600:
+        return None
+    key = _key(re.sub(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$", "", desc))
+    if not key or (title and key == _key(title)):
+        return None
+    if _key(body[: len(desc) + 200]).startswith(key):
+        return None
+    return desc
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _section(meta: _PageMeta, categories: object) -> tuple[str | None, str | None]:
+    """Section from `article:section` (and similar) meta, JSON-LD `articleSection`,
+    else the first of trafilatura's categories (category links, subject meta)."""
+    if meta.section:
+        return meta.section, "html:meta"
+    if meta.ld_section:
+        return meta.ld_section, "html:json-ld"
+    if isinstance(categories, list):
+        first = next((c.strip() for c in categories if isinstance(c, str) and c.strip()), None)
+        if first and len(first) <= 80:
+            return first, "html:trafilatura"
+    return None, None
+
+
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract title, body and metadata from an HTML page; never raises.
 
@@ -202,22 +287,40 @@ def _extract(html: str, url: str | None) -> Extracted:
     )
     if doc is None:
         fallback = extract_text_dump(dump) if dump else EMPTY
-        return replace(fallback, url=url or fallback.url, language=language)
+        return replace(fallback, url=url or fallback.url, language=language,
+                       url_source="caller" if url else fallback.url_source)
+    meta = _PageMeta(tree)
     title = getattr(doc, "title", None) or None
+    title_source = meta.source(title)
     body, removed = _clean_body(getattr(doc, "text", None) or "", title)
     published = _parse_iso_date(getattr(doc, "date", None))
     if len(body) < MIN_BODY_CHARS and dump:
         fb = extract_text_dump(dump)
         body, removed = fb.body, fb.removed
-        title = title or fb.title
+        if not title:
+            title, title_source = fb.title, fb.title_source
+    byline = getattr(doc, "author", None) or None
+    page_url = getattr(doc, "url", None) or url
+    url_source = meta.source(page_url)
+    if page_url and url_source == "html:trafilatura" and page_url == url:
+        url_source = "caller"
+    subtitle = _subtitle(getattr(doc, "description", None), title, body)
+    section, section_source = _section(meta, getattr(doc, "categories", None))
     return Extracted(
         title=title,
         body=body,
         published=published,
         date_source="html:meta" if published else None,
-        byline=getattr(doc, "author", None) or None,
+        byline=byline,
         site_name=getattr(doc, "sitename", None) or None,
-        url=getattr(doc, "url", None) or url,
+        url=page_url,
         language=language or (getattr(doc, "language", None) or None),
         removed=removed,
+        title_source=title_source if title else None,
+        subtitle=subtitle,
+        subtitle_source=meta.source(subtitle),
+        byline_source=meta.source(byline),
+        url_source=url_source if page_url else None,
+        section=section,
+        section_source=section_source,
     )
