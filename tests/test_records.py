@@ -86,3 +86,53 @@ def test_allsides_corpus_loads():
     assert len(articles) >= 11900
     first = articles[0]
     assert first.title and first.outlet_hint and first.published and first.url
+    assert (first.title_source, first.url_source, first.byline_source) == ("record:title", "record:url", "record:authors")
+    assert first.section is None  # AllSides' "topic" is its own label, not the outlet's section
+
+
+# --- subtitle, section and per-field sources (issue 3) ---------------------------------
+
+
+def test_record_fields_say_which_field_they_came_from():
+    rec = {"headline": "Kazakhstan lifts state of emergency", "dek": "The president says order is restored.",
+           "articleBody": "The state of emergency ended on Wednesday.", "link": "https://example.org/kz",
+           "author": "Jane Doe", "articleSection": ["World", "Asia"], "datePublished": "2022-01-19"}
+    r = read_record(rec)
+    assert (r.title, r.title_source) == ("Kazakhstan lifts state of emergency", "record:headline")
+    assert (r.subtitle, r.subtitle_source) == ("The president says order is restored.", "record:dek")
+    assert (r.url, r.url_source) == ("https://example.org/kz", "record:link")
+    assert (r.byline, r.byline_source) == ("Jane Doe", "record:author")
+    assert (r.section, r.section_source) == ("World", "record:articleSection")  # the first of a list
+    assert r.date_source == "record:datePublished"
+
+
+def test_record_without_metadata_has_null_sources():
+    r = read_record({"content": "Only text. Nothing else.", "topic": "elections", "tags": ["a", "b"]})
+    assert r.title is None and r.title_source is None
+    assert r.subtitle is None and r.subtitle_source is None
+    assert r.byline is None and r.byline_source is None
+    assert r.url is None and r.url_source is None
+    # must not: an aggregator's topic or a tag list is not the outlet's section
+    assert r.section is None and r.section_source is None
+
+
+def test_subtitle_repeating_the_title_is_dropped_and_blank_fields_fall_through():
+    r = read_record({"text": "Body. More.", "title": "Same words", "description": "same words",
+                     "category": "  ", "section": "Politics"})
+    assert r.subtitle is None and r.subtitle_source is None
+    assert (r.section, r.section_source) == ("Politics", "record:section")
+
+
+def test_section_field_mapping_override():
+    fmap = DEFAULT_FIELD_MAP.with_overrides({"section": "desk", "subtitle": "summary"})
+    r = read_record({"text": "Body.", "desk": "Metro", "category": "News", "summary": "Short."}, fmap)
+    assert (r.section, r.section_source) == ("Metro", "record:desk")
+    assert (r.subtitle, r.subtitle_source) == ("Short.", "record:summary")
+
+
+def test_record_article_carries_the_new_fields():
+    out = extract_file("r.json", json.dumps({"text": "Body text.", "title": "T", "category": "Business",
+                                            "subtitle": "A standfirst here."}).encode())
+    (a,) = out
+    assert (a.title_source, a.section, a.section_source) == ("record:title", "Business", "record:category")
+    assert (a.subtitle, a.subtitle_source) == ("A standfirst here.", "record:subtitle")

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from . import htmlpage, textdump
 from .decode import DECODE_VERSION, MAX_RECORDS_BYTES, MAX_TEXT_BYTES, Decoded, Rejected, decode_bytes, gunzip
-from .records import DEFAULT_FIELD_MAP, MAX_LINE_CHARS, BadRecord, FieldMap, iter_json_records, read_record
+from .records import (
+    DEFAULT_FIELD_MAP, MAX_LINE_CHARS, RECORDS_VERSION, BadRecord, FieldMap, iter_json_records, read_record,
+)
 
 EXTRACTOR_VERSION = "+".join(
-    ["extract-1", DECODE_VERSION, textdump.TEXTDUMP_VERSION, htmlpage.HTMLPAGE_VERSION]
+    ["extract-1", DECODE_VERSION, textdump.TEXTDUMP_VERSION, htmlpage.HTMLPAGE_VERSION, RECORDS_VERSION]
 )
 
 FORMATS = {
@@ -48,6 +50,15 @@ class Article:
     outlet_hint_source: str | None = None
     raw_text: str = ""                   # whole decoded text: credits and copyright lines live outside the body
     removed: tuple[str, ...] = ()
+    # Where each metadata field came from ("text:breadcrumb", "html:meta", "record:headline",
+    # "manifest"); None exactly when the field is None.
+    title_source: str | None = None
+    subtitle: str | None = None          # standfirst / dek / description
+    subtitle_source: str | None = None
+    byline_source: str | None = None
+    url_source: str | None = None
+    section: str | None = None           # section / category ("World", "Politics")
+    section_source: str | None = None
 
     @property
     def article_id(self) -> str:
@@ -134,6 +145,9 @@ def extract_file(name: str, data: bytes, fmap: FieldMap = DEFAULT_FIELD_MAP) -> 
             title=ext.title, body=ext.body, published=ext.published, date_source=ext.date_source,
             language=ext.language, byline=ext.byline, url=ext.url, site_name=ext.site_name,
             raw_text=decoded.text, removed=tuple(ext.removed),
+            title_source=ext.title_source, subtitle=ext.subtitle, subtitle_source=ext.subtitle_source,
+            byline_source=ext.byline_source, url_source=ext.url_source,
+            section=ext.section, section_source=ext.section_source,
         )
     ]
 
@@ -202,6 +216,9 @@ def _record_article(name: str, digest: str, index: int | None, obj: object, fmt:
             url=fields.url, outlet_hint=fields.outlet,
             outlet_hint_source="record:outlet" if fields.outlet else None,
             raw_text=fields.body or "",
+            title_source=fields.title_source, subtitle=fields.subtitle, subtitle_source=fields.subtitle_source,
+            byline_source=fields.byline_source, url_source=fields.url_source,
+            section=fields.section, section_source=fields.section_source,
         )
     ]
 

@@ -1,8 +1,9 @@
 """JSON / JSONL article records: configurable field mapping, no guessing of text.
 
 A record's body is the mapped field's text unchanged except for newline
-normalisation; title, outlet, url, date, authors and language come from the
-record's own fields where present.
+normalisation; title, subtitle, outlet, url, date, authors, section and language come
+from the record's own fields where present, and each says which field it came from
+("record:headline").
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from typing import Any, Iterator
 
 from .decode import normalize_newlines
 
+RECORDS_VERSION = "records-2"  # 2: subtitle, section and per-field *_source
+
 
 @dataclass(frozen=True)
 class FieldMap:
@@ -25,6 +28,8 @@ class FieldMap:
         "maintext", "full_text", "fulltext",
     )
     title: tuple[str, ...] = ("title", "headline", "name")
+    subtitle: tuple[str, ...] = ("subtitle", "standfirst", "dek", "subheadline", "alternativeHeadline", "description")
+    section: tuple[str, ...] = ("section", "category", "categories", "articleSection", "section_name", "rubric")
     outlet: tuple[str, ...] = ("source", "outlet", "publisher", "site_name", "source_name", "sitename")
     url: tuple[str, ...] = ("url", "link", "canonical_url", "source_url")
     published: tuple[str, ...] = ("date", "published", "published_at", "publish_date", "datePublished", "pubDate", "date_publish")
@@ -56,6 +61,13 @@ class RecordFields:
     byline: str | None
     language: str | None
     record_id: str | None
+    title_source: str | None = None
+    subtitle: str | None = None
+    subtitle_source: str | None = None
+    byline_source: str | None = None
+    url_source: str | None = None
+    section: str | None = None
+    section_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,19 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _mapped(record: dict[str, Any], names: tuple[str, ...], first_item: bool = False) -> tuple[str | None, str | None]:
+    """The text of the first mapped field that has some, and its source "record:<field>".
+    With `first_item`, a list gives its first item (a section, not a list of them)."""
+    for name in names:
+        value = record.get(name)
+        if first_item and isinstance(value, list):
+            value = next((v for v in value if _as_text(v)), None)
+        text = _as_text(value)
+        if text:
+            return text, f"record:{name}"
+    return None, None
 
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
@@ -130,16 +155,30 @@ def read_record(record: Any, fmap: FieldMap = DEFAULT_FIELD_MAP) -> RecordFields
         return BadRecord("empty", f"text field {body_key!r} is blank")
     date_key, date_value = _first(record, fmap.published)
     published = parse_date(date_value)
+    title, title_source = _mapped(record, fmap.title)
+    subtitle, subtitle_source = _mapped(record, fmap.subtitle)
+    if subtitle and title and subtitle.casefold() == title.casefold():
+        subtitle = subtitle_source = None
+    url, url_source = _mapped(record, fmap.url)
+    byline, byline_source = _mapped(record, fmap.byline)
+    section, section_source = _mapped(record, fmap.section, first_item=True)
     return RecordFields(
         body=body,
-        title=_as_text(_first(record, fmap.title)[1]),
+        title=title,
         outlet=_as_text(_first(record, fmap.outlet)[1]),
-        url=_as_text(_first(record, fmap.url)[1]),
+        url=url,
         published=published,
         date_source=f"record:{date_key}" if published else None,
-        byline=_as_text(_first(record, fmap.byline)[1]),
+        byline=byline,
         language=_as_text(_first(record, fmap.language)[1]),
         record_id=_as_text(_first(record, fmap.record_id)[1]),
+        title_source=title_source,
+        subtitle=subtitle,
+        subtitle_source=subtitle_source,
+        byline_source=byline_source,
+        url_source=url_source,
+        section=section,
+        section_source=section_source,
     )
 
 
