@@ -49,3 +49,31 @@ def test_an_article_with_no_words_has_null_scores_not_zero(tmp_path):
     f = out[0].features
     assert f["flesch_reading_ease"] is None and f["dale_chall"] is None and f["text_standard"] is None
     assert f["word_count"] is None and f["quote_share"] == 0.0
+
+
+def test_metadata_and_sources_reach_json_and_the_articles_row():
+    """Issue 3: subtitle, section and every *_source are in `extract` JSON and in the
+    `articles` row; a url given only by the manifest says "manifest"."""
+    from dataclasses import replace
+
+    from transforms.pipeline import rows, to_json
+    from transforms.schema import table_from_rows
+
+    from .conftest import SEEDS, seed_bytes
+
+    ctx = replace(default_context(), manifest={SEEDS["rt"]: {"url": "https://example.org/rt-copy"}})
+    item = process_file(SEEDS["rt"], seed_bytes("rt"), ctx)[0]
+    obj = to_json(item, with_analysis=False)
+    assert (obj["section"], obj["section_source"]) == ("WORLD", "text:label")
+    assert obj["title_source"] == "text:before-body"
+    assert obj["subtitle"] is None and obj["subtitle_source"] is None
+    assert obj["byline"] is None and obj["byline_source"] is None
+    assert (obj["url"], obj["url_source"]) == ("https://example.org/rt-copy", "manifest")
+    trt = process_file(SEEDS["trt"], seed_bytes("trt"), default_context())[0]
+    out = rows([item, trt], "run-1", default_context().versions)
+    table = table_from_rows("articles", out["articles"])
+    got = {r["source"]: r for r in table.to_pylist()}
+    assert got[SEEDS["trt"]]["subtitle"].startswith("Secretary Blinken has said Kazakhstan")
+    assert got[SEEDS["trt"]]["subtitle_source"] == "text:standfirst"
+    assert (got[SEEDS["trt"]]["section"], got[SEEDS["trt"]]["section_source"]) == ("WORLD", "text:date-line")
+    assert got[SEEDS["rt"]]["url_source"] == "manifest"

@@ -122,7 +122,7 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     hits = framing.find_hits(art.body, lexicon, sentences, qspans)
     overrides = ctx.manifest.get(art.source, {})
     if overrides.get("url") and not art.url:
-        art.url = overrides["url"]
+        art.url, art.url_source = overrides["url"], "manifest"
     res = resolve(art, hits, ctx.registry, language=language, manifest=overrides)
     feats: dict[str, Any] = dict(readability.readability(art.body))
     if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
@@ -170,6 +170,9 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
         "article_id": item.article_id, "title": a.title, "body": a.body,
         "published": a.published.isoformat() if a.published else None,
         "date_source": a.date_source, "language": item.language, "byline": a.byline, "url": a.url,
+        "title_source": a.title_source, "subtitle": a.subtitle, "subtitle_source": a.subtitle_source,
+        "byline_source": a.byline_source, "url_source": a.url_source, "section": a.section,
+        "section_source": a.section_source,
         "publisher": r.publisher, "origin": r.origin, "provenance": r.provenance, "credits": r.credits,
     }
     if with_analysis:
@@ -209,7 +212,9 @@ def rows(
             "article_id": aid, "source": a.source, "record": a.record, "raw_sha256": a.raw_sha256,
             "input_format": a.input_format, "title": a.title, "body": a.body, "published": a.published,
             "date_source": a.date_source, "language": item.language, "byline": a.byline, "url": a.url,
-            "site_name": a.site_name, "publisher": r.publisher, "origin": r.origin,
+            "site_name": a.site_name, "title_source": a.title_source, "subtitle": a.subtitle,
+            "subtitle_source": a.subtitle_source, "byline_source": a.byline_source, "url_source": a.url_source,
+            "section": a.section, "section_source": a.section_source, "publisher": r.publisher, "origin": r.origin,
             "provenance": r.provenance, "credits": r.credits, "word_count": item.features["word_count"],
             "run_id": run_id, **versions,
         })

@@ -37,6 +37,16 @@ ARTICLES = pa.schema(
         pa.field("byline", pa.string()),
         pa.field("url", pa.string()),
         pa.field("site_name", pa.string()),
+        # Metadata added with issue 3 (null in warehouses written before it): the
+        # standfirst, the section, and where each field came from ("text:breadcrumb",
+        # "html:meta", "record:headline", "manifest"; null when the field is null).
+        pa.field("title_source", pa.string()),
+        pa.field("subtitle", pa.string()),
+        pa.field("subtitle_source", pa.string()),
+        pa.field("byline_source", pa.string()),
+        pa.field("url_source", pa.string()),
+        pa.field("section", pa.string()),
+        pa.field("section_source", pa.string()),
         pa.field("publisher", pa.string()),
         pa.field("origin", pa.string()),
         pa.field("provenance", pa.string(), nullable=False),
