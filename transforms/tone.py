@@ -105,7 +105,17 @@ def _negated(word: str) -> bool:
 
 # VADER's token for each raw whitespace piece (punctuation stripped unless that leaves
 # <= 2 chars), lowercased: computed once per distinct piece, not per occurrence.
-_LOWER: dict[str, str] = {}
+class _TokenCache(dict):
+    """piece -> VADER token lowercased; a miss computes it (lookups stay C-level)."""
+
+    def __missing__(self, piece: str) -> str:
+        if len(self) >= _LOWER_MAX:
+            self.clear()
+        self[piece] = low = _vader_token(piece).lower()
+        return low
+
+
+_LOWER = _TokenCache()
 _LOWER_MAX = 300_000     # cleared and refilled when full (memory stays bounded)
 # First two words of every multi-word key _special_idioms_check looks up: when no word
 # pair around the scored word starts one, none of its sequences can match.
@@ -125,15 +135,7 @@ def _vader_token(piece: str) -> str:
 
 
 def _lowered_tokens(pieces: list[str]) -> list[str]:
-    lower = list(map(_LOWER.get, pieces))
-    if None in lower:
-        if len(_LOWER) >= _LOWER_MAX:
-            _LOWER.clear()
-        for k, low in enumerate(lower):
-            if low is None:
-                piece = pieces[k]
-                lower[k] = _LOWER[piece] = _vader_token(piece).lower()
-    return lower
+    return list(map(_LOWER.__getitem__, pieces))
 
 
 @functools.lru_cache(maxsize=8192)
