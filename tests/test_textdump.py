@@ -564,6 +564,7 @@ _BUDGET_TITLE = "Council approves budget after a night of talks\n"
         # above a headline is not a section, a time zone on a dateline is not one
         ("Valley Courier\nHome | World | Business | Sport\n", "", (None, None)),
         ("Valley Courier\nHome\nWorld\nSport\n", "", (None, None)),
+        ("Valley Courier\nImpressum\nKontakt\nAbout\n", "", (None, None)),
         ("Valley Courier\n", "", (None, None)),
         ("Valley Courier\nPublished 2023-03-14 10:30 GMT\n", "", (None, None)),
         ("Valley Courier\nCategories:\n", "", (None, None)),

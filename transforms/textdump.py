@@ -1151,10 +1151,19 @@ def _dateline_label(line: _Line) -> str | None:
     return " ".join(words)
 
 
+# Ad labels: a short line between one of these and the headline is a section label
+# ("Advertisements / Politics / <headline>").  Under other furniture ("Home",
+# "Kontakt", "Impressum") it is most often the last entry of a menu: on the
+# trafilatura evaluation pages that looser rule was wrong more often than right.
+_AD_LABELS = frozenset(
+    "advertisement advertisements anzeige werbung publicité publicite publicidad pubblicità "
+    "pubblicita sponsored реклама reklama".split()
+)
+
+
 def _label_above_title(lines: list[_Line], title_idx: int, site: str | None) -> str | None:
     """A section label on the line right above the headline ('Politics'), when the line
-    above that is page furniture (an ad label, 'Skip to content') or long text: a short
-    line under another short line is the end of a navigation menu, not a label."""
+    above that is an ad label."""
     k = title_idx - 1
     if k < 1:
         return None  # a page's first line is its logo or site name more often than not
@@ -1165,7 +1174,7 @@ def _label_above_title(lines: list[_Line], title_idx: int, site: str | None) -> 
         return None
     if site and _match_key(site) == label.key:
         return None
-    if not (above.furniture or len(above.text) >= 60):
+    if not (above.furniture and above.key in _AD_LABELS):
         return None
     return _section_value(label.text)
 
