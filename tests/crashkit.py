@@ -149,4 +149,4 @@ def plan(n_random: int, clean_seconds: float, seed: int = 7) -> list[tuple[str |
     """Every named point, then kills at random moments of the work of a run as long as
     the clean one (`clean_seconds` from taking the lock)."""
     rng = random.Random(seed)
-    return [(p, None) for p in POINTS] + [(None, rng.uniform(0.0, clean_seconds)) for _ in range(n_random)]
+    return [(p, None) for p in POINTS] + [(None, rng.uniform(0.0, 0.9 * clean_seconds)) for _ in range(n_random)]
