@@ -54,7 +54,7 @@ def load_spinner() -> Spinner:
 
 
 def _longest_form_regex(forms) -> str:
-    """Any of `forms` (spaces literal, case-sensitive), the longest one at a position, not
+    r"""Any of `forms` (spaces literal, case-sensitive), the longest one at a position, not
     inside a word: the same matches as (?<!\w)(?:f1|f2|...)(?!\w) with the forms sorted
     longest first, written as a trie whose branches start with their first character and
     check the character before it after that (so the regex engine skips to the possible
