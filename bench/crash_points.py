@@ -32,7 +32,7 @@ def main() -> None:
     seconds = crashkit.timed_clean_run(raw, work / "clean")
     clean = crashkit.content(work / "clean")
     print(f"clean run: {len(clean['articles'])} articles, {len(clean['rejects'])} reject, "
-          f"{seconds:.1f} s of work after the lock is taken (random kills fall in that span)\n")
+          f"{seconds:.1f} s of work after the lock is taken (random kills fall in its first 90%)\n")
     print("| # | kill at | died | committed before kill | equal after kill | equal after rerun | duplicates | missing | stray files |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     kills = []
