@@ -102,7 +102,7 @@ def _problem(path: Path, root: Path) -> tuple[str | None, int]:
     try:
         real = path.resolve(strict=True)
     except FileNotFoundError:
-        return "broken_symlink", 0
+        return ("broken_symlink" if path.is_symlink() else "disappeared"), 0
     except RuntimeError:          # Python 3.11: "Symlink loop from ..."
         return "symlink_loop", 0
     except OSError as exc:
