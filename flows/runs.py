@@ -449,14 +449,24 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _POOLS[workers]
 
 
+def _warm_up() -> int:
+    default_context()          # imports and packaged resources, once per worker process
+    return os.getpid()
+
+
 def _kill_pool(workers: int) -> None:
-    """Kill a pool whose worker hangs or died (the executor cannot cancel a running call)."""
+    """Kill a pool whose worker hangs or died (the executor cannot cancel a running call),
+    and start its replacement warm: a new worker's start-up must not count against the
+    time limit of the first item it is given."""
     pool = _POOLS.pop(workers, None)
     if pool is None:
         return
     for proc in list(getattr(pool, "_processes", {}).values()):
         proc.kill()
     pool.shutdown(wait=True, cancel_futures=True)
+    fresh = _pool(workers)
+    for f in [fresh.submit(_warm_up) for _ in range(workers)]:
+        f.result(timeout=600)
 
 
 def shutdown_pools() -> None:
