@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import IO, Iterator
 
+from transforms.errors import RawInputError
+
 
 class RawStore:
     def __init__(self, location: str | os.PathLike[str]):
@@ -25,6 +27,9 @@ class RawStore:
             self.local = Path(text[len("file://"):] if text.startswith("file://") else text).resolve()
             self.root = str(self.local)
             self.location = str(self.local)
+        if not (self.local.is_dir() if self.local else self.fs.isdir(self.root)):
+            # a typo must not look like an empty folder (a --full run would empty the warehouse)
+            raise RawInputError(f"raw location {text} does not exist or is not a folder")
 
     def _path(self, rel: str) -> str:
         return f"{self.root}/{rel}"

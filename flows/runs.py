@@ -93,8 +93,7 @@ def _display_name(rel: str) -> str | None:
 def _size_limit(name: str) -> int:
     """Bytes on disk above which a file is rejected unread: JSONL is streamed, so only
     the absolute cap applies; a whole-file format must fit the one-article limit."""
-    fmt = input_format(name)
-    return MAX_FILE_BYTES if fmt == "jsonl" or name.lower().endswith(".gz") else min(MAX_FILE_BYTES, decode.MAX_TEXT_BYTES)
+    return MAX_FILE_BYTES if input_format(name) == "jsonl" else min(MAX_FILE_BYTES, decode.MAX_TEXT_BYTES)
 
 
 def _problem(path: Path, root: Path) -> tuple[str | None, int]:
@@ -142,7 +141,12 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
         return _discover_remote(store)
     root = store.local
     out: list[RawFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def unreadable_dir(exc: OSError) -> None:
+        if exc.filename and Path(exc.filename) != root:
+            rel = Path(exc.filename).relative_to(root).as_posix()
+            out.append(RawFile(rel, 0, None, _os_reason(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable_dir, followlinks=False):
         linked = sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
         for name in sorted(filenames + linked):
@@ -225,17 +229,23 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     t = wh.read("article_sources", ["source", "raw_sha256"])
     for src, sha in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist()):
         seen.setdefault(src, set()).add(sha)
-    t = wh.read("rejects", ["source", "raw_sha256", "reason"])
+    t = wh.read("rejects", ["source", "record", "raw_sha256", "reason"])
     retry: set[str] = set()
-    for src, sha, reason in zip(*(t[c].to_pylist() for c in ("source", "raw_sha256", "reason"))):
+    unread: dict[str, str] = {}   # source -> reason it was rejected unread (no hash)
+    for src, rec, sha, reason in zip(*(t[c].to_pylist() for c in ("source", "record", "raw_sha256", "reason"))):
         if reason in RETRY_REASONS:
             retry.add(src)
         else:
             seen.setdefault(src, set()).add(sha)
+            if sha is None and rec is None:
+                unread[src] = reason
     for f in files:
-        if f.rel in retry:  # its old reject row goes, whatever this run finds
+        if f.rel in retry:  # its old rows go and the whole file is read again
             plan.changed_sources.add(f.rel)
-        if f.rel not in seen:
+            plan.todo.append(f)
+        elif f.problem and unread.get(f.rel) == f.problem:
+            continue        # still the same problem: its reject row stands
+        elif f.rel not in seen:
             plan.todo.append(f)
         elif f.sha256 is None or f.sha256 not in seen[f.rel]:
             plan.todo.append(f)
@@ -247,6 +257,7 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
 # groups of whole files, or chunks of lines of a large JSONL file (streamed, never
 # read whole).
 FILES_PER_UNIT = 64
+UNIT_BYTES = 64 * 1024 * 1024         # ... or fewer files when they are large
 LINES_PER_UNIT = 500
 STREAM_JSONL_OVER = 4 * 1024 * 1024   # bytes on disk; smaller JSONL files go whole
 
@@ -272,19 +283,25 @@ def _stream_jsonl(store: RawStore, f: RawFile) -> Iterator[Unit]:
     try:
         with store.open(f.rel) as raw_fh:
             fh = gzip.GzipFile(fileobj=raw_fh) if f.rel.lower().endswith(".gz") else raw_fh
+
+            def check(size: int) -> None:
+                if size > limit:
+                    raise _Stop("too_large", f"expands beyond {limit} bytes")
+                if fh is not raw_fh and size > (1 << 24) and size > raw_fh.tell() * decode.MAX_GZIP_RATIO:
+                    raise _Stop("gzip_bomb", f"expansion ratio above {decode.MAX_GZIP_RATIO}")
+
             while True:
                 line = fh.readline(line_limit + 1)
                 if not line:
                     break
                 size += len(line)
+                check(size)
                 if len(line) > line_limit and not line.endswith(b"\n"):
                     while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):   # skip the rest of it
                         size += len(rest)
+                        check(size)
                     size += len(rest)
-                if size > limit:
-                    raise _Stop("too_large", f"expands beyond {limit} bytes")
-                if fh is not raw_fh and size > (1 << 24) and size > raw_fh.tell() * decode.MAX_GZIP_RATIO:
-                    raise _Stop("gzip_bomb", f"expansion ratio above {decode.MAX_GZIP_RATIO}")
+                    check(size)
                 chunk.append(line)
                 if len(chunk) == LINES_PER_UNIT:
                     yield Unit(f.rel, lines=chunk, first_index=index, digest=digest)
@@ -326,7 +343,7 @@ PROBLEMS = {   # reject details of the reasons found before a file is read
     "not_a_file": "not a regular file (FIFO, socket or device)",
     "unsupported_format": "expected .txt, .html, .htm, .json or .jsonl (optionally .gz)",
     "too_large": f"larger on disk than the limit ({decode.MAX_TEXT_BYTES} bytes for one article, "
-                 f"{MAX_FILE_BYTES} for JSONL or .gz); not read",
+                 f"{MAX_FILE_BYTES} for JSONL); not read",
     "permission_denied": "no permission to read the file",
     "bad_filename": "file name is not valid UTF-8; rename the file",
     "disappeared": "the file was deleted before it could be read",
@@ -368,7 +385,7 @@ def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
             rejects.append(data)
         else:
             group.append((f.rel, data))
-        if len(group) >= FILES_PER_UNIT:
+        if len(group) >= FILES_PER_UNIT or sum(len(d) for _, d in group) >= UNIT_BYTES:
             yield Unit(group[0][0], files=group)
             group = []
     if group or rejects:
@@ -396,11 +413,13 @@ def _time_limit(seconds: float) -> Iterator[None]:
         raise _Timeout()
 
     old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
 
@@ -512,7 +531,8 @@ def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None
     digest = hashlib.sha256(unit.files[0][1]).hexdigest() if unit.files else unit.digest
     detail = (f"still running after {UNIT_HARD_SECONDS:g} s (stuck where the time limit cannot interrupt it)"
               if reason == "timeout" else "the worker process died while processing it (crash or killed for memory)")
-    return process_unit(Unit(source, rejects=[Reject(source, record, digest, reason, detail)]), run_id, manifest)
+    return process_unit(Unit(source, rejects=[*unit.rejects, Reject(source, record, digest, reason, detail)]),
+                        run_id, manifest)
 
 
 def _failure(exc: BaseException) -> str:

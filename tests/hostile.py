@@ -183,8 +183,9 @@ def build(root: Path, heavy: bool = False, copies: int = 32, seed: int = 11) -> 
             elif kind == 3:
                 lines.append(json.dumps({"content": {"nested": True}, "title": 7}).encode())
                 bad[j] = frozenset({"wrong_type"})
-            else:
-                lines.append(json.dumps(_record(1000 * i + j)).encode())
+            else:   # raw UTF-8 text (not \u escapes): must survive the broken line below intact
+                rec = dict(_record(1000 * i + j), title=f"Протесты в Алма-Ате — «{j}»")
+                lines.append(json.dumps(rec, ensure_ascii=False).encode())
         lines.append(b"\xff\xfe not utf-8 \x80")
         bad[len(lines) - 1] = frozenset({"undecodable"})
         c.put(f"{d}/mixed.jsonl", b"\n".join(lines) + b"\n", Expect(records=12, bad_lines=bad))

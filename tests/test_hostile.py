@@ -106,9 +106,8 @@ def test_a_rerun_changes_nothing(hostile_run, tmp_path):
     wh = tmp_path / "wh"
     shutil.copytree(root / "wh", wh)
     summary = run(root / "raw", wh)
-    # the files rejected before they could be hashed are looked at again (and rejected
-    # again, replacing their rows); nothing else is processed again
-    assert summary.articles_written == 0
+    # nothing is read again: not the articles, not the files rejected unread (same problem)
+    assert summary.files_processed == 0 and summary.articles_written == 0
     assert outcomes(wh) == outcomes(root / "wh")
 
 
@@ -151,13 +150,16 @@ def test_unreadable_file_is_rejected_as_permission_denied():
             os.chmod(p, 0o644)
         secret = sorted(raw.iterdir())[0]
         os.chmod(secret, 0o000)
+        (raw / "locked").mkdir()
+        (raw / "locked" / "inside.txt").write_text("Protesters gathered in Almaty. " * 20, encoding="utf-8")
+        os.chmod(raw / "locked", 0o000)                      # a folder it cannot list: one reject, not silence
         code = "import sys, json; from flows.runs import discover; print(json.dumps([(f.rel, f.problem) for f in discover(sys.argv[1])]))"
         out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code, str(raw)],
                              cwd=REPO, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
         assert out.returncode == 0, out.stderr
         got = dict(map(tuple, __import__("json").loads(out.stdout)))
-        assert got[secret.name] == "permission_denied"
-        assert [v for k, v in got.items() if k != secret.name] == [None] * 4
+        assert got[secret.name] == "permission_denied" and got["locked"] == "permission_denied"
+        assert [v for k, v in got.items() if k not in (secret.name, "locked")] == [None] * 4
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
@@ -207,3 +209,13 @@ def test_legacy_codepage_jsonl_is_still_decoded_whole():
     lines = [f'{{"content": "Протестующие вышли на площадь в Алма-Ате, сообщила полиция. Запись {i}."}}' for i in range(3)]
     out = extract_file("ru.jsonl", "\n".join(lines).encode("cp1251"))
     assert [getattr(o, "reason", "ok") for o in out] == ["ok"] * 3 and out[0].body.startswith("Протестующие")
+
+
+def test_cp1252_jsonl_with_curly_quotes_is_decoded_whole():
+    from transforms.extract import extract_file
+
+    lines = [f'{{"content": "Police said {i} people were detained in the square on Monday."}}' for i in range(6)]
+    lines += ['{"content": "The minister called them \u201cthugs\u201d on Tuesday, officials said."}'] * 2
+    out = extract_file("en.jsonl", "\n".join(lines).encode("cp1252"))
+    assert [getattr(o, "reason", "ok") for o in out] == ["ok"] * 8
+    assert "\u201cthugs\u201d" in out[-1].body

@@ -31,14 +31,25 @@ def test_memory_url_gives_the_same_warehouse_as_a_folder(tmp_path):
     assert [f.rel for f in runs.discover("memory://fwraw")] == [f.rel for f in runs.discover(raw)]
     wh = runs.Warehouse(tmp_path / "remote")
     with wh.lock():
-        # incremental by hash, as for a folder (files rejected unread are looked at again)
-        assert [f.rel for f in runs.plan_run("memory://fwraw", wh).todo] == ["notes.pdf"]
+        # incremental by hash, as for a folder (a file rejected unread keeps its row while
+        # its problem is the same)
+        assert runs.plan_run("memory://fwraw", wh).todo == []
     fs.pipe("/fwraw/sub/records.jsonl", b'{"content": "Now 41 protesters were detained in Almaty."}\n')
     with wh.lock():
-        assert [f.rel for f in runs.plan_run("memory://fwraw", wh).todo] == ["notes.pdf", "sub/records.jsonl"]
+        assert [f.rel for f in runs.plan_run("memory://fwraw", wh).todo] == ["sub/records.jsonl"]
 
 
 def test_file_url_is_the_folder(tmp_path):
     raw = copy_seeds(tmp_path / "raw")
     assert RawStore(f"file://{raw}").local == raw.resolve()
     assert runs.discover(f"file://{raw}") == runs.discover(raw)
+
+
+def test_a_raw_location_that_does_not_exist_is_an_error_not_an_empty_folder(tmp_path):
+    import pytest
+
+    from transforms.errors import RawInputError
+
+    for location in ("memory://no-such-folder", f"file://{tmp_path}/typo", str(tmp_path / "typo")):
+        with pytest.raises(RawInputError):
+            runs.discover(location)

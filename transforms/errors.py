@@ -16,3 +16,7 @@ class WarehouseError(FramewatchError):
 
 class ManifestError(FramewatchError):
     """A user-supplied sidecar manifest is malformed."""
+
+
+class RawInputError(FramewatchError):
+    """The raw location given to a run does not exist (bad files inside it are rejects)."""

@@ -180,9 +180,11 @@ def extract_record_lines(name: str, digest: str, first_index: int, lines: list[b
 
 
 def _mostly_utf8_lines(data: bytes) -> bool:
-    """Not UTF-8 as a whole, but in most of its lines (a file in a legacy codepage fails
-    in almost every line with text), and not UTF-16/32. JSON is UTF-8 (RFC 8259): a
-    few broken lines are rejected one by one rather than garbling the whole file."""
+    """Not UTF-8 as a whole, but more of its non-ASCII lines are UTF-8 than not (and not
+    UTF-16/32): decoding such a file whole in a guessed codepage would garble its good
+    UTF-8 records, so its few broken lines are rejected one by one instead. A file in a
+    legacy codepage (cp1251, cp1252 curly quotes) has hardly any valid UTF-8 non-ASCII
+    line and is still decoded whole."""
     if b"\x00" in data[:65536] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     try:
@@ -190,16 +192,15 @@ def _mostly_utf8_lines(data: bytes) -> bool:
         return False
     except UnicodeDecodeError:
         pass
-    lines = bad = 0
+    good = bad = 0
     for line in data.split(b"\n"):
-        if line.strip():
-            lines += 1
-            if not line.isascii():
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    bad += 1
-    return bad <= lines / 2
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return good > bad
 
 
 def _record_article(name: str, digest: str, index: int | None, obj: object, fmt: str, fmap: FieldMap) -> list[Article | Reject]:
