@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -38,7 +39,18 @@ class RawStore:
         return open(self.local / rel, "rb") if self.local else self.fs.open(self._path(rel), "rb")
 
     def read(self, rel: str) -> bytes:
-        return (self.local / rel).read_bytes() if self.local else self.fs.cat_file(self._path(rel))
+        if not self.local:
+            return self.fs.cat_file(self._path(rel))
+        # checked again at read time: the entry may have been swapped (for a link out of the
+        # folder, or a FIFO that would block) since discovery looked at it
+        real = Path(os.path.realpath(self.local / rel))
+        if self.local not in real.parents:
+            raise PermissionError(f"{rel} now points outside the raw folder")
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise OSError(f"{rel} is no longer a regular file")
+            return fh.read()
 
     def read_text_if_exists(self, rel: str) -> str | None:
         if self.local:

@@ -219,3 +219,25 @@ def test_cp1252_jsonl_with_curly_quotes_is_decoded_whole():
     out = extract_file("en.jsonl", "\n".join(lines).encode("cp1252"))
     assert [getattr(o, "reason", "ok") for o in out] == ["ok"] * 8
     assert "\u201cthugs\u201d" in out[-1].body
+
+
+def test_entry_swapped_after_discovery_for_a_link_out_or_a_fifo(tmp_path):
+    raw = copy_seeds(tmp_path / "raw")
+    outside = tmp_path / "outside.txt"
+    outside.write_text(hostile.SECRET * 100, encoding="utf-8")
+    names = sorted(p.name for p in raw.iterdir())
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():
+        plan = runs.plan_run(raw, wh)
+        (raw / names[0]).unlink()
+        os.symlink(outside, raw / names[0])                          # now a link out of the folder
+        (raw / names[1]).unlink()
+        os.mkfifo(raw / names[1])                                    # now a FIFO: reading would block
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        runs.process_and_stage(writer, str(raw), plan.todo)
+        writer.finish()
+    rejects, sources = outcomes(tmp_path / "wh")
+    assert rejects == {(names[0], None): ["permission_denied"], (names[1], None): ["unreadable"]}
+    assert sorted(sources) == names[2:]
+    assert connect(tmp_path / "wh").execute("select count(*) from articles where body like ?",
+                                            [f"%{hostile.SECRET}%"]).fetchone()[0] == 0
