@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import errno
 import gzip
-import hashlib
 import io
 import json
 import multiprocessing
@@ -31,7 +30,7 @@ import pyarrow.compute as pc
 
 from transforms import decode, lineage
 from transforms.errors import ManifestError
-from transforms.extract import Reject, extract_record_lines, input_format
+from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, process_file, rows
 from transforms.records import MAX_LINE_CHARS
 from transforms.schema import TABLES, table_from_rows
@@ -73,27 +72,28 @@ class Plan:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
 
 
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _display_name(rel: str) -> str | None:
-    """`rel` if it can be stored (valid UTF-8), else None."""
+def _valid_name(rel: str) -> bool:
+    """Can the name be stored (valid UTF-8)?"""
     try:
         rel.encode("utf-8")
-        return rel
+        return True
     except UnicodeEncodeError:
-        return None
+        return False
 
 
 def _size_limit(name: str) -> int:
     """Bytes on disk above which a file is rejected unread: JSONL is streamed, so only
     the absolute cap applies; a whole-file format must fit the one-article limit."""
     return MAX_FILE_BYTES if input_format(name) == "jsonl" else min(MAX_FILE_BYTES, decode.MAX_TEXT_BYTES)
+
+
+def _content_problem(name: str, size: int) -> str | None:
+    """The reason a file of this name and size is rejected unread, if any."""
+    if input_format(name) is None:
+        return "unsupported_format"
+    if size > _size_limit(name):
+        return "too_large"
+    return None
 
 
 def _problem(path: Path, root: Path) -> tuple[str | None, int]:
@@ -114,10 +114,8 @@ def _problem(path: Path, root: Path) -> tuple[str | None, int]:
         return _os_reason(exc), 0
     if not stat.S_ISREG(st.st_mode):
         return "not_a_file", 0
-    if input_format(path.name) is None:
-        return "unsupported_format", st.st_size
-    if st.st_size > _size_limit(path.name):
-        return "too_large", st.st_size
+    if problem := _content_problem(path.name, st.st_size):
+        return problem, st.st_size
     if not os.access(real, os.R_OK):
         return "permission_denied", st.st_size
     return None, st.st_size
@@ -154,8 +152,7 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
-            shown = _display_name(rel)
-            if shown is None:
+            if not _valid_name(rel):
                 out.append(RawFile(os.fsencode(rel).decode("utf-8", "backslashreplace"), 0, None, "bad_filename"))
                 continue
             if name in linked:
@@ -166,7 +163,7 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
                 out.append(RawFile(rel, size, None, problem))
                 continue
             try:
-                out.append(RawFile(rel, size, _hash_file(path)))
+                out.append(RawFile(rel, size, store.sha256(rel)))
             except OSError as exc:
                 out.append(RawFile(rel, size, None, _os_reason(exc)))
     return out
@@ -179,9 +176,7 @@ def _discover_remote(store: RawStore) -> list[RawFile]:
         name = rel.rsplit("/", 1)[-1]
         if name in MANIFEST_NAMES:
             continue
-        problem = ("unsupported_format" if input_format(name) is None else
-                   "too_large" if size > _size_limit(name) else None)
-        if problem:
+        if problem := _content_problem(name, size):
             out.append(RawFile(rel, size, None, problem))
             continue
         try:
@@ -362,7 +357,7 @@ def _read_stable(store: RawStore, f: RawFile) -> bytes | Reject:
         except OSError as exc:
             reason = _os_reason(exc)
             return Reject(f.rel, None, f.sha256, reason, f"{PROBLEMS[reason]} ({type(exc).__name__}: {exc})")
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256(data)
         if digest == previous:
             return data
         previous = digest
@@ -445,7 +440,7 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
     results: list[Any] = list(unit.rejects)
     for rel, data in unit.files:
         failpoints.hit("file:" + rel)
-        results.extend(_guarded(rel, None, hashlib.sha256(data).hexdigest(), lambda: process_file(rel, data, ctx)))
+        results.extend(_guarded(rel, None, sha256(data), lambda: process_file(rel, data, ctx)))
     if unit.lines:
         items = extract_record_lines(unit.source, unit.digest or "", unit.first_index, unit.lines, ctx.fmap)
         analysed: list[Any] = []
@@ -507,18 +502,10 @@ def _split(unit: Unit) -> list[Unit]:
     return parts
 
 
-def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None, workers: int,
-             why: str) -> dict[str, pa.Table]:
+def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None, workers: int) -> dict[str, pa.Table]:
     """Re-run a unit whose worker hung or died, alone, then item by item: the files or
     records that still hang or kill their worker become rejects; the rest is kept."""
     items = len(unit.files) + len(unit.lines)
-    if items > 1:
-        try:
-            return _pool(workers).submit(process_unit, unit, run_id, manifest).result(timeout=UNIT_HARD_SECONDS)
-        except (FutureTimeout, BrokenProcessPool) as exc:
-            _kill_pool(workers)
-            why = _failure(exc)
-        return _concat([_isolate(u, run_id, manifest, workers, why) for u in _split(unit)])
     if items == 0:
         return process_unit(unit, run_id, manifest)
     try:
@@ -526,9 +513,11 @@ def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None
     except (FutureTimeout, BrokenProcessPool) as exc:
         _kill_pool(workers)
         reason = _failure(exc)
+    if items > 1:
+        return _concat([_isolate(u, run_id, manifest, workers) for u in _split(unit)])
     source = unit.files[0][0] if unit.files else unit.source
     record = None if unit.files else unit.first_index
-    digest = hashlib.sha256(unit.files[0][1]).hexdigest() if unit.files else unit.digest
+    digest = sha256(unit.files[0][1]) if unit.files else unit.digest
     detail = (f"still running after {UNIT_HARD_SECONDS:g} s (stuck where the time limit cannot interrupt it)"
               if reason == "timeout" else "the worker process died while processing it (crash or killed for memory)")
     return process_unit(Unit(source, rejects=[*unit.rejects, Reject(source, record, digest, reason, detail)]),
@@ -572,11 +561,11 @@ def iter_batch_tables(raw_dir: str, batch: list[RawFile], run_id: str,
         unit, future = pending.pop(0)
         try:
             return future.result(timeout=UNIT_HARD_SECONDS)
-        except (FutureTimeout, BrokenProcessPool) as exc:
+        except (FutureTimeout, BrokenProcessPool):
             # a worker is stuck or died: kill the pool, run this unit's items one by one
             # (the culprits become rejects), and send the other units again
             _kill_pool(workers)
-            tables = _isolate(unit, run_id, manifest, workers, _failure(exc))
+            tables = _isolate(unit, run_id, manifest, workers)
             pending[:] = [(u, _pool(workers).submit(process_unit, u, run_id, manifest)) for u, _ in pending]
             return tables
 

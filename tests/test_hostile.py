@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from flows import runs
+from flows.rawstore import RawStore
 from flows.storage import Warehouse
 from flows.warehouse import connect
 
@@ -127,7 +128,7 @@ def test_file_replaced_or_deleted_after_discovery(tmp_path):
     con = connect(tmp_path / "wh")
     sha, = con.execute("select s.raw_sha256 from articles a join article_sources s using (article_id) "
                             "where s.source = ?", [names[1]]).fetchone()
-    assert sha == runs._hash_file(raw / names[1])                    # the content actually read, with its own hash
+    assert sha == RawStore(raw).sha256(names[1])                     # the content actually read, with its own hash
     (raw / names[0]).write_bytes(b"Protesters returned to the square in Almaty on Friday, officials said. " * 5)
     with wh.lock():
         plan = runs.plan_run(raw, wh)
