@@ -77,8 +77,6 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-
-
 def normalise_for_id(body: str) -> str:
     # str.split() splits on exactly the characters re's \s matches (checked over every
     # code point), and is faster than re.sub
