@@ -71,6 +71,8 @@ def summary_markdown(summary: runs.RunSummary, report_paths: dict[str, str]) -> 
         lines += ["| reject reason | files/records |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in sorted(summary.reject_reasons.items())]
         lines.append("")
+    lines.append(f"Stories and copy links: {summary.lineage}"
+                 + (f" ({summary.lineage_window} articles re-clustered)" if summary.lineage == "incremental" else ""))
     lines.append(f"Warehouse: `{summary.warehouse}`")
     for name, path in report_paths.items():
         lines.append(f"- report `{name}`: `{path}`")

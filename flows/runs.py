@@ -28,14 +28,14 @@ from typing import Any, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms import decode, lineage
+from transforms import decode
 from transforms.errors import ManifestError
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, process_file, rows
 from transforms.records import MAX_LINE_CHARS
 from transforms.schema import TABLES, table_from_rows
 
-from . import failpoints
+from . import failpoints, lineage_store
 from .rawstore import RawStore
 from .storage import Warehouse
 from .warehouse import write_db_file
@@ -449,7 +449,9 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
                             _guarded(i.source, i.record, i.raw_sha256, lambda: [analyze_article(i, ctx)]))
         results[:0] = analysed
     out = rows(results, run_id, ctx.versions)
-    return {name: table_from_rows(name, r) for name, r in out.items()}
+    tables = {name: table_from_rows(name, r) for name, r in out.items()}
+    tables["lineage_index"] = lineage_store.index_table(tables["articles"], run_id)
+    return tables
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
@@ -601,7 +603,8 @@ def process_and_stage(writer: "RunWriter", raw_dir: str, batch: list[RawFile], w
         raise
 
 
-_BATCH_TABLES = ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence", "rejects")
+_BATCH_TABLES = ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence",
+                 "lineage_index", "rejects")
 
 
 def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa.Table]:
@@ -623,42 +626,6 @@ def _dedupe(batches: list[dict[str, pa.Table]], known: set[str]) -> dict[str, pa
         parts = [t[name] for t in batches]
         merged[name] = pa.concat_tables(parts) if parts else TABLES[name].empty_table()
     return merged
-
-
-STORY_LEAD_CHARS = 2500   # stories (200-word leads) and copies are told apart by title and lead: bounded memory
-
-
-COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
-
-
-def _lineage(articles: Iterator[pa.RecordBatch], run_id: str) -> tuple[pa.Table, pa.Table]:
-    """Stories and copy links over every article, old and new (a new article can join an
-    old story, or copy an old one). Works on titles and leads (bounded memory)."""
-    items, provenance = [], {}
-    for batch in articles:
-        cols = [batch.column(c).to_pylist() for c in ("article_id", "title", "body", "published", "provenance")]
-        for aid, title, body, pub, prov in zip(*cols):
-            items.append(lineage.StoryInput(aid, title, (body or "")[:STORY_LEAD_CHARS], pub))
-            provenance[aid] = prov
-    stories = table_from_rows("stories", [
-        {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
-        for a, s in lineage.assign_stories(items).items()
-    ])
-    by_id = {i.article_id: i for i in items}
-    rows = []
-    for link in lineage.find_links(items):
-        a, b = by_id[link.a], by_id[link.b]
-        # the copy is the side whose provenance says so, else the later one
-        if (provenance[a.article_id] in COPY_PROVENANCES) != (provenance[b.article_id] in COPY_PROVENANCES):
-            orig, copy = (b, a) if provenance[a.article_id] in COPY_PROVENANCES else (a, b)
-        else:
-            orig, copy = (b, a) if (a.published and b.published and b.published < a.published) else (a, b)
-        changes = [f"{c.kind}: {c.original or ''} -> {c.copy or ''}".strip()
-                   for c in lineage.diff_copy(orig.body, copy.body)][:200]
-        rows.append({"article_a": link.a, "article_b": link.b, "similarity": link.similarity, "kind": link.kind,
-                     "original_id": orig.article_id, "copy_id": copy.article_id, "changes": changes,
-                     "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id})
-    return stories, table_from_rows("links", rows)
 
 
 def _outlets_table(ctx: Context) -> pa.Table:
@@ -683,6 +650,8 @@ class RunSummary:
     reject_reasons: dict[str, int]
     warehouse: str
     articles_total: int = 0
+    lineage: str = "unchanged"     # how stories and links were brought up to date: full | incremental | unchanged
+    lineage_window: int = 0        # articles whose story was re-computed
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -693,7 +662,7 @@ class RunWriter:
     batch, not by the corpus); `finish` recomputes stories, records the run and
     publishes everything with one atomic commit."""
 
-    PER_ARTICLE = ("articles", "term_hits", "quotes", "figures", "features", "evidence")
+    PER_ARTICLE = ("articles", "term_hits", "quotes", "figures", "features", "evidence", "lineage_index")
 
     def __init__(self, wh: Warehouse, plan: Plan, started_at: dt.datetime, ctx: Context | None = None):
         self.wh, self.plan, self.started_at = wh, plan, started_at
@@ -701,6 +670,8 @@ class RunWriter:
         self.tx = wh.begin(plan.run_id, full=plan.full)
         self.written = self.sources = self.rejected = 0
         self.reasons: dict[str, int] = {}
+        self.removed_stories: set[str] = set()   # stories that lost an article (re-clustered at finish)
+        self.lineage: lineage_store.LineageUpdate | None = None
         self._buffer: dict[str, list[pa.Table]] = {}
         self._buffered = 0
         try:
@@ -720,6 +691,9 @@ class RunWriter:
         still = {a for a, s in pairs if s not in changed}   # also seen in an unchanged file
         self.tx.delete_where("article_sources", "source", changed)
         self.tx.delete_where("rejects", "source", changed)
+        stories = self.tx.read("stories", ["article_id", "story_id"])
+        removed = pa.array(sorted(gone - still), pa.string())
+        self.removed_stories = set(stories.filter(pc.is_in(stories["article_id"], value_set=removed))["story_id"].to_pylist())
         self.tx.delete_articles(gone - still)
 
     FLUSH_ARTICLES = 2000   # buffered rows are written as one file per table this often
@@ -770,13 +744,10 @@ class RunWriter:
         plan, tx = self.plan, self.tx
         try:
             self.flush()
-            shutdown_pools()   # the workers' memory is freed before stories are computed over the warehouse
+            shutdown_pools()   # the workers' memory is freed before stories are computed
             if self.written or plan.changed_sources or plan.full:
-                stories, links = _lineage(
-                    tx.iter_batches("articles", ["article_id", "title", "body", "published", "provenance"]), plan.run_id)
+                self.lineage = lineage_store.update(tx, plan.run_id, self._new_ids(), self.removed_stories, plan.full)
                 failpoints.hit("lineage")
-                tx.replace_table("stories", stories)
-                tx.replace_table("links", links)
             stored = set(tx.read("outlets", ["registry_version"])["registry_version"].to_pylist())
             if stored != {self.ctx.registry.version}:
                 tx.replace_table("outlets", _outlets_table(self.ctx))
@@ -793,10 +764,17 @@ class RunWriter:
             raise
         write_db_file(self.wh, manifest)
         summary.articles_total = len(self.known)
+        if self.lineage is not None:
+            summary.lineage, summary.lineage_window = self.lineage.mode, self.lineage.window
         return summary
 
     def abort(self) -> None:
         self.tx.abort()
+
+    def _new_ids(self) -> set[str]:
+        """The articles this run added: those of the article files it staged."""
+        staged = [r for r in self.tx.files["articles"] if r not in set(self.tx.base.files.get("articles", []))]
+        return set(self.tx.read_files("articles", staged, ["article_id"])["article_id"].to_pylist()) if staged else set()
 
 
 def commit_run(wh: Warehouse, plan: Plan, batches: list[dict[str, pa.Table]], started_at: dt.datetime,

@@ -234,7 +234,15 @@ class Transaction:
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
         """The table as this transaction has it so far (staged rewrites included)."""
-        return read_files(table, [self._path(r) for r in self.files[table]], columns)
+        return self.read_files(table, self.files[table], columns)
+
+    def read_files(self, table: str, rels: list[str], columns: list[str] | None = None) -> pa.Table:
+        """Some of the table's files (warehouse-relative names), staged or committed."""
+        return read_files(table, [self._path(r) for r in rels], columns)
+
+    def paths(self, table: str) -> list[str]:
+        """Where the table's current files are (staged or committed), for DuckDB to read."""
+        return [str(self._path(r)) for r in self.files[table]]
 
     def iter_batches(self, table: str, columns: list[str], batch_size: int = 2048,
                      files: list[str] | None = None) -> Iterator[pa.RecordBatch]:

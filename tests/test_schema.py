@@ -15,8 +15,10 @@ def test_tables_have_unique_columns_and_a_key_rule(name):
 
 def test_per_article_tables_carry_run_and_versions():
     for name, key in ARTICLE_KEY.items():
-        if key and name not in ("article_sources", "evidence", "stories"):
+        if key and name not in ("article_sources", "evidence", "stories", "lineage_index"):
             assert {"run_id", "extractor_version", "lexicon_version", "registry_version"} <= set(TABLES[name].names)
+    for name in ("stories", "links", "lineage_index"):   # derived by transforms.lineage: its version and the run
+        assert {"run_id", "lineage_version"} <= set(TABLES[name].names)
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 from wordfreq import zipf_frequency
 
-LINEAGE_VERSION = "stories-3"
+LINEAGE_VERSION = "stories-4"
+LEAD_CHARS = 2500     # stories (200-word leads) and copies are told apart by title and lead: bounded memory
+LEAD_WORDS = 200
+MAX_DAYS = 3          # a story's articles meet only within this many days (date buckets of MAX_DAYS + 1)
+INDEX_VERSION = "lineage-index-1"   # what index_entry keeps; rows of another version are remade
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def _term(tok: str) -> str | None:
     return out
 
 
-def _story_terms(title: str | None, body: str, lead_words: int) -> Counter[str]:
+def story_terms(title: str | None, body: str, lead_words: int = LEAD_WORDS) -> Counter[str]:
     """Weighted counts of the event words in the title (x2) and the lead."""
     counts: Counter[str] = Counter()
     lead = body[: lead_words * 12]   # enough characters for lead_words words
@@ -103,16 +107,15 @@ def _story_terms(title: str | None, body: str, lead_words: int) -> Counter[str]:
     return counts
 
 
-def _vectors(items: list[StoryInput], lead_words: int) -> tuple[list[dict[str, float]], Counter[str]]:
-    docs = [_story_terms(i.title, i.body, lead_words) for i in items]
-    df: Counter[str] = Counter(w for d in docs for w in d)
-    n = len(docs) + _IDF_PRIOR
+def _vectors(docs: list[Counter[str]], df: Counter[str], n_docs: int) -> list[dict[str, float]]:
+    """tf-idf vectors (unit length) of the term counts, idf from `df` over `n_docs` articles."""
+    n = n_docs + _IDF_PRIOR
     vecs = []
     for d in docs:
         v = {w: (1 + math.log(c)) * math.log(n / (df[w] + 0.5)) for w, c in d.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vecs.append({w: x / norm for w, x in v.items()})
-    return vecs, df
+    return vecs
 
 
 _MAX_BUCKET_POSTINGS = 300
@@ -120,7 +123,7 @@ _MAX_UNDATED_POSTINGS = 100
 _UNDATED_TERMS = 10
 
 
-def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Counter[str],
+def _similar_pairs(dates: list[dt.date | None], vecs: list[dict[str, float]], df: Counter[str], n_docs: int,
                    min_sim: float, max_days: int, top_terms: int, decay_days: float) -> tuple[np.ndarray, np.ndarray]:
     """Day-discounted cosine (cosine x exp(-days/decay_days)) of every pair sharing an indexed
     term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once; similarities),
@@ -132,10 +135,11 @@ def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Co
     side (never a scan over every bucket); an undated pair is not discounted. Only each
     article's `top_terms` heaviest terms are indexed and queried (terms in more than 5% of
     the batch not at all); pairs whose top-term dot product reaches min_sim/2 get their
-    exact cosine."""
-    cap = max(50, len(items) // 20)
+    exact cosine. `n_docs`: the number of articles `df` counts (the batch, or the warehouse
+    when a window of it is re-clustered)."""
+    cap = max(50, n_docs // 20)
     width = max_days + 1
-    buckets = [i.published.toordinal() // width if i.published else None for i in items]
+    buckets = [d.toordinal() // width if d else None for d in dates]
     index: dict[tuple[str, int | None], list[tuple[int, float]]] = defaultdict(list)
     tops = [sorted(v.items(), key=lambda kv: -kv[1])[:top_terms] for v in vecs]
     for k in range(len(vecs)):
@@ -154,7 +158,7 @@ def _similar_pairs(items: list[StoryInput], vecs: list[dict[str, float]], df: Co
     wts = np.fromiter((x for v in vecs for x in v.values()), dtype=np.float64, count=int(ptr[-1]))
     row = np.zeros(len(vocab))
     decay = np.exp(-np.arange(max_days + 1) / decay_days)
-    days_of = [i.published.toordinal() if i.published else None for i in items]
+    days_of = [d.toordinal() if d else None for d in dates]
     found_k: list[int] = []
     found_j: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
@@ -300,8 +304,8 @@ def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: flo
     return root
 
 
-def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float = 0.5, max_days: int = 3,
-                   lead_words: int = 200, top_terms: int = 40, *, min_sim: float = 0.04,
+def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float = 0.5, max_days: int = MAX_DAYS,
+                   lead_words: int = LEAD_WORDS, top_terms: int = 40, *, min_sim: float = 0.04,
                    seed_min: float = 0.08, decay_days: float = 2.0) -> dict[str, str]:
     """article_id -> story_id (a stable hash of the story's smallest member id).
     `threshold` (average linkage) and `edge` (a pair to consider) are on the relative scale
@@ -310,21 +314,38 @@ def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float 
     even half of the AllSides roundups (bench/story_grouping.py --tune), also watching
     that roundups mixed with 12,000 unrelated articles stay apart from them; max_days 3
     for real publication lags (opinion pieces follow the news)."""
-    if not items:
+    docs = [story_terms(i.title, i.body, lead_words) for i in items]
+    return cluster_stories([i.article_id for i in items], [i.published for i in items], docs,
+                           threshold=threshold, edge=edge, max_days=max_days, top_terms=top_terms,
+                           min_sim=min_sim, seed_min=seed_min, decay_days=decay_days)
+
+
+def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Counter[str]],
+                    df: Counter[str] | None = None, n_docs: int | None = None, *, threshold: float = 0.7,
+                    edge: float = 0.5, max_days: int = MAX_DAYS, top_terms: int = 40, min_sim: float = 0.04,
+                    seed_min: float = 0.08, decay_days: float = 2.0) -> dict[str, str]:
+    """`assign_stories` on term counts already made (`story_terms`, e.g. kept in the
+    warehouse's lineage index). `df`/`n_docs`: document frequencies over a larger set
+    than these articles (the warehouse, when only a window of it is re-clustered);
+    default: over these articles."""
+    if not ids:
         return {}
-    vecs, df = _vectors(items, lead_words)
-    pairs, sims = _similar_pairs(items, vecs, df, min_sim, max_days, top_terms, decay_days)
-    pairs, rel, raw = _relative(len(items), pairs, sims, edge)
-    root = _average_linkage(len(items), pairs, rel, threshold, raw, seed_min)
+    if df is None:
+        df, n_docs = Counter(w for d in docs for w in d), len(docs)
+    assert n_docs is not None
+    vecs = _vectors(docs, df, n_docs)
+    pairs, sims = _similar_pairs(dates, vecs, df, n_docs, min_sim, max_days, top_terms, decay_days)
+    pairs, rel, raw = _relative(len(ids), pairs, sims, edge)
+    root = _average_linkage(len(ids), pairs, rel, threshold, raw, seed_min)
     groups: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(root):
         groups[r].append(k)
     out = {}
     for members in groups.values():
-        anchor = min(items[m].article_id for m in members)
+        anchor = min(ids[m] for m in members)
         sid = "s_" + hashlib.sha1(anchor.encode()).hexdigest()[:12]
         for m in members:
-            out[items[m].article_id] = sid
+            out[ids[m]] = sid
     return out
 
 
@@ -335,7 +356,8 @@ def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float 
 _TOKEN = re.compile(r"\d[\d,.]*\d|\d|\w+(?:[-'’]\w+)*")
 _SHINGLE = 5
 _SAMPLE = 4               # index 1 shingle in 4 (by hash): 4x fewer postings, same candidates
-_MAX_POSTINGS = 50        # a shingle in more articles is boilerplate, not copying
+MAX_POSTINGS = 50         # a shingle in more articles is boilerplate, not copying
+MIN_SHARED = 3            # sampled shingles two texts must share to be compared
 DUPLICATE = 0.9
 NEAR_DUPLICATE = 0.5      # Jaccard; or containment >= NEAR_CONTAINMENT (a trimmed copy)
 NEAR_CONTAINMENT = 0.8
@@ -375,11 +397,16 @@ def _shingles(tokens: list[str]) -> np.ndarray:
     return np.unique(h)
 
 
+def sampled(shingles: np.ndarray) -> np.ndarray:
+    """The shingles indexed for candidate search: 1 in _SAMPLE, chosen by hash."""
+    return shingles[(shingles % np.uint64(_SAMPLE)) == 0]
+
+
 def _candidates(sh: list[np.ndarray]) -> Counter[tuple[int, int]]:
     """Pairs sharing sampled shingles -> number shared (inverted index in numpy)."""
     keys, docs = [], []
     for d, s in enumerate(sh):
-        kept = s[(s % np.uint64(_SAMPLE)) == 0]
+        kept = sampled(s)
         keys.append(kept)
         docs.append(np.full(len(kept), d, dtype=np.int64))
     if not keys:
@@ -390,7 +417,7 @@ def _candidates(sh: list[np.ndarray]) -> Counter[tuple[int, int]]:
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     sizes = np.diff(np.r_[starts, len(k)])
     shared: Counter[tuple[int, int]] = Counter()
-    for st, sz in zip(starts[(sizes >= 2) & (sizes <= _MAX_POSTINGS)], sizes[(sizes >= 2) & (sizes <= _MAX_POSTINGS)]):
+    for st, sz in zip(starts[(sizes >= 2) & (sizes <= MAX_POSTINGS)], sizes[(sizes >= 2) & (sizes <= MAX_POSTINGS)]):
         group = d[st:st + sz].tolist()
         for x in range(sz):
             for y in range(x + 1, sz):
@@ -404,11 +431,43 @@ def _align_ratio(a: list[str], b: list[str]) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def link_text(title: str | None, body: str) -> str:
+    """What copies are compared on: the title and the lead."""
+    return f"{title or ''}\n{body[:LEAD_CHARS]}"
+
+
+def copy_kind(text_a: str, text_b: str, threshold: float = NEAR_DUPLICATE,
+              shingles: tuple[np.ndarray, np.ndarray] | None = None,
+              n_tokens: tuple[int, int] | None = None) -> tuple[str, float] | None:
+    """Is one text a copy of the other? (kind, Jaccard) or None: duplicate (Jaccard >= 0.9),
+    near_duplicate (Jaccard >= `threshold`, or one text >= 80% contained in the other: a
+    syndicated copy with edits or trims), paraphrase (lower Jaccard but >= 60% of words
+    aligned in order and similar length: a spun copy). `shingles`/`n_tokens`, when the
+    caller has them, save tokenising the texts again."""
+    if shingles is None or n_tokens is None:
+        ta, tb = _tokens(text_a), _tokens(text_b)
+        shingles, n_tokens = (_shingles(ta), _shingles(tb)), (len(ta), len(tb))
+    sa, sb = shingles
+    if not len(sa) or not len(sb):
+        return None
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    small = min(len(sa), len(sb))
+    jac = inter / (len(sa) + len(sb) - inter)
+    if jac >= DUPLICATE:
+        kind = "duplicate"
+    elif jac >= threshold or inter / small >= NEAR_CONTAINMENT:
+        kind = "near_duplicate"
+    elif (inter / small >= 0.15 and min(n_tokens) >= 0.7 * max(n_tokens)
+          and _align_ratio(_tokens(text_a), _tokens(text_b)) >= PARAPHRASE_ALIGN):
+        kind = "paraphrase"
+    else:
+        return None
+    return kind, round(jac, 4)
+
+
 def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> list[Link]:
-    """Copy links between articles: duplicate (Jaccard >= 0.9), near_duplicate (Jaccard >=
-    `threshold`, or one text >= 80% contained in the other: a syndicated copy with edits or
-    trims), paraphrase (lower Jaccard but >= 60% of words aligned in order and similar length:
-    a spun copy). Sorted by (a, b)."""
+    """Copy links between articles (see `copy_kind`), candidates by shared sampled
+    shingles (at least MIN_SHARED). Sorted by (a, b)."""
     def text(k: int) -> str:
         return f"{items[k].title or ''}\n{items[k].body}"
 
@@ -419,23 +478,20 @@ def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> li
         n_tokens.append(len(toks))
     links = []
     for (x, y), n_shared in _candidates(sh).items():
-        if n_shared < 3:
+        if n_shared < MIN_SHARED:
             continue
-        inter = len(np.intersect1d(sh[x], sh[y], assume_unique=True))
-        small = min(len(sh[x]), len(sh[y]))
-        jac = inter / (len(sh[x]) + len(sh[y]) - inter)
-        if jac >= DUPLICATE:
-            kind = "duplicate"
-        elif jac >= threshold or inter / small >= NEAR_CONTAINMENT:
-            kind = "near_duplicate"
-        elif (inter / small >= 0.15 and min(n_tokens[x], n_tokens[y]) >= 0.7 * max(n_tokens[x], n_tokens[y])
-              and _align_ratio(_tokens(text(x)), _tokens(text(y))) >= PARAPHRASE_ALIGN):
-            kind = "paraphrase"
-        else:
-            continue
-        a, b = sorted((items[x].article_id, items[y].article_id))
-        links.append(Link(a, b, round(jac, 4), kind))
+        got = copy_kind(text(x), text(y), threshold, (sh[x], sh[y]), (n_tokens[x], n_tokens[y]))
+        if got is not None:
+            a, b = sorted((items[x].article_id, items[y].article_id))
+            links.append(Link(a, b, got[1], got[0]))
     return sorted(links, key=lambda lk: (lk.a, lk.b))
+
+
+def index_entry(title: str | None, body: str) -> tuple[Counter[str], np.ndarray, int]:
+    """What the warehouse keeps per article so that later runs need not read it again:
+    its story terms, its sampled shingles (for copy candidates) and its token count."""
+    toks = _tokens(link_text(title, body))
+    return story_terms(title, body), sampled(_shingles(toks)), len(toks)
 
 
 # ---------------------------------------------------------------- diff of a copy

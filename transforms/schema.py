@@ -196,6 +196,21 @@ STORIES = pa.schema(
     ]
 )
 
+# What later runs need of each article to place new ones in stories and find their copies
+# without reading every body again (transforms.lineage.index_entry).
+LINEAGE_INDEX = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("published", pa.date32()),
+        pa.field("terms", pa.list_(pa.string()), nullable=False),       # story terms of title + lead
+        pa.field("weights", pa.list_(pa.float64()), nullable=False),    # their weighted counts
+        pa.field("shingles", pa.list_(pa.uint64()), nullable=False),    # sampled word 5-shingle hashes
+        pa.field("n_tokens", pa.int32(), nullable=False),
+        pa.field("lineage_version", pa.string(), nullable=False),   # transforms.lineage.INDEX_VERSION
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
 # Copy lineage: pairs of articles with the same wording (recomputed with the stories).
 LINKS = pa.schema(
     [
@@ -265,6 +280,7 @@ TABLES: dict[str, pa.Schema] = {  # name -> schema; every table is a folder of P
     "evidence": EVIDENCE,
     "stories": STORIES,
     "links": LINKS,
+    "lineage_index": LINEAGE_INDEX,
     "outlets": OUTLETS,
     "rejects": REJECTS,
     "runs": RUNS,
@@ -281,6 +297,7 @@ ARTICLE_KEY: dict[str, str | None] = {
     "evidence": "article_id",
     "stories": "article_id",
     "links": None,
+    "lineage_index": "article_id",
     "outlets": None,
     "rejects": None,
     "runs": None,

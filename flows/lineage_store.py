@@ -1,0 +1,228 @@
+"""Stories and copy links, kept up to date at each commit from the warehouse's lineage index.
+
+Every article has a row in `lineage_index` (its story terms, sampled shingles and token
+count: `transforms.lineage.index_entry`, made by the worker that analysed it), so a
+commit never reads or tokenises the bodies of the whole warehouse again.
+
+A run that adds or removes articles updates lineage incrementally:
+
+* links: the stored links between articles that are still there stay as they are; copies
+  are looked for only in pairs with a new article (candidates share >= MIN_SHARED sampled
+  shingles, each in 2..MAX_POSTINGS articles of the warehouse), verified on the two texts.
+* stories: a window is re-clustered: the articles dated within two date buckets of a new
+  article (an article meets others only within one bucket, so the articles one bucket
+  further still see their whole neighbourhood), every undated article (undated articles
+  meet articles of any date), and every member of a stored story that one of those, or a
+  removed article, belongs to (a story is re-made whole, never cut at the window's edge).
+  idf comes from the whole index. Articles outside the window keep their story.
+
+A full run (`--full`), a warehouse whose stories were made by another lineage version, or
+one without stories recomputes everything from the index. The incremental result is not
+always identical to a full recomputation (idf moves with every article; an article at the
+window's edge sees only part of its neighbourhood): `bench/incremental_lineage.py`
+measures how close it is.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from transforms import lineage
+from transforms.schema import TABLES, table_from_rows
+
+from .storage import Transaction
+
+COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
+WINDOW_BUCKETS = 2        # buckets on each side of a new article's own that are re-clustered
+INDEX_BATCH = 2000
+
+
+def index_table(articles: pa.Table, run_id: str) -> pa.Table:
+    """lineage_index rows for articles (article_id, title, body, published)."""
+    cols = [articles[c].to_pylist() for c in ("article_id", "title", "body", "published")]
+    rows = []
+    for aid, title, body, published in zip(*cols):
+        terms, shingles, n_tokens = lineage.index_entry(title, body or "")
+        rows.append({"article_id": aid, "published": published, "terms": list(terms),
+                     "weights": list(terms.values()), "shingles": shingles.tolist(), "n_tokens": n_tokens,
+                     "lineage_version": lineage.INDEX_VERSION, "run_id": run_id})
+    return table_from_rows("lineage_index", rows)
+
+
+@dataclass
+class LineageUpdate:
+    mode: str               # full | incremental | none
+    window: int = 0         # articles re-clustered
+    indexed: int = 0        # index rows made at commit (warehouses from before the index)
+    new_links: int = 0
+
+
+def _sql_paths(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+class _Tables:
+    """DuckDB views over the transaction's current files of the tables lineage needs."""
+
+    def __init__(self, tx: Transaction):
+        self.tx, self.con = tx, duckdb.connect()
+
+    def view(self, table: str) -> None:
+        paths = self.tx.paths(table)
+        if paths:
+            self.con.execute(f"create or replace view {table} as select * from "
+                             f"read_parquet({_sql_paths(paths)}, union_by_name = true)")
+        else:
+            self.con.execute(f"drop view if exists {table}")
+            self.con.register(table, TABLES[table].empty_table())
+
+    def ids(self, name: str, ids: set[str]) -> None:
+        self.con.register(name, pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+
+def _refresh_index(t: _Tables) -> int:
+    """Index rows of another version are remade, and articles without one (a warehouse
+    from before the index) get theirs: read and tokenised once, here."""
+    tx = t.tx
+    stale = {r[0] for r in t.rows("select article_id from lineage_index where lineage_version <> ?",
+                                  [lineage.INDEX_VERSION])}
+    if stale:
+        tx.delete_where("lineage_index", "article_id", stale)
+        t.view("lineage_index")
+    missing = t.con.sql(
+        "select a.article_id, a.title, a.body, a.published from articles a "
+        "anti join lineage_index i using (article_id)").to_arrow_reader(INDEX_BATCH)
+    made = 0
+    for batch in missing:
+        tx.append("lineage_index", index_table(pa.Table.from_batches([batch]), tx.run_id))
+        made += batch.num_rows
+    if made:
+        t.view("lineage_index")
+    return made
+
+
+_BUCKET = f"((date_diff('day', DATE '0001-01-01', published) + 1) // {lineage.MAX_DAYS + 1})"
+
+
+def _window(t: _Tables, removed_stories: set[str]) -> set[str]:
+    """The articles to re-cluster (see the module doc); new ids are in the view `new_ids`."""
+    near = {b + d for (b,) in t.rows(f"select distinct {_BUCKET} from lineage_index "
+                                     "semi join new_ids using (article_id) where published is not null")
+            for d in range(-WINDOW_BUCKETS, WINDOW_BUCKETS + 1)}
+    t.con.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
+    window = {r[0] for r in t.rows(
+        f"select article_id from lineage_index where published is null or {_BUCKET} in (select b from near_buckets)")}
+    t.ids("window_ids", window)
+    t.con.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
+    whole = {r[0] for r in t.rows(
+        "select s.article_id from stories s semi join lineage_index i using (article_id) "
+        "where s.story_id in (select story_id from stories semi join window_ids using (article_id)) "
+        "or s.story_id in (select story_id from removed_stories)")}
+    return window | whole
+
+
+def _stories(t: _Tables, window: set[str] | None, run_id: str) -> pa.Table:
+    """Stories of the window (None: every article), idf over the whole index."""
+    df = Counter(dict(t.rows("select term, count(*) from (select unnest(terms) as term from lineage_index) group by term")))
+    (n_docs,) = t.rows("select count(*) from lineage_index")[0]
+    where = ""
+    if window is not None:
+        t.ids("window_ids", window)
+        where = "semi join window_ids using (article_id)"
+    got = t.rows(f"select article_id, published, terms, weights from lineage_index {where} order by article_id")
+    assigned = lineage.cluster_stories([g[0] for g in got], [g[1] for g in got],
+                                       [Counter(dict(zip(g[2], g[3]))) for g in got], df, n_docs)
+    fresh = table_from_rows("stories", [
+        {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
+        for a, s in sorted(assigned.items())])
+    if window is None:
+        return fresh
+    kept = t.con.sql("select * from stories semi join lineage_index using (article_id) "
+                         "anti join window_ids using (article_id) order by article_id").to_arrow_table()
+    return pa.concat_tables([kept.cast(TABLES["stories"]), fresh])
+
+
+def _candidates(t: _Tables, incremental: bool) -> list[tuple[str, str]]:
+    """Pairs (a < b) sharing >= MIN_SHARED sampled shingles that are each in 2..MAX_POSTINGS
+    articles; with `incremental`, only pairs with a new article (view `new_ids`)."""
+    t.con.execute("create or replace temp table sh as select article_id, unnest(shingles) as h from lineage_index")
+    t.con.execute("create or replace temp table pop as select h from sh group by h "
+                  f"having count(*) between 2 and {lineage.MAX_POSTINGS}")
+    if incremental:
+        pairs = ("from (select * from sh semi join new_ids using (article_id)) x join sh y on x.h = y.h "
+                 "and x.article_id <> y.article_id "
+                 "where (y.article_id not in (select article_id from new_ids) or x.article_id < y.article_id)")
+    else:
+        pairs = "from sh x join sh y on x.h = y.h and x.article_id < y.article_id where true"
+    got = t.rows(f"select least(x.article_id, y.article_id), greatest(x.article_id, y.article_id) {pairs} "
+                 f"and x.h in (select h from pop) group by all having count(*) >= {lineage.MIN_SHARED} order by all")
+    return [(a, b) for a, b in got]
+
+
+def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
+    pairs = _candidates(t, incremental)
+    ids = {a for p in pairs for a in p}
+    t.ids("pair_ids", ids)
+    art = {r[0]: r[1:] for r in t.rows(
+        "select article_id, title, body, published, provenance from articles semi join pair_ids using (article_id)")}
+    rows = []
+    for x, y in pairs:
+        (tx_, bx, px, vx), (ty, by, py, vy) = art[x], art[y]
+        got = lineage.copy_kind(lineage.link_text(tx_, bx or ""), lineage.link_text(ty, by or ""))
+        if got is None:
+            continue
+        kind, similarity = got
+        # the copy is the side whose provenance says so, else the later one
+        if (vx in COPY_PROVENANCES) != (vy in COPY_PROVENANCES):
+            orig, copy = (y, x) if vx in COPY_PROVENANCES else (x, y)
+        else:
+            orig, copy = (y, x) if (px and py and py < px) else (x, y)
+        changes = [f"{c.kind}: {c.original or ''} -> {c.copy or ''}".strip()
+                   for c in lineage.diff_copy((art[orig][1] or "")[:lineage.LEAD_CHARS],
+                                              (art[copy][1] or "")[:lineage.LEAD_CHARS])][:200]
+        rows.append({"article_a": x, "article_b": y, "similarity": similarity, "kind": kind,
+                     "original_id": orig, "copy_id": copy, "changes": changes,
+                     "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id})
+    fresh = table_from_rows("links", rows)
+    if not incremental:
+        return fresh, len(rows)
+    kept = t.con.sql(
+        "select l.* from links l where l.article_a in (select article_id from lineage_index) "
+        "and l.article_b in (select article_id from lineage_index)").to_arrow_table()
+    both = pa.concat_tables([kept.cast(TABLES["links"]), fresh])
+    return both.sort_by([("article_a", "ascending"), ("article_b", "ascending")]), len(rows)
+
+
+def update(tx: Transaction, run_id: str, new_ids: set[str], removed_stories: set[str], full: bool) -> LineageUpdate:
+    """Bring the transaction's stories and links up to date with its articles."""
+    t = _Tables(tx)
+    for table in ("articles", "lineage_index", "stories", "links"):
+        t.view(table)
+    made = _refresh_index(t)
+    versions = {r[0] for r in t.rows("select distinct lineage_version from stories")}
+    versions |= {r[0] for r in t.rows("select distinct lineage_version from links")}
+    t.ids("new_ids", new_ids)
+    # every old article has its story: else (no stories yet, or a past run's gap) recompute all
+    (unplaced,) = t.rows("select count(*) from lineage_index anti join stories using (article_id) "
+                         "anti join new_ids using (article_id)")[0]
+    (old,) = t.rows("select count(*) from stories")[0]
+    if full or versions - {lineage.LINEAGE_VERSION} or unplaced or not old:
+        stories = _stories(t, None, run_id)
+        links, n_links = _links(t, False, run_id)
+        out = LineageUpdate("full", stories.num_rows, made, n_links)
+    else:
+        window = _window(t, removed_stories)
+        stories = _stories(t, window, run_id)
+        links, n_links = _links(t, True, run_id)
+        out = LineageUpdate("incremental", len(window), made, n_links)
+    tx.replace_table("stories", stories)
+    tx.replace_table("links", links)
+    t.con.close()
+    return out
