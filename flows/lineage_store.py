@@ -14,7 +14,9 @@ A run that adds or removes articles updates lineage incrementally:
   further still see their whole neighbourhood), every undated article (undated articles
   meet articles of any date), and every member of a stored story that one of those, or a
   removed article, belongs to (a story is re-made whole, never cut at the window's edge).
-  idf comes from the whole index. Articles outside the window keep their story.
+  The dated articles one bucket further are context: their similarities count in the
+  window's articles' neighbourhoods (local scales), but they keep their stories. idf comes
+  from the whole index. Articles outside the window keep their story.
 
 A full run (`--full`), a warehouse whose stories were made by another lineage version, or
 one without stories recomputes everything from the index. The incremental result is not
@@ -111,41 +113,52 @@ def _refresh_index(t: _Tables) -> int:
 _BUCKET = f"((date_diff('day', DATE '0001-01-01', published) + 1) // {lineage.MAX_DAYS + 1})"
 
 
-def _window(t: _Tables, removed_stories: set[str]) -> set[str]:
-    """The articles to re-cluster (see the module doc); new ids are in the view `new_ids`."""
-    near = {b + d for (b,) in t.rows(f"select distinct {_BUCKET} from lineage_index "
-                                     "semi join new_ids using (article_id) where published is not null")
-            for d in range(-WINDOW_BUCKETS, WINDOW_BUCKETS + 1)}
-    t.con.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
-    window = {r[0] for r in t.rows(
-        f"select article_id from lineage_index where published is null or {_BUCKET} in (select b from near_buckets)")}
+def _window(t: _Tables, removed_stories: set[str]) -> tuple[set[str], set[str]]:
+    """The articles to re-cluster (see the module doc), and the ring of context around them
+    (their neighbours one bucket further, which keep their stories); new ids are in the view
+    `new_ids`."""
+    new_buckets = [b for (b,) in t.rows(f"select distinct {_BUCKET} from lineage_index "
+                                        "semi join new_ids using (article_id) where published is not null")]
+
+    def dated_within(reach: int) -> set[str]:
+        near = {b + d for b in new_buckets for d in range(-reach, reach + 1)}
+        t.con.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
+        return {r[0] for r in t.rows(f"select article_id from lineage_index where {_BUCKET} in "
+                                     "(select b from near_buckets)")}
+
+    window = dated_within(WINDOW_BUCKETS) | {r[0] for r in t.rows(
+        "select article_id from lineage_index where published is null")}
     t.ids("window_ids", window)
     t.con.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
     whole = {r[0] for r in t.rows(
         "select s.article_id from stories s semi join lineage_index i using (article_id) "
         "where s.story_id in (select story_id from stories semi join window_ids using (article_id)) "
         "or s.story_id in (select story_id from removed_stories)")}
-    return window | whole
+    window |= whole
+    return window, dated_within(WINDOW_BUCKETS + 1) - window
 
 
-def _stories(t: _Tables, window: set[str] | None, run_id: str) -> pa.Table:
-    """Stories of the window (None: every article), idf over the whole index."""
+def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -> pa.Table:
+    """Stories of the window (None: every article), idf over the whole index; the ring's
+    articles are neighbours only (see cluster_stories' `context`)."""
     df = Counter(dict(t.rows("select term, count(*) from (select unnest(terms) as term from lineage_index) group by term")))
     (n_docs,) = t.rows("select count(*) from lineage_index")[0]
     where = ""
     if window is not None:
         t.ids("window_ids", window)
-        where = "semi join window_ids using (article_id)"
+        t.ids("clustered_ids", window | ring)
+        where = "semi join clustered_ids using (article_id)"
     got = t.rows(f"select article_id, published, terms, weights from lineage_index {where} order by article_id")
     assigned = lineage.cluster_stories([g[0] for g in got], [g[1] for g in got],
-                                       [Counter(dict(zip(g[2], g[3]))) for g in got], df, n_docs)
+                                       [Counter(dict(zip(g[2], g[3]))) for g in got], df, n_docs,
+                                       [g[0] in ring for g in got])
     fresh = table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
         for a, s in sorted(assigned.items())])
     if window is None:
         return fresh
     kept = t.con.sql("select * from stories semi join lineage_index using (article_id) "
-                         "anti join window_ids using (article_id) order by article_id").to_arrow_table()
+                     "anti join window_ids using (article_id) order by article_id").to_arrow_table()
     return pa.concat_tables([kept.cast(TABLES["stories"]), fresh])
 
 
@@ -214,12 +227,12 @@ def update(tx: Transaction, run_id: str, new_ids: set[str], removed_stories: set
                          "anti join new_ids using (article_id)")[0]
     (old,) = t.rows("select count(*) from stories")[0]
     if full or versions - {lineage.LINEAGE_VERSION} or unplaced or not old:
-        stories = _stories(t, None, run_id)
+        stories = _stories(t, None, set(), run_id)
         links, n_links = _links(t, False, run_id)
         out = LineageUpdate("full", stories.num_rows, made, n_links)
     else:
-        window = _window(t, removed_stories)
-        stories = _stories(t, window, run_id)
+        window, ring = _window(t, removed_stories)
+        stories = _stories(t, window, ring, run_id)
         links, n_links = _links(t, True, run_id)
         out = LineageUpdate("incremental", len(window), made, n_links)
     tx.replace_table("stories", stories)

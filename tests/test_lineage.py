@@ -181,3 +181,27 @@ def test_diff_copy_finds_all_edits_in_a_long_text(seeds):
     copy = _edit(body, [("26 protesters killed", "26 rioters killed"), ("3,211", "3,221")]) + "\n\nA new sentence was added here."
     kinds = {c.kind for c in diff_copy(body, copy)}
     assert {"label_swapped", "number_altered", "sentence_added"} <= kinds
+
+
+def test_cluster_stories_on_kept_terms_is_assign_stories(seeds):
+    from transforms.lineage import cluster_stories, story_terms
+
+    items = [*seeds.values(), *_story(_FIRE + _BUDGET)]
+    want = assign_stories(items)
+    got = cluster_stories([i.article_id for i in items], [i.published for i in items],
+                          [story_terms(i.title, i.body) for i in items])
+    assert got == want
+
+
+def test_context_articles_are_neighbours_but_get_no_story(seeds):
+    from transforms.lineage import cluster_stories, story_terms
+
+    items = _story(_FIRE + _BUDGET)
+    ids, dates = [i.article_id for i in items], [i.published for i in items]
+    docs = [story_terms(i.title, i.body) for i in items]
+    context = [i.article_id.startswith("budget") for i in items]
+    got = cluster_stories(ids, dates, docs, context=context)
+    assert set(got) == {a for a, c in zip(ids, context) if not c}     # the context is not placed
+    fire = [a for a in got if a.startswith("fire")]
+    assert len({got[a] for a in fire}) == 1                          # the rest clusters as before
+    assert {got[a] for a in fire} == {assign_stories(items)[a] for a in fire}

@@ -321,13 +321,16 @@ def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float 
 
 
 def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Counter[str]],
-                    df: Counter[str] | None = None, n_docs: int | None = None, *, threshold: float = 0.7,
+                    df: Counter[str] | None = None, n_docs: int | None = None,
+                    context: list[bool] | None = None, *, threshold: float = 0.7,
                     edge: float = 0.5, max_days: int = MAX_DAYS, top_terms: int = 40, min_sim: float = 0.04,
                     seed_min: float = 0.08, decay_days: float = 2.0) -> dict[str, str]:
     """`assign_stories` on term counts already made (`story_terms`, e.g. kept in the
     warehouse's lineage index). `df`/`n_docs`: document frequencies over a larger set
     than these articles (the warehouse, when only a window of it is re-clustered);
-    default: over these articles."""
+    default: over these articles. `context`: articles that count as neighbours (their
+    similarities set the local scales) but are not placed: they join no story here and
+    get no story id back (the ring around a re-clustered window, whose stories stay)."""
     if not ids:
         return {}
     if df is None:
@@ -336,10 +339,15 @@ def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Coun
     vecs = _vectors(docs, df, n_docs)
     pairs, sims = _similar_pairs(dates, vecs, df, n_docs, min_sim, max_days, top_terms, decay_days)
     pairs, rel, raw = _relative(len(ids), pairs, sims, edge)
+    fixed = np.asarray(context if context is not None else [False] * len(ids), dtype=bool)
+    if fixed.any():
+        placed = ~(fixed[pairs[:, 0]] | fixed[pairs[:, 1]])
+        pairs, rel, raw = pairs[placed], rel[placed], raw[placed]
     root = _average_linkage(len(ids), pairs, rel, threshold, raw, seed_min)
     groups: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(root):
-        groups[r].append(k)
+        if not fixed[k]:
+            groups[r].append(k)
     out = {}
     for members in groups.values():
         anchor = min(ids[m] for m in members)
