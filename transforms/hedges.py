@@ -22,6 +22,7 @@ import yaml
 from .errors import ResourceError
 from .framing import quote_spans
 from .lexicon import trie_regex
+from .resource_files import parse_yaml
 
 HEDGES_VERSION = "hedges-1"
 
@@ -35,7 +36,7 @@ def read_attribution_file(name: str, language: str = "en") -> dict[str, Any]:
     producing empty features."""
     path = resources.files("transforms") / "resources" / "attribution" / language / f"{name}.yaml"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ResourceError(f"attribution/{language}/{name}.yaml is missing") from exc
     except yaml.YAMLError as exc:

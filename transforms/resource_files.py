@@ -9,6 +9,16 @@ import yaml
 
 from .errors import ResourceError
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same documents,
+# 5-8x faster, which is most of a worker's start on a small run (outlets.yaml and the
+# loaded-language lexicon are ~160 KB of YAML).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """yaml.safe_load, with libyaml when available; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+
 
 def resource_path(*parts: str):
     return resources.files("transforms").joinpath("resources", *parts)
@@ -19,7 +29,7 @@ def load_yaml(*parts: str) -> Any:
     path = resource_path(*parts)
     name = "/".join(parts)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ResourceError(f"packaged data file transforms/resources/{name} is missing") from exc
     except yaml.YAMLError as exc:
