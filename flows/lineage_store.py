@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from transforms import lineage
@@ -186,9 +187,18 @@ def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
     art = {r[0]: r[1:] for r in t.rows(
         "select article_id, title, body, published, provenance from articles semi join pair_ids using (article_id)")}
     rows = []
+    cut: dict[str, tuple[np.ndarray, int]] = {}   # each article's shingles, made once (it is in many pairs)
+
+    def shingled(a: str, text: str) -> tuple[np.ndarray, int]:
+        if a not in cut:
+            cut[a] = lineage.shingle_count(text)
+        return cut[a]
+
     for x, y in pairs:
         (tx_, bx, px, vx), (ty, by, py, vy) = art[x], art[y]
-        got = lineage.copy_kind(lineage.link_text(tx_, bx or ""), lineage.link_text(ty, by or ""))
+        text_x, text_y = lineage.link_text(tx_, bx or ""), lineage.link_text(ty, by or "")
+        (sx, nx), (sy, ny) = shingled(x, text_x), shingled(y, text_y)
+        got = lineage.copy_kind(text_x, text_y, shingles=(sx, sy), n_tokens=(nx, ny))
         if got is None:
             continue
         kind, similarity = got

@@ -405,6 +405,12 @@ def _shingles(tokens: list[str]) -> np.ndarray:
     return np.unique(h)
 
 
+def shingle_count(text: str) -> tuple[np.ndarray, int]:
+    """A text's shingles and token count, as `copy_kind` takes them."""
+    toks = _tokens(text)
+    return _shingles(toks), len(toks)
+
+
 def sampled(shingles: np.ndarray) -> np.ndarray:
     """The shingles indexed for candidate search: 1 in _SAMPLE, chosen by hash."""
     return shingles[(shingles % np.uint64(_SAMPLE)) == 0]
@@ -453,8 +459,8 @@ def copy_kind(text_a: str, text_b: str, threshold: float = NEAR_DUPLICATE,
     aligned in order and similar length: a spun copy). `shingles`/`n_tokens`, when the
     caller has them, save tokenising the texts again."""
     if shingles is None or n_tokens is None:
-        ta, tb = _tokens(text_a), _tokens(text_b)
-        shingles, n_tokens = (_shingles(ta), _shingles(tb)), (len(ta), len(tb))
+        (sa, na), (sb, nb) = shingle_count(text_a), shingle_count(text_b)
+        shingles, n_tokens = (sa, sb), (na, nb)
     sa, sb = shingles
     if not len(sa) or not len(sb):
         return None
@@ -481,9 +487,9 @@ def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> li
 
     sh, n_tokens = [], []
     for k in range(len(items)):   # keep only hashes and counts: token lists of a big warehouse do not fit
-        toks = _tokens(text(k))
-        sh.append(_shingles(toks))
-        n_tokens.append(len(toks))
+        shingles, count = shingle_count(text(k))
+        sh.append(shingles)
+        n_tokens.append(count)
     links = []
     for (x, y), n_shared in _candidates(sh).items():
         if n_shared < MIN_SHARED:
@@ -498,8 +504,8 @@ def find_links(items: list[StoryInput], threshold: float = NEAR_DUPLICATE) -> li
 def index_entry(title: str | None, body: str) -> tuple[Counter[str], np.ndarray, int]:
     """What the warehouse keeps per article so that later runs need not read it again:
     its story terms, its sampled shingles (for copy candidates) and its token count."""
-    toks = _tokens(link_text(title, body))
-    return story_terms(title, body), sampled(_shingles(toks)), len(toks)
+    shingles, count = shingle_count(link_text(title, body))
+    return story_terms(title, body), sampled(shingles), count
 
 
 # ---------------------------------------------------------------- diff of a copy
