@@ -13,8 +13,8 @@ Measures, on ../shared/corpora/allsides/articles.jsonl.gz (12,000 articles):
              without Prefect's fixed start, which `--prefect-only` measures on its own
   replicas   the same run on the corpus replicated N times (distinct ids), for memory
   increment  a second run after adding 1% new articles, vs the full run
-Peak memory is the max RSS of the parent plus its worker processes (sampled by psutil
-when present, else getrusage of each).
+Peak memory is the max of the summed RSS of the parent and its worker processes, and of
+their summed PSS (read from /proc every 50 ms).
 """
 from __future__ import annotations
 
@@ -38,32 +38,46 @@ TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 class PeakRSS:
-    """Samples the summed RSS of this process and its children every 50 ms."""
+    """Samples the summed RSS of this process and its children every 50 ms, and their
+    summed PSS (proportional set size: a page shared by three processes, such as the
+    Python and Arrow libraries, counts a third in each, so the sum is the memory really
+    used; summed RSS counts shared pages once per process)."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
 
-    def _rss(self) -> int:
-        total = 0
+    @staticmethod
+    def _pids() -> list[int]:
         pids = [os.getpid()]
         try:
             pids += [int(p) for p in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()]
         except OSError:
             pass
-        for pid in pids:
-            try:
-                for line in open(f"/proc/{pid}/status"):
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            except OSError:
-                continue
-        return total
+        return pids
+
+    @staticmethod
+    def _field(path: str, key: str) -> int:
+        try:
+            for line in open(path):
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _rss(self) -> int:
+        return sum(self._field(f"/proc/{pid}/status", "VmRSS:") for pid in self._pids())
+
+    def _pss(self) -> int:
+        return sum(self._field(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in self._pids())
 
     def __enter__(self) -> "PeakRSS":
         def loop() -> None:
             while not self._stop.is_set():
                 self.peak = max(self.peak, self._rss())
+                self.peak_pss = max(self.peak_pss, self._pss())
                 time.sleep(0.05)
 
         self._thread = threading.Thread(target=loop, daemon=True)
@@ -140,7 +154,7 @@ def pipeline(raw: Path, wh_dir: Path, workers: int, batch_size: int = 250) -> di
         summary = writer.finish()
         t3 = time.perf_counter()
     timings.update(plan=t1 - t0, process=t2 - t1, commit=t3 - t2, total=t3 - t0,
-                   articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20)
+                   articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20, peak_pss_mb=rss.peak_pss / 2**20)
     return timings
 
 
@@ -226,10 +240,11 @@ def main() -> int:
     print()
     print(f"outlet resolution on the full run: publisher found for {resolved}/{total} = {resolved / total:.2%}; "
           f"flagged paraphrased {paraphrased}/{total} = {paraphrased / total:.2%}\n")
-    print("| corpus | articles | peak RSS (parent + workers) |")
-    print("|---|---:|---:|")
-    print(f"| 1x | {n} | {full['peak_rss_mb']:.0f} MB |")
-    print(f"| {args.replicas}x replicated | {rep_n} | {rep['peak_rss_mb']:.0f} MB ({rep['peak_rss_mb'] / full['peak_rss_mb']:.2f}x); {rep_n / rep['total']:.0f} articles/s |")
+    print("| corpus | articles | peak RSS (parent + workers) | peak PSS (parent + workers) |")
+    print("|---|---:|---:|---:|")
+    print(f"| 1x | {n} | {full['peak_rss_mb']:.0f} MB | {full['peak_pss_mb']:.0f} MB |")
+    print(f"| {args.replicas}x replicated | {rep_n} | {rep['peak_rss_mb']:.0f} MB ({rep['peak_rss_mb'] / full['peak_rss_mb']:.2f}x); "
+          f"{rep_n / rep['total']:.0f} articles/s | {rep['peak_pss_mb']:.0f} MB ({rep['peak_pss_mb'] / full['peak_pss_mb']:.2f}x) |")
     return 0
 
 
