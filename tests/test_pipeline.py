@@ -77,3 +77,25 @@ def test_metadata_and_sources_reach_json_and_the_articles_row():
     assert got[SEEDS["trt"]]["subtitle_source"] == "text:standfirst"
     assert (got[SEEDS["trt"]]["section"], got[SEEDS["trt"]]["section_source"]) == ("WORLD", "text:date-line")
     assert got[SEEDS["rt"]]["url_source"] == "manifest"
+
+
+def test_quote_and_figure_rows_carry_every_field():
+    """rows() copies a Quote's / Figure's fields shallowly: the same dict asdict() gives
+    (a nested or mutable field added later would make this fail, and need asdict back)."""
+    from dataclasses import asdict
+
+    from transforms.pipeline import rows
+    from transforms.schema import table_from_rows
+
+    from .conftest import SEEDS, seed_bytes
+
+    ctx = default_context()
+    item = process_file(SEEDS["izv"], seed_bytes("izv"), ctx)[0]
+    assert item.quotes and item.figures
+    out = rows([item], "run-1", ctx.versions)
+    for key, objs in (("quotes", item.quotes), ("figures", item.figures)):
+        assert len(out[key]) == len(objs)
+        for row, obj in zip(out[key], objs):
+            assert {k: row[k] for k in asdict(obj)} == asdict(obj)
+            assert all(v is None or isinstance(v, (str, int, float, bool)) for v in asdict(obj).values())
+        table_from_rows(key, out[key])

@@ -224,10 +224,12 @@ def rows(
                 "canonical": h.canonical, "start": h.start, "end": h.end, "in_quote": h.in_quote,
                 "sentence": h.sentence, "run_id": run_id, **versions,
             })
+        # Quote and Figure hold scalars only, so their __dict__ is what asdict() gives
+        # (asdict deep-copies field by field: half the cost of building these rows)
         for q in item.quotes:
-            out["quotes"].append({"article_id": aid, **asdict(q), "run_id": run_id, **versions})
+            out["quotes"].append({"article_id": aid, **q.__dict__, "run_id": run_id, **versions})
         for f in item.figures:
-            out["figures"].append({"article_id": aid, **asdict(f), "run_id": run_id, **versions})
+            out["figures"].append({"article_id": aid, **f.__dict__, "run_id": run_id, **versions})
         out["features"].append({"article_id": aid, **item.features, "run_id": run_id, **versions})
         for e in r.evidence:
             out["evidence"].append({

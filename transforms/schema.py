@@ -314,8 +314,8 @@ def table_from_rows(name: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     rows = list(rows)
     expected = set(schema.names)
     for i, row in enumerate(rows):
-        keys = set(row)
-        if keys != expected:
+        if row.keys() != expected:   # a keys view compares as a set, without building one
+            keys = set(row)
             raise SchemaError(
                 f"{name} row {i}: unknown columns {sorted(keys - expected)}, "
                 f"missing columns {sorted(expected - keys)}; fix the row or transforms/schema.py"
