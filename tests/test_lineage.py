@@ -183,6 +183,22 @@ def test_diff_copy_finds_all_edits_in_a_long_text(seeds):
     assert {"label_swapped", "number_altered", "sentence_added"} <= kinds
 
 
+def test_diff_copy_of_a_syndicated_copy_reports_only_its_edits(seeds):
+    """Identical sentences anchor the alignment; repeated furniture ("Read more.") and a
+    moved sentence do not pull the edited sentences out of line."""
+    body = seeds["es"].body
+    sentences = [s for s in body.split("\n") if s.strip()]
+    copy = "\n".join(["Read more."] + sentences[:2] + ["Read more."] + sentences[2:]).replace("3,211", "3,221")
+    copy = copy.replace("26 protesters killed", "26 rioters killed")
+    changes = diff_copy(body, copy)
+    assert Change("number_altered", "3,211", "3,221") in changes
+    assert Change("label_swapped", "protesters", "rioters") in changes
+    assert [c for c in changes if c.kind in ("sentence_added", "sentence_removed")] == \
+        [Change("sentence_added", None, "Read more.")] * 2
+    assert not [c for c in changes if c.kind == "word_swapped"]
+    assert diff_copy(body, body) == []
+
+
 def test_cluster_stories_on_kept_terms_is_assign_stories(seeds):
     from transforms.lineage import cluster_stories, story_terms
 

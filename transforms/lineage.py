@@ -25,6 +25,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import functools
@@ -560,6 +561,46 @@ def _label_forms() -> frozenset[str]:
 
 
 def _align_sentences(a: list[list[str]], b: list[list[str]]) -> list[tuple[int | None, int | None]]:
+    """Monotone sentence alignment. Sentences that occur once in each text and
+    identically anchor it (the longest run of them in the same order: patience diff);
+    the sentences between two anchors are aligned by `_align_edited`. A syndicated copy
+    is mostly identical sentences, so the quadratic part runs on the few edited ones."""
+    out: list[tuple[int | None, int | None]] = []
+    i0 = j0 = 0
+    for i, j in _unique_anchors([tuple(s) for s in a], [tuple(s) for s in b]) + [(len(a), len(b))]:
+        out.extend((None if x is None else i0 + x, None if y is None else j0 + y)
+                   for x, y in _align_edited(a[i0:i], b[j0:j]))
+        if i < len(a):
+            out.append((i, j))
+        i0, j0 = i + 1, j + 1
+    return out
+
+
+def _unique_anchors(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """(i, j) of sentences found exactly once in a and once in b, the longest subsequence
+    of them in the same order in both (patience sorting, O(k log k))."""
+    count_a, count_b = Counter(a), Counter(b)
+    where_b = {s: j for j, s in enumerate(b) if count_b[s] == 1}
+    pairs = [(i, where_b[s]) for i, s in enumerate(a) if count_a[s] == 1 and s in where_b]
+    tails: list[int] = []              # tails[k]: the pair ending the best run of length k+1 so far
+    tail_j: list[int] = []             # its j (the smallest j that ends such a run)
+    back: list[int] = []
+    for p, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_j, j)
+        back.append(tails[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(p)
+            tail_j.append(j)
+        else:
+            tails[k], tail_j[k] = p, j
+    run, p = [], tails[-1] if tails else -1
+    while p >= 0:
+        run.append(pairs[p])
+        p = back[p]
+    return run[::-1]
+
+
+def _align_edited(a: list[list[str]], b: list[list[str]]) -> list[tuple[int | None, int | None]]:
     """Monotone alignment maximising the summed similarity of matched sentences (DP)."""
     n, m = len(a), len(b)
     sets_a, sets_b = [set(s) for s in a], [set(s) for s in b]
@@ -622,6 +663,6 @@ def diff_copy(original: str, copy: str) -> list[Change]:
             changes.append(Change("sentence_removed", so[i], None))
         elif i is None:
             changes.append(Change("sentence_added", None, sc[j]))
-        else:
+        elif to[i] != tc[j]:
             changes.extend(_word_changes(to[i], tc[j]))
     return changes
