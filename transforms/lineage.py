@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from wordfreq import zipf_frequency
 
-LINEAGE_VERSION = "stories-4"
+LINEAGE_VERSION = "stories-5"   # -5: copy diffs anchored on identical sentences
 LEAD_CHARS = 2500     # stories (200-word leads) and copies are told apart by title and lead: bounded memory
 LEAD_WORDS = 200
 MAX_DAYS = 3          # a story's articles meet only within this many days (date buckets of MAX_DAYS + 1)
