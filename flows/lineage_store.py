@@ -184,8 +184,10 @@ def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
     pairs = _candidates(t, incremental)
     ids = {a for p in pairs for a in p}
     t.ids("pair_ids", ids)
+    # only the leads: copies are told apart on title and lead (memory bounded by the lead, not the body)
     art = {r[0]: r[1:] for r in t.rows(
-        "select article_id, title, body, published, provenance from articles semi join pair_ids using (article_id)")}
+        "select article_id, title, substr(body, 1, ?), published, provenance from articles "
+        "semi join pair_ids using (article_id)", [lineage.LEAD_CHARS])}
     rows = []
     cut: dict[str, tuple[np.ndarray, int]] = {}   # each article's shingles, made once (it is in many pairs)
 
@@ -208,8 +210,7 @@ def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
         else:
             orig, copy = (y, x) if (px and py and py < px) else (x, y)
         changes = [f"{c.kind}: {c.original or ''} -> {c.copy or ''}".strip()
-                   for c in lineage.diff_copy((art[orig][1] or "")[:lineage.LEAD_CHARS],
-                                              (art[copy][1] or "")[:lineage.LEAD_CHARS])][:200]
+                   for c in lineage.diff_copy(art[orig][1] or "", art[copy][1] or "")][:200]
         rows.append({"article_a": x, "article_b": y, "similarity": similarity, "kind": kind,
                      "original_id": orig, "copy_id": copy, "changes": changes,
                      "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id})
