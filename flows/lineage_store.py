@@ -149,10 +149,12 @@ def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -
         t.ids("window_ids", window)
         t.ids("clustered_ids", window | ring)
         where = "semi join clustered_ids using (article_id)"
-    got = t.rows(f"select article_id, published, terms, weights from lineage_index {where} order by article_id")
-    assigned = lineage.cluster_stories([g[0] for g in got], [g[1] for g in got],
-                                       [Counter(dict(zip(g[2], g[3]))) for g in got], df, n_docs,
-                                       [g[0] in ring for g in got])
+    got = t.con.sql(f"select article_id, published, terms, weights from lineage_index {where} "
+                    "order by article_id").to_arrow_table()
+    ids = got["article_id"].to_pylist()
+    assigned = lineage.cluster_stories(ids, got["published"].to_pylist(),
+                                       lineage.TermCounts.from_arrow(got["terms"], got["weights"]), df, n_docs,
+                                       [a in ring for a in ids])
     fresh = table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
         for a, s in sorted(assigned.items())])

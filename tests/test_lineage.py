@@ -1,6 +1,7 @@
 """Copy lineage: stories on the seeds, copy links by kind, and the diff of a copy."""
 import datetime as dt
 import re
+from collections import Counter
 
 import pytest
 
@@ -207,6 +208,30 @@ def test_cluster_stories_on_kept_terms_is_assign_stories(seeds):
     got = cluster_stories([i.article_id for i in items], [i.published for i in items],
                           [story_terms(i.title, i.body) for i in items])
     assert got == want
+
+
+def test_term_counts_from_the_lineage_index_columns_cluster_like_counters(seeds):
+    """The warehouse hands its list<string>/list<double> columns over as Arrow (no dict per
+    article); an article without terms (an empty or null list) stays alone."""
+    import pyarrow as pa
+
+    from transforms.lineage import TermCounts, cluster_stories, story_terms
+
+    items = [*seeds.values(), *_story(_FIRE + _BUDGET)]
+    docs = [story_terms(i.title, i.body) for i in items] + [Counter(), Counter()]
+    ids = [i.article_id for i in items] + ["empty", "null"]
+    dates = [i.published for i in items] + [None, None]
+    terms = pa.chunked_array([pa.array([list(d) for d in docs[:3]], pa.list_(pa.string())),
+                              pa.array([list(d) for d in docs[3:-1]] + [None], pa.list_(pa.string()))])
+    weights = pa.chunked_array([pa.array([list(d.values()) for d in docs[:3]], pa.list_(pa.float64())),
+                                pa.array([list(d.values()) for d in docs[3:-1]] + [None], pa.list_(pa.float64()))])
+    tc = TermCounts.from_arrow(terms, weights)
+    assert len(tc) == len(docs) and tc.ptr[-1] == sum(len(d) for d in docs)
+    assert [Counter(dict(zip((tc.vocab[t] for t in tc.terms[tc.ptr[k]:tc.ptr[k + 1]]), tc.counts[tc.ptr[k]:tc.ptr[k + 1]])))
+            for k in range(len(docs))] == docs
+    got = cluster_stories(ids, dates, tc)
+    assert got == cluster_stories(ids, dates, docs)
+    assert got["empty"] != got["null"] and {got["empty"], got["null"]}.isdisjoint(got[a] for a in ids[:-2])
 
 
 def test_context_articles_are_neighbours_but_get_no_story(seeds):

@@ -37,6 +37,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from wordfreq import zipf_frequency
 
 LINEAGE_VERSION = "stories-5"   # -5: copy diffs anchored on identical sentences
@@ -108,102 +110,159 @@ def story_terms(title: str | None, body: str, lead_words: int = LEAD_WORDS) -> C
     return counts
 
 
-def _vectors(docs: list[Counter[str]], df: Counter[str], n_docs: int) -> list[dict[str, float]]:
-    """tf-idf vectors (unit length) of the term counts, idf from `df` over `n_docs` articles."""
+@dataclass(frozen=True)
+class TermCounts:
+    """Story terms of many articles as one sparse matrix (CSR), not a dict per article
+    (48,000 articles as Counters took over 1 GB): article k's terms are
+    `vocab[terms[ptr[k]:ptr[k + 1]]]`, weighted `counts[ptr[k]:ptr[k + 1]]`, in the order
+    they were made."""
+    ptr: np.ndarray       # int64, one more than articles
+    terms: np.ndarray     # int64 indices into vocab
+    counts: np.ndarray    # float64
+    vocab: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    @classmethod
+    def from_counters(cls, docs: list[Counter[str]]) -> "TermCounts":
+        index: dict[str, int] = {}
+        terms = [index.setdefault(w, len(index)) for d in docs for w in d]
+        counts = [c for d in docs for c in d.values()]
+        ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in docs], out=ptr[1:])
+        return cls(ptr, np.array(terms, dtype=np.int64), np.array(counts, dtype=np.float64), list(index))
+
+    @classmethod
+    def from_arrow(cls, terms: "pa.ListArray | pa.ChunkedArray", weights: "pa.ListArray | pa.ChunkedArray") -> "TermCounts":
+        """From list<string> terms and list<double> weights columns (the lineage index)."""
+        lengths = pc.fill_null(pc.list_value_length(terms), 0).to_numpy(zero_copy_only=False)
+        ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        coded = pc.dictionary_encode(pc.list_flatten(terms))
+        if isinstance(coded, pa.ChunkedArray):
+            coded = coded.unify_dictionaries().combine_chunks()
+        counts = pc.list_flatten(weights).to_numpy(zero_copy_only=False).astype(np.float64)
+        return cls(ptr, coded.indices.to_numpy(zero_copy_only=False).astype(np.int64), counts,
+                   coded.dictionary.to_pylist())
+
+
+def _vectors(tc: TermCounts, df: np.ndarray, n_docs: int) -> np.ndarray:
+    """tf-idf weights (each article's vector of unit length) of the term counts, one per
+    entry of `tc`; idf from `df` (per vocab term) over `n_docs` articles."""
     n = n_docs + _IDF_PRIOR
-    vecs = []
-    for d in docs:
-        v = {w: (1 + math.log(c)) * math.log(n / (df[w] + 0.5)) for w, c in d.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        vecs.append({w: x / norm for w, x in v.items()})
-    return vecs
+    v = (1 + np.log(tc.counts)) * np.log(n / (df[tc.terms] + 0.5))
+    row = np.repeat(np.arange(len(tc)), np.diff(tc.ptr))
+    norm = np.sqrt(np.bincount(row, weights=v * v, minlength=len(tc)))
+    norm[norm == 0] = 1.0
+    return v / norm[row]
 
 
 _MAX_BUCKET_POSTINGS = 300
 _MAX_UNDATED_POSTINGS = 100
 _UNDATED_TERMS = 10
+_QUERY_CHUNK = 2000       # articles whose candidate pairs are made at once (bounded memory),
+_DENSE_CELLS = 4_000_000  # fewer when chunk x vocabulary would pass this (their vectors as dense rows)
 
 
-def _similar_pairs(dates: list[dt.date | None], vecs: list[dict[str, float]], df: Counter[str], n_docs: int,
+def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray, df: np.ndarray, n_docs: int,
                    min_sim: float, max_days: int, top_terms: int, decay_days: float) -> tuple[np.ndarray, np.ndarray]:
     """Day-discounted cosine (cosine x exp(-days/decay_days)) of every pair sharing an indexed
-    term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once; similarities),
-    as numpy arrays (a big warehouse has millions of candidate pairs; a dict of them does
-    not fit).
+    term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once; similarities).
     Postings are keyed by (term, date bucket of max_days+1 days), so an article only meets
     articles from neighbouring buckets: cost stays linear as the warehouse grows over years.
     Undated articles meet undated ones from their side and dated ones from the dated
     side (never a scan over every bucket); an undated pair is not discounted. Only each
     article's `top_terms` heaviest terms are indexed and queried (terms in more than 5% of
-    the batch not at all); pairs whose top-term dot product reaches min_sim/2 get their
-    exact cosine. `n_docs`: the number of articles `df` counts (the batch, or the warehouse
-    when a window of it is re-clustered)."""
+    the batch not at all); a posting list keeps its first 300 articles (100 undated): a term
+    common in one bucket tells nothing. Pairs whose top-term dot product reaches min_sim/2
+    get their exact cosine. `n_docs`: the number of articles `df` counts (the batch, or the
+    warehouse when a window of it is re-clustered). All in numpy, a chunk of articles at a
+    time: memory follows the chunk and the pairs found."""
+    n, nnz = len(tc), len(tc.terms)
+    empty = np.empty((0, 2), dtype=np.int64), np.empty(0)
+    if not nnz:
+        return empty
     cap = max(50, n_docs // 20)
     width = max_days + 1
-    buckets = [d.toordinal() // width if d else None for d in dates]
-    index: dict[tuple[str, int | None], list[tuple[int, float]]] = defaultdict(list)
-    tops = [sorted(v.items(), key=lambda kv: -kv[1])[:top_terms] for v in vecs]
-    for k in range(len(vecs)):
-        for w, x in tops[k]:
-            if df[w] <= cap:
-                postings = index[(w, buckets[k])]
-                limit = _MAX_BUCKET_POSTINGS if buckets[k] is not None else _MAX_UNDATED_POSTINGS
-                if len(postings) < limit:   # a term common in one bucket tells nothing
-                    postings.append((k, x))
-    # exact cosines in numpy: every vector as (term id, weight) runs of one flat array
-    vocab = {w: t for t, w in enumerate(df)}
-    lengths = np.fromiter((len(v) for v in vecs), dtype=np.int64, count=len(vecs))
-    ptr = np.zeros(len(vecs) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
-    ids = np.fromiter((vocab[w] for v in vecs for w in v), dtype=np.int64, count=int(ptr[-1]))
-    wts = np.fromiter((x for v in vecs for x in v.values()), dtype=np.float64, count=int(ptr[-1]))
-    row = np.zeros(len(vocab))
+    days = np.array([d.toordinal() if d else -1 for d in dates], dtype=np.int64)
+    dated = days >= 0
+    bucket = np.where(dated, days // width, 0)
+    bcode = np.where(dated, bucket - bucket[dated].min() + 2 if dated.any() else 0, 0)   # 0: undated
+    span = int(bcode.max()) + 2                                                           # room for bucket + 1
+    row = np.repeat(np.arange(n), np.diff(tc.ptr))
+    # each article's top terms, heaviest first (ties in term order), as (row, rank) runs
+    order = np.lexsort((np.arange(nnz), -wts, row))
+    rank = np.arange(nnz) - tc.ptr[row]
+    top = order[rank < top_terms]
+    top_row, top_rank = row[top], rank[rank < top_terms]
+    top_term, top_w = tc.terms[top], wts[top]
+    top_ptr = np.searchsorted(top_row, np.arange(n + 1))
+    # postings: (term, bucket) -> the first 300 (100 undated) articles with it in their top terms
+    indexed = df[top_term] <= cap
+    p_key = top_term[indexed] * span + bcode[top_row[indexed]]
+    p_row, p_w = top_row[indexed], top_w[indexed]
+    by_key = np.argsort(p_key, kind="stable")
+    p_key, p_row, p_w = p_key[by_key], p_row[by_key], p_w[by_key]
+    first = np.searchsorted(p_key, p_key)
+    keep = (np.arange(len(p_key)) - first) < np.where(dated[p_row], _MAX_BUCKET_POSTINGS, _MAX_UNDATED_POSTINGS)
+    p_key, p_row, p_w = p_key[keep], p_row[keep], p_w[keep]
+    # exact cosines: the chunk's own vectors as dense rows (chunk x vocab <= _DENSE_CELLS)
+    chunk = max(1, min(_QUERY_CHUNK, _DENSE_CELLS // max(1, len(tc.vocab))))
+    dense = np.zeros((chunk, len(tc.vocab)))
     decay = np.exp(-np.arange(max_days + 1) / decay_days)
-    days_of = [d.toordinal() if d else None for d in dates]
-    found_k: list[int] = []
-    found_j: list[np.ndarray] = []
+    found_p: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
-    for k in range(len(vecs)):
-        acc: dict[int, float] = defaultdict(float)
-        bk = buckets[k]
-        near = (None,) if bk is None else (bk - 1, bk, bk + 1, None)
-        for rank, (w, x) in enumerate(tops[k]):
-            for b in near:
-                if b is None and bk is not None and rank >= _UNDATED_TERMS:
-                    continue   # dated -> undated only through the heaviest terms (bounded cost)
-                for j, y in index.get((w, b), ()):
-                    if j > k or (bk is not None and buckets[j] is None and j != k):
-                        acc[j] += x * y
-        dk, cand, gaps = days_of[k], [], []
-        for j, partial in acc.items():
-            if partial < min_sim / 2:   # top-term cosine is a lower bound; skip hopeless pairs
-                continue
-            dj = days_of[j]
-            gap = abs(dk - dj) if dk is not None and dj is not None else 0
-            if gap <= max_days:
-                cand.append(j)
-                gaps.append(gap)
-        if not cand:
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        q = np.arange(top_ptr[lo], top_ptr[hi])
+        qk = top_row[q]
+        # each top term asks its article's bucket and the two beside it, and the undated
+        # bucket (a dated article: only through its heaviest _UNDATED_TERMS terms)
+        offs = np.array([-1, 0, 1, 0])
+        qk4, q4 = np.repeat(qk, 4), np.repeat(q, 4)
+        side = np.tile(np.arange(4), len(q))
+        to_undated = side == 3
+        ok = np.where(dated[qk4], ~to_undated | (top_rank[q4] < _UNDATED_TERMS), to_undated)
+        qk4, q4, side, to_undated = qk4[ok], q4[ok], side[ok], to_undated[ok]
+        qcode = np.where(to_undated, 0, bcode[qk4] + offs[side])
+        qkey = top_term[q4] * span + qcode
+        start, stop = np.searchsorted(p_key, qkey, "left"), np.searchsorted(p_key, qkey, "right")
+        size = stop - start
+        if not size.sum():
             continue
-        jj = np.array(cand, dtype=np.int64)
-        start, size = ptr[jj], lengths[jj]
+        which = np.repeat(np.arange(len(qkey)), size)
+        post = np.repeat(start - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
+        k, j = qk4[which], p_row[post]
+        good = (j > k) | (dated[k] & ~dated[j])
+        k, j, prod = k[good], j[good], top_w[q4[which[good]]] * p_w[post[good]]
+        if not len(k):
+            continue
+        pair = k * n + j
+        by_pair = np.argsort(pair, kind="stable")
+        pair, prod = pair[by_pair], prod[by_pair]
+        heads = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        partial = np.add.reduceat(prod, heads)
+        k, j = pair[heads] // n, pair[heads] % n
+        gap = np.where(dated[k] & dated[j], np.abs(days[k] - days[j]), 0)
+        cand = (partial >= min_sim / 2) & (gap <= max_days)   # top-term cosine is a lower bound
+        k, j, gap = k[cand], j[cand], gap[cand]
+        if not len(k):
+            continue
+        size = np.diff(tc.ptr)[j]
         offset = np.cumsum(size) - size
-        flat = np.repeat(start - offset, size) + np.arange(int(offset[-1] + size[-1]))
-        own = ids[ptr[k]:ptr[k + 1]]
-        row[own] = wts[ptr[k]:ptr[k + 1]]
-        dots = np.add.reduceat(row[ids[flat]] * wts[flat], offset) * decay[gaps]
-        row[own] = 0.0
-        keep = dots >= min_sim
-        if keep.any():
-            found_k.append(k)
-            found_j.append(jj[keep])
-            found_s.append(dots[keep])
-    if not found_k:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0)
-    first = np.repeat(np.array(found_k, dtype=np.int64), [len(j) for j in found_j])
-    second = np.concatenate(found_j)
-    pairs = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
-    return pairs, np.concatenate(found_s)
+        flat = np.repeat(tc.ptr[j] - offset, size) + np.arange(int(size.sum()))
+        own = slice(tc.ptr[lo], tc.ptr[hi])
+        dense[row[own] - lo, tc.terms[own]] = wts[own]
+        cells = np.repeat((k - lo) * len(tc.vocab), size) + tc.terms[flat]
+        dots = np.add.reduceat(dense.ravel()[cells] * wts[flat], offset) * decay[gap]
+        dense[row[own] - lo, tc.terms[own]] = 0.0
+        hit = dots >= min_sim
+        found_p.append(np.stack([np.minimum(k, j), np.maximum(k, j)], axis=1)[hit])
+        found_s.append(dots[hit])
+    if not found_p:
+        return empty
+    return np.concatenate(found_p), np.concatenate(found_s)
 
 
 _NEIGHBOUR = 2            # an article's local scale: its similarity to its 2nd-nearest neighbour,
@@ -321,7 +380,7 @@ def assign_stories(items: list[StoryInput], threshold: float = 0.7, edge: float 
                            min_sim=min_sim, seed_min=seed_min, decay_days=decay_days)
 
 
-def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Counter[str]],
+def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Counter[str]] | TermCounts,
                     df: Counter[str] | None = None, n_docs: int | None = None,
                     context: list[bool] | None = None, *, threshold: float = 0.7,
                     edge: float = 0.5, max_days: int = MAX_DAYS, top_terms: int = 40, min_sim: float = 0.04,
@@ -334,11 +393,15 @@ def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Coun
     get no story id back (the ring around a re-clustered window, whose stories stay)."""
     if not ids:
         return {}
+    tc = docs if isinstance(docs, TermCounts) else TermCounts.from_counters(docs)
     if df is None:
-        df, n_docs = Counter(w for d in docs for w in d), len(docs)
+        df_of = np.bincount(tc.terms, minlength=len(tc.vocab)).astype(np.float64)
+        n_docs = len(tc)
+    else:
+        df_of = np.array([df.get(w, 0) for w in tc.vocab], dtype=np.float64)
     assert n_docs is not None
-    vecs = _vectors(docs, df, n_docs)
-    pairs, sims = _similar_pairs(dates, vecs, df, n_docs, min_sim, max_days, top_terms, decay_days)
+    wts = _vectors(tc, df_of, n_docs)
+    pairs, sims = _similar_pairs(dates, tc, wts, df_of, n_docs, min_sim, max_days, top_terms, decay_days)
     pairs, rel, raw = _relative(len(ids), pairs, sims, edge)
     fixed = np.asarray(context if context is not None else [False] * len(ids), dtype=bool)
     if fixed.any():
