@@ -30,7 +30,6 @@ import datetime as dt
 import difflib
 import functools
 import hashlib
-import math
 import re
 import zlib
 from collections import Counter, defaultdict
