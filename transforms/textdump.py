@@ -43,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-import yaml
+from .resource_files import parse_yaml
 
 TEXTDUMP_VERSION = "textdump-3"
 
@@ -123,7 +123,7 @@ def _validated_phrases(doc: dict, key: str) -> list[str]:
 def _read_furniture_doc(path: str) -> dict:
     """Parse one packaged furniture file; a broken file is a packaging bug, so raise."""
     raw = importlib.resources.files("transforms").joinpath(path).read_text("utf-8")
-    doc = yaml.safe_load(raw)
+    doc = parse_yaml(raw)
     if not isinstance(doc, dict) or "version" not in doc:
         raise ValueError(f"{path}: expected a mapping with a 'version' key")
     return doc
