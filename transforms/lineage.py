@@ -160,7 +160,8 @@ def _vectors(tc: TermCounts, df: np.ndarray, n_docs: int) -> np.ndarray:
 _MAX_BUCKET_POSTINGS = 300
 _MAX_UNDATED_POSTINGS = 100
 _UNDATED_TERMS = 10
-_QUERY_CHUNK = 2000       # articles whose candidate pairs are made at once (bounded memory),
+_QUERY_CHUNK = 256        # articles whose candidate pairs are made at once (bounded memory: at most
+                          # 256 x 40 top terms x 4 buckets x 300 postings rows),
 _DENSE_CELLS = 4_000_000  # fewer when chunk x vocabulary would pass this (their vectors as dense rows)
 
 
