@@ -193,7 +193,7 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
     row = np.repeat(np.arange(n), np.diff(tc.ptr))
     # each article's top terms, heaviest first (ties in term order), as (row, rank) runs
     order = np.lexsort((np.arange(nnz), -wts, row))
-    rank = np.arange(nnz) - tc.ptr[row]
+    rank = np.arange(nnz) - tc.ptr[row]    # rank inside its article of the term at order[i] (rows stay in place)
     top = order[rank < top_terms]
     top_row, top_rank = row[top], rank[rank < top_terms]
     top_term, top_w = tc.terms[top], wts[top]
@@ -211,6 +211,7 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
     chunk = max(1, min(_QUERY_CHUNK, _DENSE_CELLS // max(1, len(tc.vocab))))
     dense = np.zeros((chunk, len(tc.vocab)))
     decay = np.exp(-np.arange(max_days + 1) / decay_days)
+    offs = np.array([-1, 0, 1, 0])   # the four buckets a top term asks (the last: undated)
     found_p: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
     for lo in range(0, n, chunk):
@@ -219,7 +220,6 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
         qk = top_row[q]
         # each top term asks its article's bucket and the two beside it, and the undated
         # bucket (a dated article: only through its heaviest _UNDATED_TERMS terms)
-        offs = np.array([-1, 0, 1, 0])
         qk4, q4 = np.repeat(qk, 4), np.repeat(q, 4)
         side = np.tile(np.arange(4), len(q))
         to_undated = side == 3
