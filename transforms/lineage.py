@@ -123,8 +123,13 @@ class TermCounts:
     def __len__(self) -> int:
         return len(self.ptr) - 1
 
+    @functools.cached_property
+    def row(self) -> np.ndarray:
+        """The article of each entry (int64, one per term entry)."""
+        return np.repeat(np.arange(len(self)), np.diff(self.ptr))
+
     @classmethod
-    def from_counters(cls, docs: list[Counter[str]]) -> "TermCounts":
+    def from_counters(cls, docs: list[Counter[str]]) -> TermCounts:
         index: dict[str, int] = {}
         terms = [index.setdefault(w, len(index)) for d in docs for w in d]
         counts = [c for d in docs for c in d.values()]
@@ -133,7 +138,7 @@ class TermCounts:
         return cls(ptr, np.array(terms, dtype=np.int64), np.array(counts, dtype=np.float64), list(index))
 
     @classmethod
-    def from_arrow(cls, terms: "pa.ListArray | pa.ChunkedArray", weights: "pa.ListArray | pa.ChunkedArray") -> "TermCounts":
+    def from_arrow(cls, terms: pa.ListArray | pa.ChunkedArray, weights: pa.ListArray | pa.ChunkedArray) -> TermCounts:
         """From list<string> terms and list<double> weights columns (the lineage index)."""
         lengths = pc.fill_null(pc.list_value_length(terms), 0).to_numpy(zero_copy_only=False)
         ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
@@ -151,10 +156,9 @@ def _vectors(tc: TermCounts, df: np.ndarray, n_docs: int) -> np.ndarray:
     entry of `tc`; idf from `df` (per vocab term) over `n_docs` articles."""
     n = n_docs + _IDF_PRIOR
     v = (1 + np.log(tc.counts)) * np.log(n / (df[tc.terms] + 0.5))
-    row = np.repeat(np.arange(len(tc)), np.diff(tc.ptr))
-    norm = np.sqrt(np.bincount(row, weights=v * v, minlength=len(tc)))
+    norm = np.sqrt(np.bincount(tc.row, weights=v * v, minlength=len(tc)))
     norm[norm == 0] = 1.0
-    return v / norm[row]
+    return v / norm[tc.row]
 
 
 _MAX_BUCKET_POSTINGS = 300
@@ -190,7 +194,7 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
     bucket = np.where(dated, days // width, 0)
     bcode = np.where(dated, bucket - bucket[dated].min() + 2 if dated.any() else 0, 0)   # 0: undated
     span = int(bcode.max()) + 2                                                           # room for bucket + 1
-    row = np.repeat(np.arange(n), np.diff(tc.ptr))
+    row = tc.row
     # each article's top terms, heaviest first (ties in term order), as (row, rank) runs
     order = np.lexsort((np.arange(nnz), -wts, row))
     rank = np.arange(nnz) - tc.ptr[row]    # rank inside its article of the term at order[i] (rows stay in place)
