@@ -30,6 +30,7 @@ from dataclasses import replace
 from lxml import etree
 from lxml import html as lxml_html
 
+from transforms.errors import ResourceError
 from transforms.textdump import (
     EMPTY,
     Extracted,
@@ -250,20 +251,25 @@ def _section(meta: _PageMeta, categories: object) -> tuple[str | None, str | Non
     return None, None
 
 
-def extract_html(html: str, url: str | None = None) -> Extracted:
-    """Extract title, body and metadata from an HTML page; never raises.
+def extract_html(html: str, url: str | None = None, text_fallback: bool = True) -> Extracted:
+    """Extract title, body and metadata from an HTML page; never raises on bad input.
 
-    Empty or unparseable input gives an Extracted with body "".
+    Empty or unparseable input gives an Extracted with body "".  When trafilatura finds
+    no body, text mode reads the page's text instead, unless `text_fallback` is False
+    (bench/train_line_model.py labels text mode's lines with HTML mode's own result).
+    A broken packaged resource (ResourceError) is not bad input: it raises.
     """
     if not isinstance(html, str) or not html.strip():
         return EMPTY
     try:
-        return _extract(html, url)
+        return _extract(html, url, text_fallback)
+    except ResourceError:
+        raise
     except Exception:  # noqa: BLE001 - trafilatura/lxml can fail in many ways on junk
         return EMPTY
 
 
-def _extract(html: str, url: str | None) -> Extracted:
+def _extract(html: str, url: str | None, text_fallback: bool = True) -> Extracted:
     """The work behind extract_html (may raise; the caller guards)."""
     import trafilatura  # local: heavy import, only HTML mode needs it
 
@@ -286,7 +292,7 @@ def _extract(html: str, url: str | None) -> Extracted:
         include_tables=True,
     )
     if doc is None:
-        fallback = extract_text_dump(dump) if dump else EMPTY
+        fallback = extract_text_dump(dump) if dump and text_fallback else EMPTY
         return replace(fallback, url=url or fallback.url, language=language,
                        url_source="caller" if url else fallback.url_source)
     meta = _PageMeta(tree)
@@ -294,7 +300,7 @@ def _extract(html: str, url: str | None) -> Extracted:
     title_source = meta.source(title)
     body, removed = _clean_body(getattr(doc, "text", None) or "", title)
     published = _parse_iso_date(getattr(doc, "date", None))
-    if len(body) < MIN_BODY_CHARS and dump:
+    if len(body) < MIN_BODY_CHARS and dump and text_fallback:
         fb = extract_text_dump(dump)
         body, removed = fb.body, fb.removed
         if not title:

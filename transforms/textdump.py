@@ -37,15 +37,23 @@ from __future__ import annotations
 import datetime
 import functools
 import importlib.resources
+import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+
+from . import linemodel
+from .errors import ResourceError
 from .resource_files import parse_yaml
 
-TEXTDUMP_VERSION = "textdump-3"
+# The rules' version and the line model's (resources/textdump/line_model.json): both
+# decide what a body holds, so rows record both.
+LINE_MODEL_VERSION = "line-model-1"
+TEXTDUMP_VERSION = "textdump-4+" + LINE_MODEL_VERSION
 
 # Inputs are truncated to this many characters: no article needs more, and it bounds
 # the work done on hostile input.
@@ -926,30 +934,44 @@ def extract_text_dump(text: str) -> Extracted:
     """
     if not isinstance(text, str) or not text.strip():
         return EMPTY
+    load_line_model()  # a missing or broken model file is not odd input: it raises
     try:
         return _extract(text)
     except Exception:  # noqa: BLE001 - the contract is "never raise on odd input"
         return EMPTY
 
 
-def _extract(text: str) -> Extracted:
-    """The pipeline behind extract_text_dump (may raise; the caller guards)."""
-    raw_lines = split_lines(text)
-    if not raw_lines:
-        return EMPTY
+@dataclass
+class _Layout:
+    """The rules' reading of a dump: classified lines, the article stretch they chose and
+    the headline.  The line model (below) makes the final keep/drop call from it."""
+
+    raw_lines: list[str]
+    lines: list[_Line]
+    has_stoplist: bool
+    start: int | None = None  # article stretch (None: the rules found no article)
+    end: int | None = None
+    extra: list[tuple[int, int]] = field(default_factory=list)
+    title_idx: int | None = None
+    title_source: str | None = None
+    rule_keep: list[bool] = field(default_factory=list)  # the rules' own keep decision
+    in_segment: list[bool] = field(default_factory=list)
+    headline: list[bool] = field(default_factory=list)  # the headline and its repeats: never body
+
+
+def _layout(raw_lines: list[str]) -> _Layout:
+    """Run the rules: stoplist, unwrapping, line classes, neighbours, segment, headline."""
     stoplist = _detect_stoplist(raw_lines)
     raw_lines = unwrap_lines(raw_lines, stoplist)
     lines = _make_lines(raw_lines, stoplist)
     _promote_prose_runs(lines)
     _revise(lines)
-    region = _main_region(lines)
+    lay = _Layout(raw_lines, lines, bool(stoplist))
+    region = _main_region(lines) or _fallback_region(lines)
     if region is None:
-        region = _fallback_region(lines)
-    site = _site_name(raw_lines)
-    url = next((m[1] for t in raw_lines[:5] if (m := _URL_LINE.match(t))), None)
-    if region is None:
-        return Extracted(None, "", None, None, None, site, url, None, tuple(raw_lines),
-                         url_source="text:url-line" if url else None)
+        n = len(lines)
+        lay.rule_keep, lay.in_segment, lay.headline = [False] * n, [False] * n, [False] * n
+        return lay
     start, end = region
     end = _cut_at_end_marker(lines, start, end)
     title_idx, title_source = _pick_title_rule(lines, start)
@@ -957,31 +979,52 @@ def _extract(text: str) -> Extracted:
         title_idx, start, title_source = start, start + 1, "text:first-body-line"
     if title_idx is not None:
         start = _extend_start(lines, title_idx, start)
-    extra = _secondary_segments(lines, region)
-    title = lines[title_idx].text if title_idx is not None else None
+    lay.start, lay.end, lay.extra = start, end, _secondary_segments(lines, region)
+    lay.title_idx, lay.title_source = title_idx, title_source
     title_key = lines[title_idx].key if title_idx is not None else None
-    header = lines[max(0, start - 15) : start] + lines[start : start + 3]
-    published, date_source = _find_published(header, lines)
-    byline = next((b for ln in header if (b := _byline(ln))), None)
-    section, section_source = _find_section(lines, title_idx, start, end, site)
+    for k, line in enumerate(lines):
+        in_segment = start <= k <= end or any(a <= k <= b for a, b in lay.extra)
+        headline = k == title_idx or line.key == title_key
+        keep = in_segment and not line.furniture and line.cls == GOOD and not headline
+        if keep and (_date_line(line) or (_byline(line) and k - start < 3)):
+            keep = False
+        lay.rule_keep.append(keep)
+        lay.in_segment.append(in_segment)
+        lay.headline.append(headline)
+    return lay
 
+
+def _extract(text: str) -> Extracted:
+    """The pipeline behind extract_text_dump (may raise; the caller guards)."""
+    raw_lines = split_lines(text)
+    if not raw_lines:
+        return EMPTY
+    lay = _layout(raw_lines)
+    lines, raw_lines = lay.lines, lay.raw_lines
+    site = _site_name(raw_lines)
+    url = next((m[1] for t in raw_lines[:5] if (m := _URL_LINE.match(t))), None)
+    keep = _model_keep(lay)
+    title_idx = lay.title_idx
     body: list[str] = []
     kept: list[int] = []
     removed: list[str] = []
     for k, line in enumerate(lines):
         if k == title_idx:
             continue
-        in_segment = start <= k <= end or any(a <= k <= b for a, b in extra)
-        keep = in_segment and not line.furniture and line.cls == GOOD
-        if line.key == title_key:
-            keep = False
-            if k != title_idx:
-                continue
-        if keep and (_date_line(line) or (_byline(line) and k - start < 3)):
-            keep = False
-        (body if keep else removed).append(line.text)
-        if keep:
+        if lay.headline[k]:  # a repeat of the headline is neither body nor evidence
+            continue
+        (body if keep[k] else removed).append(line.text)
+        if keep[k]:
             kept.append(k)
+    if lay.start is None:  # no article stretch: no headline or header metadata to read
+        return Extracted(None, "\n\n".join(body), None, None, None, site, url, None, tuple(removed),
+                         url_source="text:url-line" if url else None)
+    start, end = lay.start, lay.end
+    title = lines[title_idx].text if title_idx is not None else None
+    header = lines[max(0, start - 15) : start] + lines[start : start + 3]
+    published, date_source = _find_published(header, lines)
+    byline = next((b for ln in header if (b := _byline(ln))), None)
+    section, section_source = _find_section(lines, title_idx, start, end, site)
     subtitle = _standfirst(lines, title_idx, kept)
     return Extracted(
         title=title,
@@ -993,7 +1036,7 @@ def _extract(text: str) -> Extracted:
         url=url,
         language=None,
         removed=tuple(removed),
-        title_source=title_source if title is not None else None,
+        title_source=lay.title_source if title is not None else None,
         subtitle=subtitle,
         subtitle_source="text:standfirst" if subtitle else None,
         byline_source="text:byline" if byline else None,
@@ -1001,6 +1044,213 @@ def _extract(text: str) -> Extracted:
         section=section,
         section_source=section_source,
     )
+
+
+# --------------------------------------------------------------------------------------
+# Line model: the final keep/drop call
+# --------------------------------------------------------------------------------------
+#
+# The rules above read a dump the way jusText does and pick one article stretch; on
+# unseen pages they keep too little of short-paragraph articles and let some furniture
+# through.  A small tree ensemble (resources/textdump/line_model.json, made by
+# bench/train_line_model.py on the even-id half of the trafilatura evaluation pages,
+# with HTML mode's bodies and the pages' must/must-not snippets as labels) makes the
+# final call per line from the rules' own decisions and the shape of the line and of
+# its neighbours: it learns where the rules go wrong, it does not replace them.
+
+LINE_MODEL_FILE = ("textdump", "line_model.json")
+_REASONS = ("phrase", "prefix", "contains", "time", "counter", "caption", "teaser", "headline-list", "punctuation")
+_CLASSES = (GOOD, BAD, SHORT, NEAR)
+NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
+SHAPE_CHARS = 300  # character shares are read on a line's first 300 characters
+_BULLET_START = "•*-–—·>»#"
+_URLISH = re.compile(r"https?://|www\.|@|\.com\b")
+LINE_BASE_FEATURES = (
+    ("log_chars", "log_words", "stop_density", "rule_keep", "in_segment", "furniture")
+    + tuple(f"cls_{c}" for c in _CLASSES)
+    + tuple(f"cf_{c}" for c in _CLASSES)
+    + tuple(f"reason_{r}" for r in _REASONS)
+    + ("sentence_end", "terminal", "sentence_start", "headline_shaped", "digit_share", "has_bar",
+       "has_copyright", "log_repeats", "upper_share", "chars_per_word", "commas_per_word",
+       "bullet_start", "digit_start", "urlish", "caps_per_word")
+)
+LINE_PAGE_FEATURES = (
+    "position", "is_title", "from_start", "from_end", "before_start", "after_end", "log_lines",
+    "rule_keep_share", "has_stoplist", "kept_chars_before", "lines_since_kept", "lines_to_kept",
+    "log_kept_chars", "from_title",
+)
+
+
+def line_feature_names() -> tuple[str, ...]:
+    """Column names of `line_features`, in order (the model file must list the same)."""
+    names = list(LINE_BASE_FEATURES)
+    for d in NEIGHBOUR_OFFSETS:
+        names += [f"{b}@{d:+d}" for b in LINE_BASE_FEATURES] + [f"exists@{d:+d}"]
+    return tuple(names) + LINE_PAGE_FEATURES
+
+
+def _char_shares(heads: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: share of ASCII digits among its characters, and of upper-case letters
+    among its non-space characters (one numpy pass over all lines' heads)."""
+    joined = "\n".join(heads)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lowered = joined.lower()
+    if len(lowered) == len(joined):
+        upper = cps != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    else:  # lower() changed a length (e.g. "İ"): mark upper case character by character
+        upper = np.fromiter((c.isupper() for c in joined), dtype=bool, count=len(joined))
+    digit = (cps - 48) < 10  # unsigned: only '0'..'9'
+    starts = np.cumsum([0] + [len(h) + 1 for h in heads[:-1]])
+    digits = np.add.reduceat(digit, starts) if len(cps) else np.zeros(len(heads))
+    uppers = np.add.reduceat(upper, starts) if len(cps) else np.zeros(len(heads))
+    lengths = np.array([len(h) for h in heads], dtype=np.float64)
+    spaces = np.array([h.count(" ") for h in heads], dtype=np.float64)
+    # reduceat gives the element itself for an empty slice: lines are never empty here
+    return digits / np.maximum(lengths, 1.0), uppers / np.maximum(lengths - spaces, 1.0)
+
+
+def _base_columns(lay: _Layout) -> np.ndarray:
+    """LINE_BASE_FEATURES for every line of the layout, column by column."""
+    lines = lay.lines
+    n = len(lines)
+    texts = [ln.text for ln in lines]
+    heads = [t[:SHAPE_CHARS] for t in texts]
+    head_words = np.array([len(h.split()) or 1 for h in heads], dtype=np.float64)
+    words = np.array([ln.n_words or 1 for ln in lines], dtype=np.float64)
+    repeats = Counter(ln.key for ln in lines)
+    digit_share, upper_share = _char_shares(heads)
+    head_chars = np.array([len(h) - h.count(" ") for h in heads], dtype=np.float64)
+    cols = [
+        np.log1p([len(t) for t in texts]),
+        np.log1p([ln.n_words for ln in lines]),
+        [ln.stop_density for ln in lines],
+        lay.rule_keep,
+        lay.in_segment,
+        [ln.furniture for ln in lines],
+    ]
+    cls_code = {c: i for i, c in enumerate(_CLASSES)}
+    eye = np.eye(len(_CLASSES))
+    cols += list(eye[[cls_code[ln.cls] for ln in lines]].T) if n else [np.zeros(0)] * len(_CLASSES)
+    cols += list(eye[[cls_code[ln.cf] for ln in lines]].T) if n else [np.zeros(0)] * len(_CLASSES)
+    reasons = [ln.reason for ln in lines]
+    cols += [[r == name for r in reasons] for name in _REASONS]
+    cols += [
+        [_SENTENCE_END.search(t) is not None for t in texts],
+        [_TERMINAL.search(t) is not None for t in texts],
+        [_SENTENCE_START.match(t) is not None for t in texts],
+        [ln.reason == "headline-list" or _headline_shaped(ln) for ln in lines],
+        digit_share,
+        ["|" in t for t in texts],
+        ["©" in t for t in texts],
+        np.log1p([repeats[ln.key] - 1 for ln in lines]),
+        upper_share,
+        head_chars / head_words,
+        np.array([t.count(",") for t in texts], dtype=np.float64) / words,
+        [t[:1] in _BULLET_START for t in texts],
+        [t[:1].isdigit() for t in texts],
+        [_URLISH.search(h) is not None for h in heads],
+        np.array([len(_CAPITALISED.findall(h)) for h in heads], dtype=np.float64) / head_words,
+    ]
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in cols]).reshape(n, len(LINE_BASE_FEATURES))
+
+
+def line_features(lay: _Layout) -> np.ndarray:
+    """One row of `line_feature_names()` per line of the layout."""
+    lines = lay.lines
+    n = len(lines)
+    B = _base_columns(lay)
+    parts = [B]
+    for d in NEIGHBOUR_OFFSETS:
+        shifted, exists = np.zeros_like(B), np.zeros((n, 1))
+        if abs(d) >= n:  # no line that far away
+            pass
+        elif d < 0:
+            shifted[-d:], exists[-d:] = B[: n + d], 1.0
+        else:
+            shifted[: n - d], exists[: n - d] = B[d:], 1.0
+        parts += [shifted, exists]
+    idx = np.arange(n)
+    keep = np.array(lay.rule_keep, dtype=np.float64)
+    kept_chars = np.cumsum(keep * np.array([len(ln.text) for ln in lines], dtype=np.float64))
+    total = kept_chars[-1] if n else 0.0
+    kept_idx = np.flatnonzero(keep)
+    far = 50.0
+    if len(kept_idx):
+        before = np.searchsorted(kept_idx, idx)
+        since = np.where(before > 0, idx - kept_idx[np.maximum(before - 1, 0)], far)
+        after = np.searchsorted(kept_idx, idx, side="right")
+        until = np.where(after < len(kept_idx), kept_idx[np.minimum(after, len(kept_idx) - 1)] - idx, far)
+    else:
+        since = until = np.full(n, far)
+    zeros = np.zeros(n)
+    s, e, ti = lay.start, lay.end, lay.title_idx
+    page = np.column_stack([
+        idx / max(n - 1, 1),
+        (idx == ti).astype(np.float64) if ti is not None else zeros,
+        (idx - s) / n if s is not None else zeros,
+        (idx - e) / n if e is not None else zeros,
+        (idx < s).astype(np.float64) if s is not None else zeros,
+        (idx > e).astype(np.float64) if e is not None else zeros,
+        np.full(n, math.log1p(n)),
+        np.full(n, keep.sum() / max(n, 1)),
+        np.full(n, float(lay.has_stoplist)),
+        kept_chars / max(total, 1.0),
+        np.minimum(since, far),
+        np.minimum(until, far),
+        np.full(n, math.log1p(total)),
+        (idx - ti) / n if ti is not None else zeros,
+    ])
+    parts.append(page)
+    return np.hstack(parts)
+
+
+@functools.lru_cache(maxsize=1)
+def load_line_model() -> linemodel.TreeEnsemble:
+    """The packaged line model, checked against this module's feature columns."""
+    model = linemodel.load(*LINE_MODEL_FILE)
+    if model.version != LINE_MODEL_VERSION:
+        raise ResourceError(
+            "transforms/resources/" + "/".join(LINE_MODEL_FILE)
+            + f": version {model.version!r}, but transforms.textdump expects {LINE_MODEL_VERSION!r}"
+        )
+    if set(model.thresholds) != {"rules_kept", "rules_dropped"}:
+        raise ResourceError(
+            "transforms/resources/" + "/".join(LINE_MODEL_FILE) + ": thresholds must be rules_kept and rules_dropped"
+        )
+    if model.feature_names != line_feature_names():
+        raise ResourceError(
+            "transforms/resources/" + "/".join(LINE_MODEL_FILE)
+            + ": its feature columns do not match transforms.textdump.line_feature_names(); retrain it "
+            "with bench/train_line_model.py"
+        )
+    return model
+
+
+def line_keep_probability(lay: _Layout) -> np.ndarray:
+    """The line model's probability that each line is article text."""
+    if not lay.lines:
+        return np.zeros(0)
+    return load_line_model().predict_proba(line_features(lay))
+
+
+def keep_lines(lay: _Layout, p: np.ndarray, kept: float, dropped: float) -> list[bool]:
+    """Final keep decision per line.  The model's call: a line the rules kept stays
+    when its probability reaches `kept`, a line they dropped comes back when it reaches
+    `dropped` (the model file's two thresholds, chosen by bench/train_line_model.py).
+    Then the body policy: never the headline or its repeats, never a date line, never a
+    byline at the head of the article."""
+    out = []
+    for k, (pk, ln) in enumerate(zip(p, lay.lines)):
+        keep = bool(pk >= (kept if lay.rule_keep[k] else dropped)) and not lay.headline[k]
+        if keep and (_date_line(ln) or (_byline(ln) and (lay.start is None or k - lay.start < 3))):
+            keep = False
+        out.append(keep)
+    return out
+
+
+def _model_keep(lay: _Layout) -> list[bool]:
+    t = load_line_model().thresholds
+    return keep_lines(lay, line_keep_probability(lay), t["rules_kept"], t["rules_dropped"])
 
 
 def _extend_start(lines: list[_Line], title_idx: int, start: int) -> int:
