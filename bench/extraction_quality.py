@@ -44,7 +44,7 @@ from transforms import textdump  # noqa: E402
 from transforms.htmlpage import HTMLPAGE_VERSION, extract_html, page_text  # noqa: E402
 from transforms.textdump import TEXTDUMP_VERSION, extract_text_dump  # noqa: E402
 
-SYSTEMS = ("trafilatura.extract", "extract_html", "jusText on dump", "extract_text_dump")
+SYSTEMS = ("trafilatura.extract", "extract_html", "jusText on dump", "extract_text_dump, rules only", "extract_text_dump")
 
 
 @dataclass
@@ -84,6 +84,7 @@ class Score:
 class Results:
     scores: dict[tuple[str, str], Score] = field(default_factory=dict)  # (split, system)
     text_seconds: float = 0.0
+    rules_seconds: float = 0.0
     text_bytes: int = 0
     text_calls: int = 0
     html_seconds: float = 0.0
@@ -132,14 +133,17 @@ def run(limit: int | None, pages_out: Path | None) -> Results:
         dump = page_text(html)
         jt = justext_on_dump(dump)
         t3 = time.process_time()  # CPU time: robust to other jobs sharing the machine
-        ours_text = extract_text_dump(dump).body
+        rules_text = extract_text_dump(dump, line_model=False).body
         t4 = time.process_time()
-        res.text_seconds += t4 - t3
+        ours_text = extract_text_dump(dump).body
+        t5 = time.process_time()
+        res.rules_seconds += t4 - t3
+        res.text_seconds += t5 - t4
         res.text_bytes += len(dump.encode("utf-8"))
         res.text_calls += 1
 
         row = {"page": name, "split": split}
-        for system, out in zip(SYSTEMS, (base, ours_html, jt, ours_text)):
+        for system, out in zip(SYSTEMS, (base, ours_html, jt, rules_text, ours_text)):
             for sp in ("all", split):
                 found, leaked = res.score(sp, system).add(out, with_, without)
             row[system] = [found, len(with_), leaked, len(without)]
@@ -148,6 +152,44 @@ def run(limit: int | None, pages_out: Path | None) -> Results:
         pages_out.parent.mkdir(parents=True, exist_ok=True)
         pages_out.write_text("\n".join(json.dumps(r) for r in per_page) + "\n", encoding="utf-8")
     return res
+
+
+ALLSIDES = ROOT.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+
+
+def clean_text_check(n: int = 1000) -> str:
+    """Text mode on clean article text (title, blank line, the paragraphs: what a user's
+    own .txt files look like, no page around it): the share of paragraph characters
+    kept and the bodies left empty, with and without the line model."""
+    if not ALLSIDES.exists():
+        return "(clean-text check skipped: AllSides corpus not found)"
+    arts = []
+    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i % 12 == 0:  # every 12th article: spread over the file
+                r = json.loads(line)
+                if (r.get("content_original") or "").strip():
+                    arts.append(r)
+            if len(arts) >= n:
+                break
+    rows = []
+    for label, use_model in (("rules only", False), ("with line model", True)):
+        total = kept = empty = 0
+        for r in arts:
+            paras = [" ".join(p.split()) for p in r["content_original"].split("\n") if p.strip()]
+            body = " ".join(extract_text_dump((r.get("title") or "") + "\n\n" + r["content_original"],
+                                              line_model=use_model).body.split())
+            empty += not body
+            total += sum(map(len, paras))
+            kept += sum(len(p) for p in paras if p in body)
+        rows.append(f"| {label} | {len(arts)} | {kept / max(total, 1):.4f} | {empty} |")
+    return "\n".join([
+        "Clean article text (AllSides, every 12th article, title + paragraphs as a .txt):",
+        "",
+        "| text mode | articles | paragraph characters kept | empty bodies |",
+        "| --- | --- | --- | --- |",
+        *rows,
+    ])
 
 
 def table(res: Results, n_pages: int, command: str) -> str:
@@ -160,7 +202,8 @@ def table(res: Results, n_pages: int, command: str) -> str:
         "| mode | system | pages | with found (recall-like) | without absent (precision-like) | F |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    modes = {"trafilatura.extract": "HTML", "extract_html": "HTML", "jusText on dump": "text", "extract_text_dump": "text"}
+    modes = {"trafilatura.extract": "HTML", "extract_html": "HTML", "jusText on dump": "text",
+             "extract_text_dump, rules only": "text", "extract_text_dump": "text"}
     for split in ("all", "even", "odd"):
         for system in SYSTEMS:
             s = res.scores.get((split, system))
@@ -172,9 +215,11 @@ def table(res: Results, n_pages: int, command: str) -> str:
                 f"| {s.precision:.3f} ({s.without_absent}/{s.without_total}) | {s.f:.3f} |"
             )
     ms_6kb = res.text_seconds / res.text_bytes * 6144 * 1000 if res.text_bytes else 0.0
+    rules_6kb = res.rules_seconds / res.text_bytes * 6144 * 1000 if res.text_bytes else 0.0
     lines += [
         "",
-        f"Text mode speed: {ms_6kb:.2f} ms per 6 KB of dump (mean over {res.text_calls} dumps, "
+        f"Text mode speed (CPU): {ms_6kb:.2f} ms per 6 KB of dump, rules only {rules_6kb:.2f} ms in the same run "
+        f"(ratio {ms_6kb / max(rules_6kb, 1e-9):.2f}; mean over {res.text_calls} dumps, "
         f"{res.text_bytes / max(res.text_calls, 1) / 1024:.1f} KB mean dump size); "
         f"HTML mode {res.html_seconds / max(res.text_calls, 1) * 1000:.0f} ms/page, "
         f"trafilatura.extract {res.baseline_seconds / max(res.text_calls, 1) * 1000:.0f} ms/page.",
@@ -192,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     command = "python bench/extraction_quality.py" + (f" --limit {args.limit}" if args.limit else "")
     res = run(args.limit, args.out.with_name(args.out.stem + "_pages.jsonl"))
-    md = table(res, res.text_calls, command)
+    md = table(res, res.text_calls, command) + "\n\n" + clean_text_check()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(md + "\n", encoding="utf-8")
     print(md)

@@ -143,3 +143,21 @@ def test_body_policy_applies_to_the_model_call():
     p = np.full(len(lay.lines), 0.5)
     keep = textdump.keep_lines(lay, p, 0.3, 0.9)
     assert keep == [k and not textdump._date_line(ln) for k, ln in zip(lay.rule_keep, lay.lines)]
+
+
+def test_the_model_never_empties_a_body_the_rules_found():
+    """A short clean text (no page around it) is outside what the model learnt from:
+    the rules' body stands when the model would keep nothing."""
+    text = "A new article about protesters in Almaty.\n\nIt has two paragraphs of text."
+    lay = textdump._layout(textdump.split_lines(text))
+    assert any(lay.rule_keep)
+    got = textdump.extract_text_dump(text)
+    assert got.body and got.body == textdump.extract_text_dump(text, line_model=False).body
+
+
+def test_rules_only_mode_keeps_exactly_the_rules_lines():
+    text = (SEEDS / "000_e2871853cefa5749.txt").read_text(encoding="utf-8")
+    lay = textdump._layout(textdump.split_lines(text))
+    rules = textdump.extract_text_dump(text, line_model=False)
+    assert rules.body == "\n\n".join(ln.text for ln, k in zip(lay.lines, lay.rule_keep) if k)
+    assert rules.title == textdump.extract_text_dump(text).title  # metadata does not depend on the model

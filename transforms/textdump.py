@@ -19,7 +19,13 @@ recognised from the text alone:
                   segment over per-line scores drops good-looking islands far away
                   from it (footer legal text, comment threads, teaser lists); a second
                   strong segment is kept too, and the segment is cut at a comment or
-                  related-articles heading ("Leave a Reply", "Ähnliche Beiträge").
+                  related-articles heading ("Leave a Reply", "Ähnliche Beiträge");
+* line model   -- the final keep/drop call per line is made by a small tree ensemble
+                  (resources/textdump/line_model.json, see transforms/linemodel.py)
+                  that reads the rules' decisions above and the shape of each line and
+                  of its neighbours; it learnt, from HTML mode's bodies of real pages,
+                  where the rules go wrong.  `extract_text_dump(text, line_model=False)`
+                  gives the rules' bodies alone.
 
 Metadata (title, subtitle, date, byline, section, site name, url) is read from the
 lines around that stretch, each with a `*_source` tag saying which rule found it.  Policy: the headline is the title and never part of the body (repeats of it
@@ -927,16 +933,19 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
-def extract_text_dump(text: str) -> Extracted:
+def extract_text_dump(text: str, line_model: bool = True) -> Extracted:
     """Split a page-text dump into title, article body, metadata and removed furniture.
 
-    Never raises on odd input: anything unusable yields body "".
+    `line_model=False` keeps the lines the rules alone keep (textdump-3's bodies; the
+    quality bench's same-run baseline).  Never raises on odd input: anything unusable
+    yields body "".
     """
     if not isinstance(text, str) or not text.strip():
         return EMPTY
-    load_line_model()  # a missing or broken model file is not odd input: it raises
+    if line_model:
+        load_line_model()  # a missing or broken model file is not odd input: it raises
     try:
-        return _extract(text)
+        return _extract(text, line_model)
     except Exception:  # noqa: BLE001 - the contract is "never raise on odd input"
         return EMPTY
 
@@ -994,7 +1003,7 @@ def _layout(raw_lines: list[str]) -> _Layout:
     return lay
 
 
-def _extract(text: str) -> Extracted:
+def _extract(text: str, line_model: bool = True) -> Extracted:
     """The pipeline behind extract_text_dump (may raise; the caller guards)."""
     raw_lines = split_lines(text)
     if not raw_lines:
@@ -1003,7 +1012,7 @@ def _extract(text: str) -> Extracted:
     lines, raw_lines = lay.lines, lay.raw_lines
     site = _site_name(raw_lines)
     url = next((m[1] for t in raw_lines[:5] if (m := _URL_LINE.match(t))), None)
-    keep = _model_keep(lay)
+    keep = _model_keep(lay) if line_model else lay.rule_keep
     title_idx = lay.title_idx
     body: list[str] = []
     kept: list[int] = []
@@ -1109,49 +1118,64 @@ def _char_shares(heads: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return digits / np.maximum(lengths, 1.0), uppers / np.maximum(lengths - spaces, 1.0)
 
 
+_REASON_CODE = {r: i for i, r in enumerate(_REASONS)}
+_CLASS_CODE = {c: i for i, c in enumerate(_CLASSES)}
+
+
+def _line_flags(ln: _Line) -> tuple:
+    """The per-line tests of LINE_BASE_FEATURES that need Python (one call per line)."""
+    t = ln.text
+    tail = t[-3:]  # lines are stripped: the end-anchored patterns need only the tail
+    head = t[:SHAPE_CHARS]
+    return (
+        _SENTENCE_END.search(tail) is not None,
+        _TERMINAL.search(tail) is not None,
+        _SENTENCE_START.match(t) is not None,
+        ln.reason == "headline-list" or _headline_shaped(ln),
+        "|" in t,
+        "©" in t,
+        t[:1] in _BULLET_START,
+        t[:1].isdigit(),
+        _URLISH.search(head) is not None,
+        len(_CAPITALISED.findall(head)),
+        t.count(","),
+        len(head.split()) or 1,
+        len(head) - head.count(" "),
+    )
+
+
 def _base_columns(lay: _Layout) -> np.ndarray:
-    """LINE_BASE_FEATURES for every line of the layout, column by column."""
+    """LINE_BASE_FEATURES for every line of the layout (columns in that order)."""
     lines = lay.lines
     n = len(lines)
-    texts = [ln.text for ln in lines]
-    heads = [t[:SHAPE_CHARS] for t in texts]
-    head_words = np.array([len(h.split()) or 1 for h in heads], dtype=np.float64)
+    heads = [ln.text[:SHAPE_CHARS] for ln in lines]
+    flags = np.array([_line_flags(ln) for ln in lines], dtype=np.float64).reshape(n, 13)
+    head_words = flags[:, 11]
     words = np.array([ln.n_words or 1 for ln in lines], dtype=np.float64)
     repeats = Counter(ln.key for ln in lines)
     digit_share, upper_share = _char_shares(heads)
-    head_chars = np.array([len(h) - h.count(" ") for h in heads], dtype=np.float64)
-    cols = [
-        np.log1p([len(t) for t in texts]),
+    eye_cls, eye_reason = np.eye(len(_CLASSES)), np.vstack([np.eye(len(_REASONS)), np.zeros(len(_REASONS))])
+    cols = np.column_stack([
+        np.log1p([len(ln.text) for ln in lines]),
         np.log1p([ln.n_words for ln in lines]),
         [ln.stop_density for ln in lines],
         lay.rule_keep,
         lay.in_segment,
         [ln.furniture for ln in lines],
-    ]
-    cls_code = {c: i for i, c in enumerate(_CLASSES)}
-    eye = np.eye(len(_CLASSES))
-    cols += list(eye[[cls_code[ln.cls] for ln in lines]].T) if n else [np.zeros(0)] * len(_CLASSES)
-    cols += list(eye[[cls_code[ln.cf] for ln in lines]].T) if n else [np.zeros(0)] * len(_CLASSES)
-    reasons = [ln.reason for ln in lines]
-    cols += [[r == name for r in reasons] for name in _REASONS]
-    cols += [
-        [_SENTENCE_END.search(t) is not None for t in texts],
-        [_TERMINAL.search(t) is not None for t in texts],
-        [_SENTENCE_START.match(t) is not None for t in texts],
-        [ln.reason == "headline-list" or _headline_shaped(ln) for ln in lines],
+        eye_cls[[_CLASS_CODE[ln.cls] for ln in lines]].reshape(n, -1),
+        eye_cls[[_CLASS_CODE[ln.cf] for ln in lines]].reshape(n, -1),
+        eye_reason[[_REASON_CODE.get(ln.reason, -1) for ln in lines]].reshape(n, -1),
+        flags[:, 0:4],
         digit_share,
-        ["|" in t for t in texts],
-        ["©" in t for t in texts],
+        flags[:, 4:6],
         np.log1p([repeats[ln.key] - 1 for ln in lines]),
         upper_share,
-        head_chars / head_words,
-        np.array([t.count(",") for t in texts], dtype=np.float64) / words,
-        [t[:1] in _BULLET_START for t in texts],
-        [t[:1].isdigit() for t in texts],
-        [_URLISH.search(h) is not None for h in heads],
-        np.array([len(_CAPITALISED.findall(h)) for h in heads], dtype=np.float64) / head_words,
-    ]
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in cols]).reshape(n, len(LINE_BASE_FEATURES))
+        flags[:, 12] / head_words,
+        flags[:, 10] / words,
+        flags[:, 6:9],
+        flags[:, 9] / head_words,
+    ]).astype(np.float64)
+    return cols.reshape(n, len(LINE_BASE_FEATURES))
 
 
 def line_features(lay: _Layout) -> np.ndarray:
@@ -1249,8 +1273,12 @@ def keep_lines(lay: _Layout, p: np.ndarray, kept: float, dropped: float) -> list
 
 
 def _model_keep(lay: _Layout) -> list[bool]:
+    """The model's keep decision, except that it never empties a body the rules found:
+    the model learnt from whole web pages, and a short clean text (two paragraphs, no
+    page around them) is outside what it has seen."""
     t = load_line_model().thresholds
-    return keep_lines(lay, line_keep_probability(lay), t["rules_kept"], t["rules_dropped"])
+    keep = keep_lines(lay, line_keep_probability(lay), t["rules_kept"], t["rules_dropped"])
+    return keep if any(keep) or not any(lay.rule_keep) else list(lay.rule_keep)
 
 
 def _extend_start(lines: list[_Line], title_idx: int, start: int) -> int:
