@@ -6,6 +6,7 @@ tested and run without Prefect (the `extract` and `analyze` CLI commands use it)
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version as _pkg_version
 from typing import Any, Iterable
@@ -112,17 +113,22 @@ def headline_features(title: str | None, lexicon: Lexicon) -> dict[str, float | 
 
 # CLD2's codes that are not the ISO 639-1 ones py3langid (and the lexicons) use
 _CLD2_CODES = {"iw": "he", "jw": "jv", "zh-Hant": "zh", "sr-ME": "sr"}
+# what pycld2 rejects as "invalid UTF-8" (measured over every code point): C0/C1 controls
+# but tab, LF, FF and CR; non-characters; surrogates. Read as spaces (mojibake like "Qaeda\x92s"
+# is common in scraped news: 8 of 12,000 AllSides bodies).
+_CLD2_INVALID = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                           + "".join(f"{chr(p << 16 | 0xfffe)}{chr(p << 16 | 0xffff)}" for p in range(17)) + "]")
 CLD2_MIN_PERCENT = 70  # below: a mixed text (CLD2 reports 2-3 languages), py3langid decides
 
 
 def _cld2(sample: str) -> str | None:
     """CLD2's language for `sample` when it calls it reliable and it covers at least
-    CLD2_MIN_PERCENT of the text, else None (also for text CLD2 rejects: control
-    characters, lone surrogates) and for text with U+FFFD replacement characters."""
+    CLD2_MIN_PERCENT of the text, else None (also for text with U+FFFD replacement
+    characters, and for any text pycld2 would still reject)."""
     if "\ufffd" in sample:    # broken decoding: CLD2 skips the damaged words (trafilatura-eval 0128: de as en)
         return None
     try:
-        reliable, _, ((_, code, percent, _), *_) = pycld2.detect(sample, isPlainText=True)
+        reliable, _, ((_, code, percent, _), *_) = pycld2.detect(_CLD2_INVALID.sub(" ", sample), isPlainText=True)
     except (pycld2.error, UnicodeEncodeError):
         return None
     code = _CLD2_CODES.get(code, code)
