@@ -146,12 +146,14 @@ def _classify(tok: str, language: str, cfg: _Config) -> str:
 def _rare_in_context(toks: list[str], language: str, cfg: _Config) -> tuple[int, list[str]]:
     """(eligible words, rare words whose neighbouring words are both common)."""
     cache = _CLASSES.setdefault(language, {})
-    codes = list(map(cache.get, toks))
-    if None in codes:
+    try:
+        text = "".join(map(cache.get, toks))      # one character per token
+    except TypeError:                             # a token not classified yet (None)
+        codes = list(map(cache.get, toks))
         for k, c in enumerate(codes):
             if c is None:
                 codes[k] = _classify(toks[k], language, cfg)
-    text = "".join(codes)                 # one character per token
+        text = "".join(codes)
     eligible = sum(text.count(c) for c in _ELIGIBLE_CODES)
     return eligible, [toks[m.start()] for m in _RARE_IN_COMMON.finditer(text)]
 
