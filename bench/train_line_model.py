@@ -12,7 +12,8 @@ page is flattened to a page-text dump exactly as the quality bench does
 (transforms.textdump._layout); every line of that reading is one example, its features
 `textdump.line_features`.
 
-Labels: a line is article text when it appears in HTML mode's body of the same page
+Labels: a line is article text when HTML mode's body of the same page holds it (as a
+whole line, or for lines of 8+ words as a word-aligned part of a paragraph: `in_body`)
 (transforms.htmlpage.extract_html: trafilatura plus our furniture filter, F 0.92 on
 these pages; without its text-mode fallback, so the labels do not depend on the model
 being trained), except where the page's own snippets say otherwise: a line holding a
@@ -58,6 +59,21 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
+LONG_LINE_WORDS = 8  # a line this long may match inside a body paragraph
+
+
+def in_body(line: str, body_lines: set[str], body: str) -> bool:
+    """Is this (normalised) dump line article text by HTML mode's body?  A whole body
+    line, or, for a line of LONG_LINE_WORDS words or more, a word-aligned part of the
+    body (a dump may split or join paragraphs differently).  Short lines must match a
+    whole body line: "Su", "Twitter" or "2" inside a paragraph are not article lines."""
+    if not line:
+        return False
+    if line in body_lines:
+        return True
+    return len(line.split()) >= LONG_LINE_WORDS and f" {line} " in body
+
+
 def page_examples(html: str, url: str | None, with_: list[str], without: list[str]):
     """(features, labels, line texts, layout) of one page, or None if no lines."""
     dump = page_text(html)
@@ -66,7 +82,9 @@ def page_examples(html: str, url: str | None, with_: list[str], without: list[st
         return None
     lay = textdump._layout(raw)
     X = textdump.line_features(lay)
-    body = _norm(extract_html(html, url=url, text_fallback=False).body)
+    body_text = extract_html(html, url=url, text_fallback=False).body
+    body_lines = {_norm(b) for b in body_text.split("\n")} - {""}
+    body = " " + _norm(body_text) + " "
     wo, wi = [_norm(s) for s in without], [_norm(s) for s in with_]
     y = np.zeros(len(lay.lines))
     for i, ln in enumerate(lay.lines):
@@ -76,7 +94,7 @@ def page_examples(html: str, url: str | None, with_: list[str], without: list[st
         elif any(s in t for s in wi):
             y[i] = 1.0
         else:
-            y[i] = float(bool(t) and t in body)
+            y[i] = float(in_body(t, body_lines, body))
     return X, y, [ln.text for ln in lay.lines], lay
 
 
@@ -123,8 +141,8 @@ def fit(pages, names, setting):
 
 
 def bodies_at(model, pages, names, thresholds):
-    """Bodies per threshold pair, decided as textdump.keep_lines decides (the policy
-    mask is keep_lines at probability 1; then each line's own threshold)."""
+    """Bodies per threshold pair, decided by textdump.keep_lines itself (with the page's
+    policy mask computed once), as the pipeline decides them."""
     out = {t: {} for t in thresholds}
     for n in names:
         ex = pages[n][0]
@@ -133,11 +151,11 @@ def bodies_at(model, pages, names, thresholds):
                 out[t][n] = ""
             continue
         X, _, texts, lay = ex
-        p = model.predict_proba(X)[:, 1]
-        allowed = np.array(textdump.keep_lines(lay, np.ones(len(texts)), 0.5, 0.5))
-        rule_keep = np.array(lay.rule_keep, dtype=bool)
+        big = len(texts) > textdump.MODEL_MAX_LINES
+        p = model.predict_proba(X)[:, 1] if not big else None
+        allowed = textdump.policy_mask(lay)
         for t in thresholds:
-            keep = allowed & (p >= np.where(rule_keep, t[0], t[1]))
+            keep = lay.rule_keep if big else textdump.keep_lines(lay, p, t[0], t[1], allowed)
             out[t][n] = "\n\n".join(text for text, k in zip(texts, keep) if k)
     return out
 
@@ -196,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "feature_names": list(textdump.line_feature_names()),
         "made_by": "bench/train_line_model.py",
         "made_on": datetime.date.today().isoformat(),
-        "rules": textdump.TEXTDUMP_VERSION.split("+")[0],
+        "rules": textdump.TEXTDUMP_RULES_VERSION,
         "trained_on": f"trafilatura-eval, {len(names)} even-id pages (odd ids held out)",
         "labels": "HTML mode body lines; pages' without/with snippets override",
         "learner": f"scikit-learn {sklearn.__version__} HistGradientBoostingClassifier",

@@ -15,7 +15,7 @@ from transforms.errors import ResourceError
 from transforms.resource_files import resource_path
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "data" / "raw"  # the five seeds, in the repo (no ../shared needed)
 
 
 def _trainer():
@@ -32,8 +32,14 @@ def _packaged_doc() -> dict:
 
 def test_packaged_model_loads_and_matches_the_feature_code():
     model = textdump.load_line_model()
+    meta = model.meta
     assert model.version == textdump.LINE_MODEL_VERSION
-    assert textdump.LINE_MODEL_VERSION in textdump.TEXTDUMP_VERSION  # rows record it
+    # rows record the feature-code version and the file's own hash
+    assert textdump.TEXTDUMP_VERSION == (
+        f"{textdump.TEXTDUMP_RULES_VERSION}+{textdump.LINE_MODEL_VERSION}@{linemodel.file_digest(*textdump.LINE_MODEL_FILE)}"
+    )
+    assert len(linemodel.file_digest(*textdump.LINE_MODEL_FILE)) == 12
+    assert meta["rules"] == textdump.TEXTDUMP_RULES_VERSION
     assert model.feature_names == textdump.line_feature_names()
     assert set(model.thresholds) == {"rules_kept", "rules_dropped"}
     assert all(0.0 < t < 1.0 for t in model.thresholds.values())
@@ -73,6 +79,10 @@ def test_wrong_feature_count_is_a_programmer_error():
         (lambda d: d["trees"][0]["left"].__setitem__(0, 10_000), "children"),
         (lambda d: d["trees"][0]["feature"].__setitem__(0, 10_000), "out of range"),
         (lambda d: d["trees"][0]["value"].pop(), "unequal length"),
+        (lambda d: d["trees"][0]["feature"].__setitem__(0, 2.7), "integers"),
+        (lambda d: d["trees"][0]["split"].__setitem__(0, float("nan")), "finite"),
+        (lambda d: d["trees"][0]["value"].__setitem__(-1, "0.1"), "finite"),
+        (lambda d: d.update(baseline="0"), "baseline"),
     ],
 )
 def test_invalid_model_documents_are_refused(mangle, message):
@@ -138,7 +148,11 @@ def test_body_policy_applies_to_the_model_call():
     assert "US warns Kazakhstan that Russians may not go" not in kept
     assert "January 8, 2022" not in kept
     assert any(t.startswith("US Secretary of State Antony Blinken warned") for t in kept)
-    assert not any(textdump.keep_lines(lay, np.zeros(len(lay.lines)), 0.5, 0.5))
+    # a model that keeps nothing does not empty the body: the rules' lines stand
+    assert textdump.keep_lines(lay, np.zeros(len(lay.lines)), 0.5, 0.5) == lay.rule_keep
+    # the precomputed policy mask (the trainer's path) decides the same
+    p = np.linspace(0, 1, len(lay.lines))
+    assert textdump.keep_lines(lay, p, 0.4, 0.7) == textdump.keep_lines(lay, p, 0.4, 0.7, textdump.policy_mask(lay))
     # the two thresholds: rule-kept lines stay at 0.3, rule-dropped ones need 0.9
     p = np.full(len(lay.lines), 0.5)
     keep = textdump.keep_lines(lay, p, 0.3, 0.9)
@@ -161,3 +175,76 @@ def test_rules_only_mode_keeps_exactly_the_rules_lines():
     rules = textdump.extract_text_dump(text, line_model=False)
     assert rules.body == "\n\n".join(ln.text for ln, k in zip(lay.lines, lay.rule_keep) if k)
     assert rules.title == textdump.extract_text_dump(text).title  # metadata does not depend on the model
+
+
+def test_model_built_for_other_rules_is_refused(monkeypatch):
+    doc = _packaged_doc()
+    doc["rules"] = "textdump-9"
+    model = linemodel.from_document(doc)
+    assert model.meta["rules"] == "textdump-9"  # the generic loader keeps it; textdump refuses it:
+    monkeypatch.setattr(linemodel, "load", lambda *parts: model)
+    textdump.load_line_model.cache_clear()
+    try:
+        with pytest.raises(ResourceError, match="textdump-9"):
+            textdump.load_line_model()
+    finally:
+        monkeypatch.undo()
+        textdump.load_line_model.cache_clear()
+
+
+def test_article_less_and_huge_pages_are_left_to_the_rules():
+    """Where the rules find no article the model does not invent one (menus, tables);
+    a dump with more lines than MODEL_MAX_LINES is not scored at all (memory bound)."""
+    menu = "\n".join(f"Item {i} of the list, and the" for i in range(3000))
+    lay = textdump._layout(textdump.split_lines(menu))
+    assert lay.start is None
+    assert textdump.keep_lines(lay, np.ones(len(lay.lines)), 0.1, 0.1) == [False] * len(lay.lines)
+    assert textdump.extract_text_dump(menu).body == ""
+    article = (SEEDS / "002_7734b39174987ceb.txt").read_text(encoding="utf-8")
+    huge = article + "\n" + "\n".join(f"Menu {i}" for i in range(textdump.MODEL_MAX_LINES))
+    lay = textdump._layout(textdump.split_lines(huge))
+    assert len(lay.lines) > textdump.MODEL_MAX_LINES
+    assert textdump._model_keep(lay) == lay.rule_keep
+    assert textdump.extract_text_dump(huge).body == textdump.extract_text_dump(huge, line_model=False).body
+
+
+def test_empty_layout_has_an_empty_feature_matrix():
+    lay = textdump._Layout(raw_lines=[], lines=[], has_stoplist=False)
+    assert textdump.line_features(lay).shape == (0, len(textdump.line_feature_names()))
+
+
+def test_lone_surrogates_do_not_empty_the_body():
+    text = "\ud800 lone surrogate line. " + (SEEDS / "000_e2871853cefa5749.txt").read_text(encoding="utf-8")
+    assert "Washington has stopped just short" in textdump.extract_text_dump(text).body
+
+
+def test_training_labels_need_whole_lines_for_short_text():
+    in_body = _trainer().in_body
+    body_text = "Sunday was calm.\nThe council met on Monday and voted for the plan after a long debate."
+    lines = {" ".join(b.split()) for b in body_text.split("\n")}
+    body = " " + " ".join(body_text.split()) + " "
+    assert in_body("Sunday was calm.", lines, body)
+    assert not in_body("Su", lines, body) and not in_body("Monday", lines, body)
+    assert in_body("The council met on Monday and voted for the plan", lines, body)  # 8+ words, word-aligned
+    assert not in_body("he council met on Monday and voted for the plan", lines, body)
+
+
+def test_broken_furniture_lists_raise_instead_of_emptying_bodies(monkeypatch):
+    from transforms.htmlpage import extract_html
+
+    def broken(path):
+        raise ValueError(f"{path}: expected a mapping with a 'version' key")
+
+    monkeypatch.setattr(textdump, "_read_furniture_doc", broken)
+    textdump.load_furniture.cache_clear()
+    textdump.load_text_furniture.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="version"):
+            textdump.extract_text_dump((SEEDS / "000_e2871853cefa5749.txt").read_text(encoding="utf-8"))
+        with pytest.raises(ValueError, match="version"):
+            extract_html("<html><body><p>Some article text here.</p></body></html>")
+    finally:
+        monkeypatch.undo()
+        textdump.load_furniture.cache_clear()
+        textdump.load_text_furniture.cache_clear()
+    assert textdump.extract_text_dump("Some article text, long enough to be one.").body is not None

@@ -36,6 +36,7 @@ from transforms.textdump import (
     Extracted,
     extract_text_dump,
     is_furniture_line,
+    load_furniture,
 )
 
 HTMLPAGE_VERSION = "htmlpage-2"
@@ -261,6 +262,7 @@ def extract_html(html: str, url: str | None = None, text_fallback: bool = True) 
     """
     if not isinstance(html, str) or not html.strip():
         return EMPTY
+    load_furniture()  # broken packaged data raises here, not inside the guard below
     try:
         return _extract(html, url, text_fallback)
     except ResourceError:

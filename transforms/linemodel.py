@@ -17,7 +17,9 @@ tests compare it with scikit-learn's own predict_proba.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +95,11 @@ def from_document(doc: Any, name: str = "<document>") -> TreeEnsemble:
            name, "feature_names must be distinct strings")
     thresholds = doc["thresholds"]
     _check(isinstance(thresholds, dict) and thresholds and all(
-        isinstance(k, str) and isinstance(v, (int, float)) and 0.0 < v < 1.0 for k, v in thresholds.items()
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 < v < 1.0
+        for k, v in thresholds.items()
     ), name, "thresholds must map names to numbers in (0, 1)")
+    _check(isinstance(doc["baseline"], (int, float)) and not isinstance(doc["baseline"], bool)
+           and math.isfinite(doc["baseline"]), name, "baseline must be a finite number")
     trees = doc["trees"]
     _check(isinstance(trees, list) and trees, name, "no trees")
     roots, feature, split, left, right, value = [], [], [], [], [], []
@@ -106,6 +111,11 @@ def from_document(doc: Any, name: str = "<document>") -> TreeEnsemble:
         _check(n > 0 and all(len(tree[c]) == n for c in cols), name, f"tree {t}: columns of unequal length")
         base = len(feature)
         roots.append(base)
+        for c in ("feature", "left", "right"):
+            _check(all(type(v) is int for v in tree[c]), name, f"tree {t}: {c} must be integers")
+        for c in ("split", "value"):
+            _check(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in tree[c]),
+                   name, f"tree {t}: {c} must be finite numbers")
         for i in range(n):
             f, lo, hi = tree["feature"][i], tree["left"][i], tree["right"][i]
             if f < 0:  # leaf: point at itself so extra steps stay put
@@ -155,3 +165,12 @@ def load(*parts: str) -> TreeEnsemble:
     except json.JSONDecodeError as exc:
         raise ResourceError(f"transforms/resources/{name}: invalid JSON: {exc}") from exc
     return from_document(doc, name)
+
+
+def file_digest(*parts: str) -> str:
+    """First 12 hex digits of the sha256 of transforms/resources/<parts...> ("missing"
+    when absent: loading it will then raise ResourceError with the reason)."""
+    try:
+        return hashlib.sha256(resource_path(*parts).read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return "missing"

@@ -58,8 +58,14 @@ from .resource_files import parse_yaml
 
 # The rules' version and the line model's (resources/textdump/line_model.json): both
 # decide what a body holds, so rows record both.
+# LINE_MODEL_VERSION names the feature code (bump it when line_features changes: the
+# loader refuses a file made for another); the file's own hash tells retrained models apart.
+TEXTDUMP_RULES_VERSION = "textdump-4"
 LINE_MODEL_VERSION = "line-model-1"
-TEXTDUMP_VERSION = "textdump-4+" + LINE_MODEL_VERSION
+LINE_MODEL_FILE = ("textdump", "line_model.json")
+TEXTDUMP_VERSION = (
+    f"{TEXTDUMP_RULES_VERSION}+{LINE_MODEL_VERSION}@{linemodel.file_digest(*LINE_MODEL_FILE)}"
+)
 
 # Inputs are truncated to this many characters: no article needs more, and it bounds
 # the work done on hostile input.
@@ -942,8 +948,12 @@ def extract_text_dump(text: str, line_model: bool = True) -> Extracted:
     """
     if not isinstance(text, str) or not text.strip():
         return EMPTY
+    # Broken packaged data is not odd input: load it here, outside the guard, so that a
+    # missing or invalid file raises instead of turning every body into "".
+    load_text_furniture()
+    _stoplists()
     if line_model:
-        load_line_model()  # a missing or broken model file is not odd input: it raises
+        load_line_model()
     try:
         return _extract(text, line_model)
     except Exception:  # noqa: BLE001 - the contract is "never raise on odd input"
@@ -966,6 +976,9 @@ class _Layout:
     rule_keep: list[bool] = field(default_factory=list)  # the rules' own keep decision
     in_segment: list[bool] = field(default_factory=list)
     headline: list[bool] = field(default_factory=list)  # the headline and its repeats: never body
+    # lines of the stretch after a comment-section / related-list heading ("3 Comments"):
+    # cut off by the rules, never brought back
+    cut_off: tuple[int, int] | None = None
 
 
 def _layout(raw_lines: list[str]) -> _Layout:
@@ -982,7 +995,9 @@ def _layout(raw_lines: list[str]) -> _Layout:
         lay.rule_keep, lay.in_segment, lay.headline = [False] * n, [False] * n, [False] * n
         return lay
     start, end = region
-    end = _cut_at_end_marker(lines, start, end)
+    cut = _cut_at_end_marker(lines, start, end)
+    lay.cut_off = (cut + 1, end) if cut < end else None
+    end = cut
     title_idx, title_source = _pick_title_rule(lines, start)
     if title_idx is None and _title_candidate(lines[start]) and not _TERMINAL.search(lines[start].text):
         title_idx, start, title_source = start, start + 1, "text:first-body-line"
@@ -995,7 +1010,7 @@ def _layout(raw_lines: list[str]) -> _Layout:
         in_segment = start <= k <= end or any(a <= k <= b for a, b in lay.extra)
         headline = k == title_idx or line.key == title_key
         keep = in_segment and not line.furniture and line.cls == GOOD and not headline
-        if keep and (_date_line(line) or (_byline(line) and k - start < 3)):
+        if keep and _policy_drops(line, k, start):
             keep = False
         lay.rule_keep.append(keep)
         lay.in_segment.append(in_segment)
@@ -1067,7 +1082,6 @@ def _extract(text: str, line_model: bool = True) -> Extracted:
 # final call per line from the rules' own decisions and the shape of the line and of
 # its neighbours: it learns where the rules go wrong, it does not replace them.
 
-LINE_MODEL_FILE = ("textdump", "line_model.json")
 _REASONS = ("phrase", "prefix", "contains", "time", "counter", "caption", "teaser", "headline-list", "punctuation")
 _CLASSES = (GOOD, BAD, SHORT, NEAR)
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -1098,16 +1112,20 @@ def line_feature_names() -> tuple[str, ...]:
     return tuple(names) + LINE_PAGE_FEATURES
 
 
+_N_FEATURES = len(line_feature_names())
+
+
 def _char_shares(heads: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: share of ASCII digits among its characters, and of upper-case letters
-    among its non-space characters (one numpy pass over all lines' heads)."""
+    """Per line: share of ASCII digits among its characters, and of cased capitals --
+    characters that str.lower() changes -- among its non-space characters (one numpy
+    pass over all lines' heads)."""
     joined = "\n".join(heads)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lowered = joined.lower()
     if len(lowered) == len(joined):
-        upper = cps != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    else:  # lower() changed a length (e.g. "İ"): mark upper case character by character
-        upper = np.fromiter((c.isupper() for c in joined), dtype=bool, count=len(joined))
+        upper = cps != np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    else:  # lower() changed a length ("İ" -> "i̇"): the same test, character by character
+        upper = np.fromiter((c.lower() != c for c in joined), dtype=bool, count=len(joined))
     digit = (cps - 48) < 10  # unsigned: only '0'..'9'
     starts = np.cumsum([0] + [len(h) + 1 for h in heads[:-1]])
     digits = np.add.reduceat(digit, starts) if len(cps) else np.zeros(len(heads))
@@ -1182,17 +1200,19 @@ def line_features(lay: _Layout) -> np.ndarray:
     """One row of `line_feature_names()` per line of the layout."""
     lines = lay.lines
     n = len(lines)
+    out = np.zeros((n, _N_FEATURES))
+    if n == 0:
+        return out
     B = _base_columns(lay)
-    parts = [B]
-    for d in NEIGHBOUR_OFFSETS:
-        shifted, exists = np.zeros_like(B), np.zeros((n, 1))
-        if abs(d) >= n:  # no line that far away
-            pass
-        elif d < 0:
-            shifted[-d:], exists[-d:] = B[: n + d], 1.0
-        else:
-            shifted[: n - d], exists[: n - d] = B[d:], 1.0
-        parts += [shifted, exists]
+    width = B.shape[1]
+    out[:, :width] = B
+    col = width
+    for d in NEIGHBOUR_OFFSETS:  # line i's neighbour i+d, zeros (and exists 0) off the page
+        lo, hi = max(0, -d), min(n, n - d)
+        if lo < hi:
+            out[lo:hi, col : col + width] = B[lo + d : hi + d]
+            out[lo:hi, col + width] = 1.0
+        col += width + 1
     idx = np.arange(n)
     keep = np.array(lay.rule_keep, dtype=np.float64)
     kept_chars = np.cumsum(keep * np.array([len(ln.text) for ln in lines], dtype=np.float64))
@@ -1224,8 +1244,8 @@ def line_features(lay: _Layout) -> np.ndarray:
         np.full(n, math.log1p(total)),
         (idx - ti) / n if ti is not None else zeros,
     ])
-    parts.append(page)
-    return np.hstack(parts)
+    out[:, col:] = page
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -1236,6 +1256,11 @@ def load_line_model() -> linemodel.TreeEnsemble:
         raise ResourceError(
             "transforms/resources/" + "/".join(LINE_MODEL_FILE)
             + f": version {model.version!r}, but transforms.textdump expects {LINE_MODEL_VERSION!r}"
+        )
+    if model.meta.get("rules") != TEXTDUMP_RULES_VERSION:
+        raise ResourceError(
+            "transforms/resources/" + "/".join(LINE_MODEL_FILE)
+            + f": trained on the rules {model.meta.get('rules')!r}, these are {TEXTDUMP_RULES_VERSION!r}; retrain it"
         )
     if set(model.thresholds) != {"rules_kept", "rules_dropped"}:
         raise ResourceError(
@@ -1257,28 +1282,63 @@ def line_keep_probability(lay: _Layout) -> np.ndarray:
     return load_line_model().predict_proba(line_features(lay))
 
 
-def keep_lines(lay: _Layout, p: np.ndarray, kept: float, dropped: float) -> list[bool]:
-    """Final keep decision per line.  The model's call: a line the rules kept stays
-    when its probability reaches `kept`, a line they dropped comes back when it reaches
-    `dropped` (the model file's two thresholds, chosen by bench/train_line_model.py).
-    Then the body policy: never the headline or its repeats, never a date line, never a
-    byline at the head of the article."""
-    out = []
-    for k, (pk, ln) in enumerate(zip(p, lay.lines)):
-        keep = bool(pk >= (kept if lay.rule_keep[k] else dropped)) and not lay.headline[k]
-        if keep and (_date_line(ln) or (_byline(ln) and (lay.start is None or k - lay.start < 3))):
-            keep = False
-        out.append(keep)
-    return out
+def _policy_drops(line: _Line, k: int, start: int, cut_off: tuple[int, int] | None = None) -> bool:
+    """The body policy's own drops: a date line, a byline at the head of the article
+    (within 3 lines of its start), a line the end-marker cut removed."""
+    if cut_off is not None and cut_off[0] <= k <= cut_off[1]:
+        return True
+    return bool(_date_line(line)) or (k - start < 3 and bool(_byline(line)))
+
+
+# Pages with more lines than this are left to the rules alone: the feature matrix is
+# lines x ~280 floats, and real pages have far fewer (the largest of the 990 evaluation
+# dumps has 6,574 lines); a hostile dump of a million one-word lines must not cost GBs.
+MODEL_MAX_LINES = 10_000
+
+
+def policy_mask(lay: _Layout) -> np.ndarray:
+    """Lines the body policy allows at all (see keep_lines): not the headline or a
+    repeat of it, not a date line, not a byline at the article's head, not a line the
+    rules cut off at a comment-section or related-list heading."""
+    if lay.start is None:
+        return np.zeros(len(lay.lines), dtype=bool)
+    return np.array([not lay.headline[k] and not _policy_drops(ln, k, lay.start, lay.cut_off)
+                     for k, ln in enumerate(lay.lines)], dtype=bool)
+
+
+def keep_lines(
+    lay: _Layout, p: np.ndarray, kept: float, dropped: float, allowed: np.ndarray | None = None
+) -> list[bool]:
+    """Final keep decision per line, given the model's probabilities `p`.
+
+    * No article stretch found by the rules (`lay.start is None`): nothing is kept; the
+      model only corrects the rules' reading of an article, it does not find one where
+      the rules saw none (on such pages it keeps menus and result tables).
+    * Otherwise a line the rules kept stays when its probability reaches `kept`, a line
+      they dropped comes back when it reaches `dropped` (the model file's two
+      thresholds, chosen by bench/train_line_model.py); then the body policy
+      (`policy_mask`; pass it as `allowed` when deciding one page many times).
+    * The model never empties a body the rules found: it learnt from whole web pages,
+      and a short clean text (two paragraphs, no page around them) is outside that.
+    """
+    if lay.start is None:
+        return [False] * len(lay.lines)
+    rule_keep = np.array(lay.rule_keep, dtype=bool)
+    candidate = np.asarray(p) >= np.where(rule_keep, kept, dropped)
+    if allowed is None:  # the policy only for the candidates: most lines are not
+        keep = [bool(c) and not lay.headline[k] and not _policy_drops(ln, k, lay.start, lay.cut_off)
+                for k, (c, ln) in enumerate(zip(candidate, lay.lines))]
+    else:
+        keep = (candidate & allowed).tolist()
+    return keep if any(keep) or not rule_keep.any() else list(lay.rule_keep)
 
 
 def _model_keep(lay: _Layout) -> list[bool]:
-    """The model's keep decision, except that it never empties a body the rules found:
-    the model learnt from whole web pages, and a short clean text (two paragraphs, no
-    page around them) is outside what it has seen."""
+    """keep_lines with the packaged model; the rules alone for huge or article-less pages."""
+    if lay.start is None or len(lay.lines) > MODEL_MAX_LINES:
+        return list(lay.rule_keep)
     t = load_line_model().thresholds
-    keep = keep_lines(lay, line_keep_probability(lay), t["rules_kept"], t["rules_dropped"])
-    return keep if any(keep) or not any(lay.rule_keep) else list(lay.rule_keep)
+    return keep_lines(lay, line_keep_probability(lay), t["rules_kept"], t["rules_dropped"])
 
 
 def _extend_start(lines: list[_Line], title_idx: int, start: int) -> int:
