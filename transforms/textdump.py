@@ -404,6 +404,7 @@ class _Line:
     reason: str = ""
     cls: str = SHORT
     cf: str = SHORT  # context-free class, before neighbours are consulted
+    headline_like: bool = False  # _headline_shaped, computed once in _make_lines
 
 
 def _is_furniture(
@@ -525,6 +526,7 @@ def _make_lines(raw_lines: list[str], stoplist: frozenset[str]) -> list[_Line]:
             line.furniture, line.reason, line.cls = True, reason, BAD
         else:
             line.cls = _shape_class(line, bool(stoplist))
+        line.headline_like = _headline_shaped(line)
         out.append(line)
     _mark_headline_runs(out)
     for line in out:
@@ -585,11 +587,11 @@ def _mark_headline_runs(lines: list[_Line], min_run: int | None = None) -> None:
     min_run = HEADLINE_MIN_RUN if min_run is None else min_run
     i = 0
     while i < len(lines):
-        if lines[i].furniture or not _headline_shaped(lines[i]):
+        if lines[i].furniture or not lines[i].headline_like:
             i += 1
             continue
         j = i
-        while j < len(lines) and not lines[j].furniture and _headline_shaped(lines[j]):
+        while j < len(lines) and not lines[j].furniture and lines[j].headline_like:
             j += 1
         if j - i >= min_run:
             for k in range(i, j):
@@ -1149,7 +1151,7 @@ def _line_flags(ln: _Line) -> tuple:
         _SENTENCE_END.search(tail) is not None,
         _TERMINAL.search(tail) is not None,
         _SENTENCE_START.match(t) is not None,
-        ln.reason == "headline-list" or _headline_shaped(ln),
+        ln.reason == "headline-list" or ln.headline_like,
         "|" in t,
         "©" in t,
         t[:1] in _BULLET_START,
