@@ -72,6 +72,9 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
+        # the views bind each table's Parquet footers once per view that reads the table:
+        # cache them (the files are immutable once written): -0.1 s per commit
+        con.execute("set parquet_metadata_cache = true")
         create_views(con, wh, manifest)
     finally:
         con.close()
