@@ -31,7 +31,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -73,6 +72,8 @@ class _Tables:
     """DuckDB views over the transaction's current files of the tables lineage needs."""
 
     def __init__(self, tx: Transaction):
+        import duckdb   # here, not at the top: pool workers import this module and never need DuckDB
+
         self.tx, self.con = tx, duckdb.connect()
 
     def view(self, table: str) -> None:
