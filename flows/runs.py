@@ -260,7 +260,7 @@ STREAM_JSONL_OVER = 4 * 1024 * 1024   # bytes on disk; smaller JSONL files go wh
 # analyses its share of the records, so a 1% increment in one small file keeps every worker
 # busy. Above SPLIT_JSONL_MAX a part would hold too much decoded text: it goes whole.
 SPLIT_JSONL_OVER = 64 * 1024
-SPLIT_JSONL_MAX = 64 * 1024 * 1024
+SPLIT_JSONL_MAX = 16 * 1024 * 1024   # each part holds the decoded file: bounded added memory
 
 
 @dataclass
