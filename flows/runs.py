@@ -255,6 +255,12 @@ FILES_PER_UNIT = 64
 UNIT_BYTES = 64 * 1024 * 1024         # ... or fewer files when they are large
 LINES_PER_UNIT = 200                  # 500 -> 200: -150 MB at peak on 12k articles (smaller tables in flight), same speed
 STREAM_JSONL_OVER = 4 * 1024 * 1024   # bytes on disk; smaller JSONL files go whole
+# A whole-read JSONL file of at least this many (expanded) bytes is cut into one part per
+# worker: every part decodes the whole file (the same file-level decoding decision) and
+# analyses its share of the records, so a 1% increment in one small file keeps every worker
+# busy. Above SPLIT_JSONL_MAX a part would hold too much decoded text: it goes whole.
+SPLIT_JSONL_OVER = 64 * 1024
+SPLIT_JSONL_MAX = 16 * 1024 * 1024   # each part holds the decoded file: bounded added memory
 
 
 @dataclass
@@ -265,6 +271,8 @@ class Unit:
     first_index: int = 0
     digest: str | None = None
     rejects: list[Reject] = field(default_factory=list)
+    part: int = 0          # with parts > 1, the unit holds one file and analyses part `part`
+    parts: int = 1         # of its records (pipeline.process_file's slice)
 
 
 def _stream_jsonl(store: RawStore, f: RawFile) -> Iterator[Unit]:
@@ -364,7 +372,24 @@ def _read_stable(store: RawStore, f: RawFile) -> bytes | Reject:
     return Reject(f.rel, None, f.sha256, "changing", "the file kept changing while it was read; it is tried again next run")
 
 
-def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
+def _expanded_size(rel: str, data: bytes) -> int:
+    """Bytes of the file once gunzipped: a .gz's trailer says (mod 4 GiB; a heuristic)."""
+    if rel.lower().endswith(".gz"):
+        return int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+    return len(data)
+
+
+def _parts(rel: str, data: bytes, split: int) -> int:
+    """How many units a whole-read file becomes (see SPLIT_JSONL_OVER)."""
+    if split <= 1 or input_format(rel) != "jsonl":
+        return 1
+    return split if SPLIT_JSONL_OVER <= _expanded_size(rel, data) <= SPLIT_JSONL_MAX else 1
+
+
+def iter_units(raw_dir: str, batch: list[RawFile], split: int = 1) -> Iterator[Unit]:
+    """The batch as units of work, in input order: groups of whole files, chunks of lines
+    of a streamed JSONL file, and with `split` > 1 a mid-sized whole-read JSONL file as
+    `split` parts (one per worker); discovery rejects come in the last unit."""
     store = RawStore(raw_dir)
     group: list[tuple[str, bytes]] = []
     rejects: list[Reject] = []
@@ -378,6 +403,12 @@ def iter_units(raw_dir: str, batch: list[RawFile]) -> Iterator[Unit]:
         data = _read_stable(store, f)
         if isinstance(data, Reject):
             rejects.append(data)
+        elif (n := _parts(f.rel, data, split)) > 1:
+            if group:      # the files before it go first (input order decides which copy of an article wins)
+                yield Unit(group[0][0], files=group)
+                group = []
+            for k in range(n):
+                yield Unit(f.rel, files=[(f.rel, data)], part=k, parts=n)
         else:
             group.append((f.rel, data))
         if len(group) >= FILES_PER_UNIT or sum(len(d) for _, d in group) >= UNIT_BYTES:
@@ -440,7 +471,7 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
     results: list[Any] = list(unit.rejects)
     for rel, data in unit.files:
         failpoints.hit("file:" + rel)
-        results.extend(_guarded(rel, None, sha256(data), lambda: process_file(rel, data, ctx)))
+        results.extend(_guarded(rel, None, sha256(data), lambda: process_file(rel, data, ctx, unit.part, unit.parts)))
     if unit.lines:
         items = extract_record_lines(unit.source, unit.digest or "", unit.first_index, unit.lines, ctx.fmap)
         analysed: list[Any] = []
@@ -485,9 +516,11 @@ def _kill_pool(workers: int) -> None:
         f.result(timeout=600)
 
 
-def shutdown_pools() -> None:
+def shutdown_pools(wait: bool = True) -> None:
+    """Stop the pools' workers; wait=False does not wait for them to exit (they are told
+    to stop and free their memory within a fraction of a second, while the caller goes on)."""
     for pool in _POOLS.values():
-        pool.shutdown(cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
     _POOLS.clear()
 
 
@@ -496,7 +529,7 @@ atexit.register(shutdown_pools)
 
 def _split(unit: Unit) -> list[Unit]:
     """A unit as units of one file or one line each (its discovery rejects go first)."""
-    parts = [Unit(rel, files=[(rel, data)]) for rel, data in unit.files]
+    parts = [Unit(rel, files=[(rel, data)], part=unit.part, parts=unit.parts) for rel, data in unit.files]
     parts += [Unit(unit.source, lines=[line], first_index=unit.first_index + k, digest=unit.digest)
               for k, line in enumerate(unit.lines)]
     if unit.rejects:
@@ -522,6 +555,8 @@ def _isolate(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | None
     digest = sha256(unit.files[0][1]) if unit.files else unit.digest
     detail = (f"still running after {UNIT_HARD_SECONDS:g} s (stuck where the time limit cannot interrupt it)"
               if reason == "timeout" else "the worker process died while processing it (crash or killed for memory)")
+    if unit.parts > 1:
+        detail += f" (records of part {unit.part + 1} of {unit.parts} of the file)"
     return process_unit(Unit(source, rejects=[*unit.rejects, Reject(source, record, digest, reason, detail)]),
                         run_id, manifest)
 
@@ -552,7 +587,7 @@ def iter_batch_tables(raw_dir: str, batch: list[RawFile], run_id: str,
                       manifest: dict[str, dict[str, str]] | None = None, workers: int = 1) -> Iterator[dict[str, pa.Table]]:
     """Each unit's tables, in input order, as they are done. With workers > 1 the units
     run in a process pool, at most 2 per worker in flight: memory follows the unit."""
-    units = iter_units(raw_dir, batch)
+    units = iter_units(raw_dir, batch, split=workers)
     if workers <= 1:
         for u in units:
             yield process_unit(u, run_id, manifest)
@@ -744,7 +779,7 @@ class RunWriter:
         plan, tx = self.plan, self.tx
         try:
             self.flush()
-            shutdown_pools()   # the workers' memory is freed before stories are computed
+            shutdown_pools(wait=False)   # the workers exit (and free their memory) while stories are computed
             if self.written or plan.changed_sources or plan.full:
                 self.lineage = lineage_store.update(tx, plan.run_id, self._new_ids(), self.removed_stories, plan.full)
                 failpoints.hit("lineage")

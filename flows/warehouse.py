@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from transforms.schema import TABLES
 
 from . import failpoints
 from .storage import Manifest, Warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 DB_FILE = "framewatch.duckdb"
 
@@ -35,6 +37,8 @@ def _sql_list(paths: list[Path]) -> str:
 
 
 def create_views(con: duckdb.DuckDBPyConnection, wh: Warehouse, manifest: Manifest | None = None) -> None:
+    import duckdb   # imported where used: the run's pool workers import this module, never DuckDB
+
     manifest = manifest or wh.current()
     for table in TABLES:
         con.execute(
@@ -56,6 +60,8 @@ def connect(warehouse: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
         from transforms.errors import WarehouseError
 
         raise WarehouseError(f"no warehouse at {wh.root}: run `framewatch run --warehouse {warehouse}` first")
+    import duckdb
+
     con = duckdb.connect(":memory:")
     create_views(con, wh)
     con.execute(f"set allowed_directories = ['{str(wh.root)}/']")
@@ -70,8 +76,13 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
     target = wh.root / DB_FILE
     tmp = wh.root / f".{DB_FILE}.tmp-{os.getpid()}"
     tmp.unlink(missing_ok=True)
+    import duckdb
+
     con = duckdb.connect(str(tmp))
     try:
+        # the views bind each table's Parquet footers once per view that reads the table:
+        # cache them (the files are immutable once written): -0.1 s per commit
+        con.execute("set parquet_metadata_cache = true")
         create_views(con, wh, manifest)
     finally:
         con.close()

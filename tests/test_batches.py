@@ -3,6 +3,7 @@ and both give exactly the rows of the simple path."""
 import gzip
 import json
 
+import pyarrow.compute as pc
 import pytest
 
 from flows import runs
@@ -67,3 +68,71 @@ def test_process_pool_gives_the_same_rows(tmp_path, monkeypatch):
     for table in ("articles", "term_hits", "features", "evidence", "rejects"):
         assert one[table].to_pylist() == two[table].to_pylist(), table
     runs.shutdown_pools()
+
+
+def _ru_records(n):
+    return [{"content": f"Статья {i}: протестующие и полиция встретились в Алма-Ате. Было спокойно.",
+             "source": "Известия", "title": f"Заголовок {i}", "date": "2022-01-0%d" % (1 + i % 9)} for i in range(n)]
+
+
+def _jsonl(recs, encoding="utf-8", extra=b""):
+    return ("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n").encode(encoding) + extra
+
+
+SPLIT_CASES = {
+    # a bad line and a record without text: rejects of their own, once
+    "recs.jsonl": _jsonl(_records(31), extra=b"{broken\n" + json.dumps({"title": "no text"}).encode() + b"\n"),
+    "recs.jsonl.gz": gzip.compress(_jsonl(_records(17))),
+    # a legacy codepage: the whole file is decoded as cp1251 (the file-level decision)
+    "ru.jsonl": _jsonl(_ru_records(9), "cp1251"),
+    # UTF-8 with one line in another codepage: that line is rejected, the rest kept as UTF-8
+    "mixed.jsonl": _jsonl(_ru_records(6)) + json.dumps({"content": "Привет"}, ensure_ascii=False).encode("cp1251") + b"\n",
+    # nothing usable: one file-level reject, from one part only
+    "empty.jsonl": b"\n\n",
+    "bad.jsonl.gz": b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10 + (100).to_bytes(4, "little"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLIT_CASES))
+def test_whole_read_jsonl_split_over_workers_gives_the_rows_of_one_unit(tmp_path, monkeypatch, name):
+    """A whole-read JSONL file cut into one part per worker (every part decodes the whole
+    file, then analyses its share of the records) gives exactly the rows of one unit: no
+    record lost or doubled at the parts' boundaries, bad lines rejected once."""
+    raw = copy_seeds(tmp_path / "raw")
+    (raw / name).write_bytes(SPLIT_CASES[name])
+    one = _tables(raw, workers=1)
+    monkeypatch.setattr(runs, "SPLIT_JSONL_OVER", 0)
+    units = list(runs.iter_units(str(raw), runs.discover(raw), split=2))
+    assert [(u.part, u.parts) for u in units if u.source == name] == [(0, 2), (1, 2)]
+    two = _tables(raw, workers=2)
+    runs.shutdown_pools()
+    for table in ("articles", "article_sources", "term_hits", "features", "evidence", "lineage_index", "rejects"):
+        assert two[table].to_pylist() == one[table].to_pylist(), table
+    src = two["article_sources"].filter(pc.equal(two["article_sources"]["source"], name))["record"].to_pylist()
+    assert len(src) == len(set(src))
+    rej = [r for r in two["rejects"].to_pylist() if r["source"] == name]
+    assert len({r["record"] for r in rej}) == len(rej)
+
+
+def test_parts_of_a_file_are_its_items_in_order():
+    """process_file's parts, concatenated, are the whole file's items, for any part count
+    (including more parts than records)."""
+    from transforms.pipeline import default_context, process_file
+
+    ctx = default_context()
+    data = SPLIT_CASES["recs.jsonl"]
+    whole = [(type(i).__name__, getattr(i, "article_id", None), getattr(i, "record", None)) for i in
+             process_file("recs.jsonl", data, ctx)]
+    for parts in (1, 2, 3, 7, 40):
+        got = [(type(i).__name__, getattr(i, "article_id", None), getattr(i, "record", None))
+               for k in range(parts) for i in process_file("recs.jsonl", data, ctx, k, parts)]
+        assert got == whole, parts
+
+
+def test_only_mid_sized_jsonl_is_split(tmp_path):
+    assert runs._parts("a.jsonl", b"x" * runs.SPLIT_JSONL_OVER, 2) == 2
+    assert runs._parts("a.jsonl", b"x" * (runs.SPLIT_JSONL_OVER - 1), 2) == 1
+    assert runs._parts("a.jsonl", b"x" * runs.SPLIT_JSONL_OVER, 1) == 1
+    assert runs._parts("a.json", b"x" * runs.SPLIT_JSONL_OVER, 2) == 1
+    big = gzip.compress(b"{}\n" * (runs.SPLIT_JSONL_OVER // 3 + 1))
+    assert runs._parts("a.jsonl.gz", big, 2) == 2 and len(big) < runs.SPLIT_JSONL_OVER

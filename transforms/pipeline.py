@@ -183,9 +183,15 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     return Analyzed(art, article_id(art.body), language, res, all_hits, feats, found_quotes, found_figures)
 
 
-def process_file(name: str, data: bytes, ctx: Context) -> list[Analyzed | Reject]:
+def process_file(name: str, data: bytes, ctx: Context, part: int = 0, parts: int = 1) -> list[Analyzed | Reject]:
+    """Every article of one file analysed (bad data as Rejects). With parts > 1 only part
+    `part` of what the file holds: the file is extracted whole (the same decoding decision
+    for every part) and the parts' slices, in order, are exactly the whole file's items."""
+    items = extract_file(name, data, ctx.fmap)
+    if parts > 1:
+        items = items[part * len(items) // parts:(part + 1) * len(items) // parts]
     out: list[Analyzed | Reject] = []
-    for item in extract_file(name, data, ctx.fmap):
+    for item in items:
         out.append(item if isinstance(item, Reject) else analyze_article(item, ctx))
     return out
 
