@@ -71,6 +71,12 @@ def summary_markdown(summary: runs.RunSummary, report_paths: dict[str, str]) -> 
         lines += ["| reject reason | files/records |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in sorted(summary.reject_reasons.items())]
         lines.append("")
+    if summary.reanalysed_files:
+        lines.append(f"Re-analysed {summary.reanalysed_files} unchanged files: their rows were made by other "
+                     "versions of the code or lexicons.")
+    if summary.stale_without_raw:
+        lines.append(f"{summary.stale_without_raw} files have rows made by other versions but are no longer in "
+                     "the raw folder: their rows are kept as they are.")
     lines.append(f"Stories and copy links: {summary.lineage}"
                  + (f" ({summary.lineage_window} articles re-clustered)" if summary.lineage == "incremental" else ""))
     lines.append(f"Warehouse: `{summary.warehouse}`")

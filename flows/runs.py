@@ -27,6 +27,7 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from transforms import decode
 from transforms.errors import ManifestError
@@ -67,6 +68,10 @@ class Plan:
     todo: list[RawFile]                          # new or changed
     changed_sources: set[str] = field(default_factory=set)
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)
+    # unchanged files read again because rows of theirs were made by other versions of the
+    # code or its data (extractor, lexicons, registry) than this run's
+    reanalysed: set[str] = field(default_factory=set)
+    stale_without_raw: int = 0   # such files no longer in the raw folder: their rows stay as they are
 
     def batches(self, size: int) -> list[list[RawFile]]:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
@@ -211,9 +216,54 @@ def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     return {}
 
 
-def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False, run_id: str | None = None) -> Plan:
+def stale_sources(wh: Warehouse, versions: dict[str, str]) -> set[str]:
+    """The sources (raw files) of every committed article whose row was made by other
+    versions than `versions` (a Context's: extractor, lexicon and registry versions).
+
+    A Parquet file whose version columns have min = max = the current value in every row
+    group is current without reading it (its footer statistics say so); any other file's
+    version columns are read dictionary-encoded (a few distinct strings per file)."""
+    cols = list(versions)
+    stale_ids: list[pa.Array] = []
+    for path in wh.paths("articles")[1:]:
+        pf = pq.ParquetFile(path)
+        if _current_by_statistics(pf, versions):
+            continue
+        present = set(pf.schema_arrow.names)
+        t = pf.read(columns=["article_id", *[c for c in cols if c in present]])
+        mask = pa.array([False] * t.num_rows) if all(c in present for c in cols) else pa.array([True] * t.num_rows)
+        for c in cols:
+            if c in present:
+                mask = pc.or_(mask, pc.fill_null(pc.not_equal(t[c], versions[c]), True))
+        stale_ids.append(t.filter(mask)["article_id"].combine_chunks())
+    ids = pa.concat_arrays(stale_ids) if stale_ids else pa.array([], pa.string())
+    if len(ids) == 0:
+        return set()
+    t = wh.read("article_sources", ["article_id", "source"])
+    return set(t.filter(pc.is_in(t["article_id"], value_set=ids))["source"].to_pylist())
+
+
+def _current_by_statistics(pf: pq.ParquetFile, versions: dict[str, str]) -> bool:
+    meta = pf.metadata
+    names = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    if not all(c in names for c in versions):
+        return False
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for c, want in versions.items():
+            col = rg.column(names.index(c))
+            st = col.statistics
+            if st is None or not st.has_min_max or st.null_count != 0 or st.min != want or st.max != want:
+                return False
+    return True
+
+
+def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False, run_id: str | None = None,
+             versions: dict[str, str] | None = None) -> Plan:
     """Which files to process: all with --full, else those new or changed since the
-    committed state (by content hash)."""
+    committed state (by content hash), and those whose rows were made by other versions
+    of the code or its data than `versions` (default: this installation's), so that the
+    warehouse never mixes the outputs of two lexicons or extractors."""
     files = discover(raw_dir)
     manifest = read_manifest(raw_dir)
     plan = Plan(run_id or new_run_id(), RawStore(raw_dir).location, full, files, [], manifest=manifest)
@@ -234,6 +284,8 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
             seen.setdefault(src, set()).add(sha)
             if sha is None and rec is None:
                 unread[src] = reason
+    stale = stale_sources(wh, versions or default_context().versions)
+    plan.stale_without_raw = len(stale - {f.rel for f in files})
     for f in files:
         if f.rel in retry:  # its old rows go and the whole file is read again
             plan.changed_sources.add(f.rel)
@@ -245,6 +297,10 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         elif f.sha256 is None or f.sha256 not in seen[f.rel]:
             plan.todo.append(f)
             plan.changed_sources.add(f.rel)
+        elif f.rel in stale:
+            plan.todo.append(f)
+            plan.changed_sources.add(f.rel)
+            plan.reanalysed.add(f.rel)
     return plan
 
 
@@ -687,6 +743,8 @@ class RunSummary:
     articles_total: int = 0
     lineage: str = "unchanged"     # how stories and links were brought up to date: full | incremental | unchanged
     lineage_window: int = 0        # articles whose story was re-computed
+    reanalysed_files: int = 0      # unchanged files processed again: their rows were made by other versions
+    stale_without_raw: int = 0     # files with such rows that are no longer in the raw folder (rows kept)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -791,6 +849,7 @@ class RunWriter:
                 files_seen=len(plan.files), files_processed=len(plan.todo), articles_written=self.written,
                 duplicates=self.sources - self.written, rejected=self.rejected,
                 reject_reasons=dict(sorted(self.reasons.items())), warehouse=str(self.wh.root),
+                reanalysed_files=len(plan.reanalysed), stale_without_raw=plan.stale_without_raw,
             )
             tx.append("runs", _runs_table(plan, summary, self.started_at, self.ctx))
             manifest = tx.commit()
