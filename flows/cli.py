@@ -120,6 +120,8 @@ def _print_summary(result: dict) -> None:
     if result.get("reanalysed_files"):
         console.print(f"  re-analysed {result['reanalysed_files']} unchanged files: their rows were made by "
                       "other versions of framewatch's code or lexicons")
+    if result.get("manifest_changed_files"):
+        console.print(f"  re-analysed {result['manifest_changed_files']} unchanged files: their manifest entry changed")
     if result.get("stale_without_raw"):
         console.print(f"  {result['stale_without_raw']} files have rows made by other versions but are no longer "
                       "in the raw folder: their rows are kept as they are (see the *_version columns)")

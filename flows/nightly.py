@@ -74,6 +74,8 @@ def summary_markdown(summary: runs.RunSummary, report_paths: dict[str, str]) -> 
     if summary.reanalysed_files:
         lines.append(f"Re-analysed {summary.reanalysed_files} unchanged files: their rows were made by other "
                      "versions of the code or lexicons.")
+    if summary.manifest_changed_files:
+        lines.append(f"Re-analysed {summary.manifest_changed_files} unchanged files: their manifest entry changed.")
     if summary.stale_without_raw:
         lines.append(f"{summary.stale_without_raw} files have rows made by other versions but are no longer in "
                      "the raw folder: their rows are kept as they are.")

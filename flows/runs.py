@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from transforms import decode
 from transforms.errors import ManifestError
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
-from transforms.pipeline import Context, analyze_article, default_context, process_file, rows
+from transforms.pipeline import Context, analyze_article, default_context, manifest_entry, process_file, rows
 from transforms.records import MAX_LINE_CHARS
 from transforms.schema import TABLES, table_from_rows
 
@@ -72,6 +72,7 @@ class Plan:
     # code or its data (extractor, lexicons, registry) than this run's
     reanalysed: set[str] = field(default_factory=set)
     stale_without_raw: int = 0   # such files no longer in the raw folder: their rows stay as they are
+    manifest_changed: set[str] = field(default_factory=set)   # unchanged files whose manifest entry changed
 
     def batches(self, size: int) -> list[list[RawFile]]:
         return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
@@ -222,7 +223,7 @@ def stale_sources(wh: Warehouse, versions: dict[str, str]) -> set[str]:
 
     A Parquet file whose version columns have min = max = the current value in every row
     group is current without reading it (its footer statistics say so); any other file's
-    version columns are read dictionary-encoded (a few distinct strings per file)."""
+    article_id and version columns are read, one file at a time."""
     cols = list(versions)
     stale_ids: list[pa.Array] = []
     for path in wh.paths("articles")[1:]:
@@ -261,9 +262,10 @@ def _current_by_statistics(pf: pq.ParquetFile, versions: dict[str, str]) -> bool
 def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False, run_id: str | None = None,
              versions: dict[str, str] | None = None) -> Plan:
     """Which files to process: all with --full, else those new or changed since the
-    committed state (by content hash), and those whose rows were made by other versions
-    of the code or its data than `versions` (default: this installation's), so that the
-    warehouse never mixes the outputs of two lexicons or extractors."""
+    committed state (by content hash), those whose rows were made by other versions of
+    the code or its data than `versions` (default: this installation's), so that the
+    warehouse never mixes the outputs of two lexicons or extractors, and those whose
+    entry in the sidecar manifest changed."""
     files = discover(raw_dir)
     manifest = read_manifest(raw_dir)
     plan = Plan(run_id or new_run_id(), RawStore(raw_dir).location, full, files, [], manifest=manifest)
@@ -271,9 +273,11 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         plan.todo = list(files)
         return plan
     seen: dict[str, set[str]] = {}
-    t = wh.read("article_sources", ["source", "raw_sha256"])
-    for src, sha in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist()):
+    applied: dict[str, set[str | None]] = {}   # source -> the manifest entries its rows were made with
+    t = wh.read("article_sources", ["source", "raw_sha256", "manifest_entry"])
+    for src, sha, entry in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist(), t["manifest_entry"].to_pylist()):
         seen.setdefault(src, set()).add(sha)
+        applied.setdefault(src, set()).add(entry)
     t = wh.read("rejects", ["source", "record", "raw_sha256", "reason"])
     retry: set[str] = set()
     unread: dict[str, str] = {}   # source -> reason it was rejected unread (no hash)
@@ -301,6 +305,10 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
             plan.todo.append(f)
             plan.changed_sources.add(f.rel)
             plan.reanalysed.add(f.rel)
+        elif f.rel in applied and applied[f.rel] != {manifest_entry(manifest.get(f.rel))}:
+            plan.todo.append(f)
+            plan.changed_sources.add(f.rel)
+            plan.manifest_changed.add(f.rel)
     return plan
 
 
@@ -535,7 +543,7 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
             analysed.extend([i] if isinstance(i, Reject) else
                             _guarded(i.source, i.record, i.raw_sha256, lambda: [analyze_article(i, ctx)]))
         results[:0] = analysed
-    out = rows(results, run_id, ctx.versions)
+    out = rows(results, run_id, ctx.versions, manifest=ctx.manifest)
     tables = {name: table_from_rows(name, r) for name, r in out.items()}
     tables["lineage_index"] = lineage_store.index_table(tables["articles"], run_id)
     return tables
@@ -744,6 +752,7 @@ class RunSummary:
     lineage: str = "unchanged"     # how stories and links were brought up to date: full | incremental | unchanged
     lineage_window: int = 0        # articles whose story was re-computed
     reanalysed_files: int = 0      # unchanged files processed again: their rows were made by other versions
+    manifest_changed_files: int = 0   # unchanged files processed again: their manifest entry changed
     stale_without_raw: int = 0     # files with such rows that are no longer in the raw folder (rows kept)
 
     def as_dict(self) -> dict[str, Any]:
@@ -850,6 +859,7 @@ class RunWriter:
                 duplicates=self.sources - self.written, rejected=self.rejected,
                 reject_reasons=dict(sorted(self.reasons.items())), warehouse=str(self.wh.root),
                 reanalysed_files=len(plan.reanalysed), stale_without_raw=plan.stale_without_raw,
+                manifest_changed_files=len(plan.manifest_changed),
             )
             tx.append("runs", _runs_table(plan, summary, self.started_at, self.ctx))
             manifest = tx.commit()

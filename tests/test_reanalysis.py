@@ -67,3 +67,47 @@ def test_stale_rows_whose_raw_file_is_gone_are_kept_and_counted(raw_copy, tmp_pa
     assert (s.files_processed, s.reanalysed_files, s.stale_without_raw, s.articles_total) == (0, 0, 1, 5)
     con = connect(tmp_path / "wh")
     assert con.execute("select count(*) from articles where lexicon_version = ?", [OLD]).fetchone()[0] == 1
+
+
+def _write_manifest(raw, rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with (raw / "framewatch-manifest.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["file", "url", "publisher", "origin", "provenance"])
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _publisher_rule(wh_dir, source: str) -> tuple:
+    con = connect(wh_dir)
+    return con.execute(
+        "select a.publisher, e.rule from articles a left join evidence e "
+        "on e.article_id = a.article_id and e.field = 'publisher' where a.source = ?", [source]).fetchone()
+
+
+def test_a_changed_manifest_entry_reanalyses_only_its_file(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    assert _publisher_rule(wh, SEEDS["izv"]) == (None, None)    # not found in the text
+
+    _write_manifest(raw_copy, [{"file": SEEDS["izv"], "publisher": "Izvestiya"}])
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.manifest_changed_files, s.reanalysed_files, s.articles_total) == (1, 1, 0, 5)
+    assert _publisher_rule(wh, SEEDS["izv"]) == ("izvestiya", "manifest:publisher")
+    assert run_once(raw_copy, wh).files_processed == 0          # the same manifest: nothing to do
+
+    _write_manifest(raw_copy, [])                               # the entry removed: back to inference
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.manifest_changed_files) == (1, 1)
+    assert _publisher_rule(wh, SEEDS["izv"]) == (None, None)
+
+
+def test_article_sources_of_a_warehouse_without_manifest_column_are_not_reread(raw_copy, tmp_path):
+    """Rows written before manifest_entry existed read as null = no entry applied."""
+    wh_dir = tmp_path / "wh"
+    run_once(raw_copy, wh_dir)
+    wh = Warehouse(wh_dir)
+    for path in wh.paths("article_sources")[1:]:
+        t = pq.read_table(path)
+        pq.write_table(t.drop_columns(["manifest_entry"]), path)
+    assert runs.plan_run(raw_copy, wh).todo == []

@@ -6,6 +6,7 @@ tested and run without Prefect (the `extract` and `analyze` CLI commands use it)
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version as _pkg_version
@@ -228,11 +229,19 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
     return obj
 
 
+def manifest_entry(overrides: dict[str, str] | None) -> str | None:
+    """A manifest entry as stored in `article_sources.manifest_entry` (null: no entry)."""
+    return json.dumps(overrides, sort_keys=True, ensure_ascii=False) if overrides else None
+
+
 def rows(
-    results: Iterable[Analyzed | Reject], run_id: str, versions: dict[str, str], known_ids: set[str] | frozenset = frozenset()
+    results: Iterable[Analyzed | Reject], run_id: str, versions: dict[str, str], known_ids: set[str] | frozenset = frozenset(),
+    manifest: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Warehouse rows for a batch. An article already stored (same normalised body,
-    in `known_ids` or earlier in this batch) only adds an `article_sources` row."""
+    in `known_ids` or earlier in this batch) only adds an `article_sources` row.
+    `manifest`: the sidecar manifest the batch was analysed with (recorded per source)."""
+    manifest = manifest or {}
     out: dict[str, list[dict[str, Any]]] = {
         "articles": [], "article_sources": [], "term_hits": [], "quotes": [], "figures": [], "features": [],
         "evidence": [], "rejects": [],
@@ -247,7 +256,8 @@ def rows(
             continue
         a, aid, r = item.article, item.article_id, item.resolution
         out["article_sources"].append(
-            {"article_id": aid, "source": a.source, "record": a.record, "raw_sha256": a.raw_sha256, "run_id": run_id}
+            {"article_id": aid, "source": a.source, "record": a.record, "raw_sha256": a.raw_sha256, "run_id": run_id,
+             "manifest_entry": manifest_entry(manifest.get(a.source))}
         )
         if aid in seen:
             continue

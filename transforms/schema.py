@@ -65,6 +65,9 @@ ARTICLE_SOURCES = pa.schema(
         pa.field("record", pa.int64()),
         pa.field("raw_sha256", pa.string(), nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
+        # the sidecar manifest's entry applied to this file (JSON, keys sorted), null if none:
+        # a run re-reads a file whose entry changed since
+        pa.field("manifest_entry", pa.string()),
     ]
 )
 
