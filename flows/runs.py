@@ -278,17 +278,21 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     for src, sha, entry in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist(), t["manifest_entry"].to_pylist()):
         seen.setdefault(src, set()).add(sha)
         applied.setdefault(src, set()).add(entry)
-    t = wh.read("rejects", ["source", "record", "raw_sha256", "reason"])
+    versions = versions or default_context().versions
+    stale = stale_sources(wh, versions)
+    cols = ("source", "record", "raw_sha256", "reason", "extractor_version")
+    t = wh.read("rejects", list(cols))
     retry: set[str] = set()
     unread: dict[str, str] = {}   # source -> reason it was rejected unread (no hash)
-    for src, rec, sha, reason in zip(*(t[c].to_pylist() for c in ("source", "record", "raw_sha256", "reason"))):
+    for src, rec, sha, reason, extractor in zip(*(t[c].to_pylist() for c in cols)):
         if reason in RETRY_REASONS:
             retry.add(src)
         else:
             seen.setdefault(src, set()).add(sha)
             if sha is None and rec is None:
-                unread[src] = reason
-    stale = stale_sources(wh, versions or default_context().versions)
+                unread[src] = reason    # decided before reading the file: the same problem, the same reject
+            elif extractor != versions["extractor_version"]:
+                stale.add(src)          # read and rejected by another extractor: it may read it now
     plan.stale_without_raw = len(stale - {f.rel for f in files})
     for f in files:
         if f.rel in retry:  # its old rows go and the whole file is read again
@@ -642,7 +646,8 @@ def failed_batch_tables(batch: list[RawFile], run_id: str, message: str) -> dict
     tables = {name: TABLES[name].empty_table() for name in _BATCH_TABLES}
     tables["rejects"] = table_from_rows("rejects", [
         {"source": f.rel, "record": None, "raw_sha256": f.sha256, "reason": "batch_failed",
-         "detail": message[:2000], "run_id": run_id} for f in batch
+         "detail": message[:2000], "run_id": run_id,
+         "extractor_version": default_context().versions["extractor_version"]} for f in batch
     ])
     return tables
 

@@ -111,3 +111,30 @@ def test_article_sources_of_a_warehouse_without_manifest_column_are_not_reread(r
         t = pq.read_table(path)
         pq.write_table(t.drop_columns(["manifest_entry"]), path)
     assert runs.plan_run(raw_copy, wh).todo == []
+
+
+def _age_rejects(wh_dir) -> None:
+    wh = Warehouse(wh_dir)
+    for path in wh.paths("rejects")[1:]:
+        t = pq.read_table(path)
+        i = t.schema.get_field_index("extractor_version")
+        pq.write_table(t.set_column(i, t.schema.field(i), pa.array([OLD] * t.num_rows, pa.string())), path)
+
+
+def test_a_file_rejected_by_an_older_extractor_is_read_again(raw_copy, tmp_path):
+    (raw_copy / "no-text.json").write_text('{"title": "only a title"}', encoding="utf-8")
+    (raw_copy / "notes.docx").write_bytes(b"PK\x03\x04 not an article format")
+    wh = tmp_path / "wh"
+    first = run_once(raw_copy, wh)
+    assert first.reject_reasons == {"no_text_field": 1, "unsupported_format": 1}
+    assert run_once(raw_copy, wh).files_processed == 0
+    _age_rejects(wh)
+    plan = runs.plan_run(raw_copy, Warehouse(wh))
+    # read and rejected: read again; rejected before reading (by its name): not
+    assert [f.rel for f in plan.todo] == ["no-text.json"] and plan.reanalysed == {"no-text.json"}
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.reanalysed_files, s.reject_reasons) == (1, 1, {"no_text_field": 1})
+    con = connect(wh)
+    assert con.execute("select count(*), count(distinct source) from rejects").fetchone() == (2, 2)
+    assert con.execute("select extractor_version from rejects where source = 'no-text.json'").fetchone()[0] \
+        == default_context().versions["extractor_version"]

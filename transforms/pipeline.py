@@ -252,6 +252,7 @@ def rows(
             out["rejects"].append({
                 "source": item.source, "record": item.record, "raw_sha256": item.raw_sha256,
                 "reason": item.reason, "detail": item.detail or None, "run_id": run_id,
+                "extractor_version": versions["extractor_version"],
             })
             continue
         a, aid, r = item.article, item.article_id, item.resolution

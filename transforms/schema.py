@@ -254,6 +254,9 @@ REJECTS = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field("detail", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
+        # the extractor that decided (null in rows written before it was recorded): a run
+        # with another extractor reads the file again
+        pa.field("extractor_version", pa.string()),
     ]
 )
 
