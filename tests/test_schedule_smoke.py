@@ -12,7 +12,10 @@ pytestmark = pytest.mark.e2e
 
 
 def _prefect_pids():
-    out = subprocess.run(["pgrep", "-f", "prefect (server|worker) start"], capture_output=True, text=True).stdout
+    """Prefect servers and workers of this checkout's environment (not another checkout's
+    test run on the same machine)."""
+    out = subprocess.run(["pgrep", "-f", f"{sys.prefix}/bin/.*prefect (server|worker) start"],
+                         capture_output=True, text=True).stdout
     return set(out.split())
 
 
