@@ -6,9 +6,8 @@ Method (all choices are fixed here, before looking at the held-out half):
 - Data: ../shared/corpora/babe/final_labels_SG2.csv; the one "No agreement" sentence is dropped.
 - Split: a sentence is in the tuning half when int(sha256(text)) is even, else held-out.
   The lexicon (transforms/resources/lexicons/en/loaded_language.yaml) was built from the
-  tuning half only (its hand-built terms, the veto of its VADER-generated block and the
-  BABE-scored P block, see bench/build_loaded_lexicon.py); the held-out numbers are the
-  ones to quote.
+  tuning half only (its hand-built terms and the veto of its VADER-generated block, see
+  bench/build_loaded_lexicon.py); the held-out numbers are the ones to quote.
 - Prediction: transforms.framing.find_hits on the sentence with the full English lexicon.
   "loaded only" = hits of category loaded_language; "all framing" = hits of any category
   whose frame is evaluative (loaded_*, legitimising, delegitimising), e.g. also "mob",

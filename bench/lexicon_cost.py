@@ -3,8 +3,8 @@
     .venv/bin/python bench/lexicon_cost.py [--old-rev REV] [--n 1000] [--rounds 7]
 
 Both English lexicons are built in one process: the current packaged files, and the same
-files with loaded_language.yaml taken from git revision REV (default 3d450c1, main before
-the P block, via `git show`).
+files with loaded_language.yaml taken from git revision REV (default 3d450c1, via
+`git show`; the same file as now unless a later commit changed it).
 framing.find_hits runs over the AllSides articles that bench/profile_features.py measures
 (the 1,000 after its 200 warm-up articles), old and new interleaved, best of --rounds
 (process time). Also printed: load+compile time of each lexicon, loaded-language hits per
@@ -52,7 +52,7 @@ def lexicons(old_rev: str):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--old-rev", default="3d450c1")  # main before the P block
+    ap.add_argument("--old-rev", default="3d450c1")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--top", type=int, default=60, help="how many added forms to list")

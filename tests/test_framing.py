@@ -100,6 +100,9 @@ def test_lexicon_version_names_every_category(lex):
         (_doc(terms=[{"canonical": "x", "frame": "neutral", "forms": []}]), "forms must be"),
         (_doc(terms=[{"canonical": "x", "frame": "neutral"}]), "needs canonical"),
         (_doc(language="ru"), "language"),
+        (_doc(terms=[{"canonical": "x", "frame": "neutral", "forms": ["x"], "tier": "weak"}]), "unknown keys"),
+        (_doc(terms=[{"canonical": "x", "frame": "neutral", "forms": ["x"], "source": ""}]), "source must be"),
+        (_doc(generated_excludes="kill"), "generated_excludes must be a list"),
     ],
 )
 def test_invalid_lexicon_files_raise(doc, message):

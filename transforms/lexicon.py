@@ -51,6 +51,8 @@ class Lexicon:
 
 
 _REQUIRED = ("version", "category", "language", "frames", "terms")
+_TERM_KEYS = {"canonical", "frame", "forms", "source"}   # source: which generated block made it
+_WORD_LISTS = ("generated_excludes",)                    # read by bench/build_loaded_lexicon.py only
 
 
 def _validate_file(name: str, doc: Any, language: str) -> list[Term]:
@@ -64,11 +66,19 @@ def _validate_file(name: str, doc: Any, language: str) -> list[Term]:
     frames = doc["frames"]
     if not (isinstance(frames, list) and frames and all(isinstance(f, str) for f in frames)):
         raise ResourceError(f"lexicon {name}: frames must be a non-empty list of strings")
+    for key in _WORD_LISTS:
+        words = doc.get(key, [])
+        if not (isinstance(words, list) and all(isinstance(w, str) and w.strip() for w in words)):
+            raise ResourceError(f"lexicon {name}: {key} must be a list of words")
     out: list[Term] = []
     for i, term in enumerate(doc["terms"] or []):
         where = f"lexicon {name} term {i + 1}"
         if not isinstance(term, dict) or not {"canonical", "frame", "forms"} <= set(term):
             raise ResourceError(f"{where}: needs canonical, frame and forms")
+        if set(term) - _TERM_KEYS:
+            raise ResourceError(f"{where} ({term['canonical']}): unknown keys {sorted(set(term) - _TERM_KEYS)}")
+        if "source" in term and not (isinstance(term["source"], str) and term["source"].strip()):
+            raise ResourceError(f"{where} ({term['canonical']}): source must be a non-empty string")
         if term["frame"] not in frames:
             raise ResourceError(f"{where} ({term['canonical']}): frame {term['frame']!r} not in {frames}")
         forms = term["forms"]
