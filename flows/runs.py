@@ -34,7 +34,7 @@ from transforms.errors import ManifestError
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, manifest_entry, process_file, rows
 from transforms.records import MAX_LINE_CHARS
-from transforms.schema import TABLES, table_from_rows
+from transforms.schema import ARTICLE_KEY, TABLES, table_from_rows
 
 from . import failpoints, lineage_store
 from .rawstore import RawStore
@@ -219,11 +219,17 @@ def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
 
 def stale_sources(wh: Warehouse, versions: dict[str, str]) -> set[str]:
     """The sources (raw files) of every committed article whose row was made by other
-    versions than `versions` (a Context's: extractor, lexicon and registry versions).
+    versions than `versions` (a Context's: extractor, lexicon and registry versions)."""
+    return {s for _, s in stale_pairs(wh, versions)}
+
+
+def stale_pairs(wh: Warehouse, versions: dict[str, str]) -> list[tuple[str, str]]:
+    """(article_id, source) of every committed article whose row was made by other
+    versions than `versions`, for each file that holds it.
 
     A Parquet file whose version columns have min = max = the current value in every row
-    group is current without reading it (its footer statistics say so); any other file's
-    article_id and version columns are read, one file at a time."""
+    group is current without reading it (its footer statistics say so); of any other
+    file the article_id and version columns are read, one file at a time."""
     cols = list(versions)
     stale_ids: list[pa.Array] = []
     for path in wh.paths("articles")[1:]:
@@ -239,9 +245,10 @@ def stale_sources(wh: Warehouse, versions: dict[str, str]) -> set[str]:
         stale_ids.append(t.filter(mask)["article_id"].combine_chunks())
     ids = pa.concat_arrays(stale_ids) if stale_ids else pa.array([], pa.string())
     if len(ids) == 0:
-        return set()
+        return []
     t = wh.read("article_sources", ["article_id", "source"])
-    return set(t.filter(pc.is_in(t["article_id"], value_set=ids))["source"].to_pylist())
+    t = t.filter(pc.is_in(t["article_id"], value_set=ids))
+    return list(zip(t["article_id"].to_pylist(), t["source"].to_pylist()))
 
 
 def _current_by_statistics(pf: pq.ParquetFile, versions: dict[str, str]) -> bool:
@@ -279,7 +286,9 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         seen.setdefault(src, set()).add(sha)
         applied.setdefault(src, set()).add(entry)
     versions = versions or default_context().versions
-    stale = stale_sources(wh, versions)
+    pairs = stale_pairs(wh, versions)
+    stale = {s for _, s in pairs}
+    stale_rejects: set[str] = set()
     cols = ("source", "record", "raw_sha256", "reason", "extractor_version")
     t = wh.read("rejects", list(cols))
     retry: set[str] = set()
@@ -292,8 +301,12 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
             if sha is None and rec is None:
                 unread[src] = reason    # decided before reading the file: the same problem, the same reject
             elif extractor != versions["extractor_version"]:
-                stale.add(src)          # read and rejected by another extractor: it may read it now
-    plan.stale_without_raw = len(stale - {f.rel for f in files})
+                stale_rejects.add(src)  # read and rejected by another extractor: it may read it now
+    stale |= stale_rejects
+    present = {f.rel for f in files}
+    remade = {a for a, s in pairs if s in present}     # a file in the raw folder gives its text again
+    plan.stale_without_raw = len({s for a, s in pairs if s not in present and a not in remade}
+                                 | (stale_rejects - present))
     for f in files:
         if f.rel in retry:  # its old rows go and the whole file is read again
             plan.changed_sources.add(f.rel)
@@ -781,6 +794,8 @@ class RunWriter:
         self.lineage: lineage_store.LineageUpdate | None = None
         self._buffer: dict[str, list[pa.Table]] = {}
         self._buffered = 0
+        self._remade: set[str] = set()            # shared articles whose rows this run makes again
+        self._held: dict[str, pa.Table] = {}      # their old rows, put back if not made again
         try:
             if plan.changed_sources:
                 self._drop_changed_sources()
@@ -798,10 +813,41 @@ class RunWriter:
         still = {a for a, s in pairs if s not in changed}   # also seen in an unchanged file
         self.tx.delete_where("article_sources", "source", changed)
         self.tx.delete_where("rejects", "source", changed)
+        remake = self._to_remake(gone & still)
         stories = self.tx.read("stories", ["article_id", "story_id"])
-        removed = pa.array(sorted(gone - still), pa.string())
+        removed = pa.array(sorted((gone - still) | remake), pa.string())
         self.removed_stories = set(stories.filter(pc.is_in(stories["article_id"], value_set=removed))["story_id"].to_pylist())
         self.tx.delete_articles(gone - still)
+        # an article a re-read file shares with a file that is not re-read (a copy in a
+        # file that left the raw folder, a duplicate in an unchanged file) keeps that
+        # file's article_sources row; its own rows are made again from the re-read file
+        for table, key in ARTICLE_KEY.items():
+            if key and table != "article_sources" and remake:
+                self._held[table] = self.tx.pop_where(table, key, remake)
+        self._remade = remake
+
+    def _to_remake(self, shared: set[str]) -> set[str]:
+        """Of the articles that re-read files share with other files, those whose rows
+        must be made again: made by other versions than this run's, or first seen in (so
+        analysed with the manifest entry of) a file whose manifest entry changed."""
+        if not shared:
+            return set()
+        versions = self.ctx.versions
+        t = self.tx.read("articles", ["article_id", "source", *versions])
+        t = t.filter(pc.is_in(t["article_id"], value_set=pa.array(sorted(shared), pa.string())))
+        return {r["article_id"] for r in t.to_pylist()
+                if r["source"] in self.plan.manifest_changed or any(r[c] != v for c, v in versions.items())}
+
+    def _put_back(self) -> None:
+        """Rows of a re-made article that the re-read files did not produce again (their
+        text reads differently now) go back as they were: another file still holds it."""
+        missing = self._remade - self.known
+        if not missing:
+            return
+        ids = pa.array(sorted(missing), pa.string())
+        for table, t in self._held.items():
+            self.tx.append(table, t.filter(pc.is_in(t[ARTICLE_KEY[table]], value_set=ids)))
+        self.known |= missing
 
     FLUSH_ARTICLES = 1000   # buffered rows are written as one file per table this often (2000 -> 1000: -50 MB)
 
@@ -851,6 +897,7 @@ class RunWriter:
         plan, tx = self.plan, self.tx
         try:
             self.flush()
+            self._put_back()
             shutdown_pools(wait=False)   # the workers exit (and free their memory) while stories are computed
             if self.written or plan.changed_sources or plan.full:
                 self.lineage = lineage_store.update(tx, plan.run_id, self._new_ids(), self.removed_stories, plan.full)

@@ -80,6 +80,17 @@ def _write_atomic(path: Path, data: str) -> None:
     _fsync_dir(path.parent)
 
 
+def conform(table: str, t: pa.Table, names: list[str] | None = None) -> pa.Table:
+    """`t` with the columns `names` (default: all of the table's) in schema order; a
+    column an older file lacks comes back null."""
+    schema = TABLES[table]
+    names = names or schema.names
+    for name in names:
+        if name not in t.schema.names:
+            t = t.append_column(schema.field(name), pa.nulls(len(t), schema.field(name).type))
+    return t.select(names)
+
+
 def read_files(table: str, paths: list[Path], columns: list[str] | None = None) -> pa.Table:
     """Rows of `table` from these files; columns an older file lacks come back null."""
     schema = TABLES[table]
@@ -87,11 +98,7 @@ def read_files(table: str, paths: list[Path], columns: list[str] | None = None) 
     parts = []
     for path in paths:
         present = set(pq.read_schema(path).names)
-        t = pq.read_table(path, columns=[c for c in names if c in present])
-        for name in names:
-            if name not in present:
-                t = t.append_column(schema.field(name), pa.nulls(len(t), schema.field(name).type))
-        parts.append(t.select(names))
+        parts.append(conform(table, pq.read_table(path, columns=[c for c in names if c in present]), names))
     if not parts:
         return schema.empty_table().select(names)
     return pa.concat_tables(parts, promote_options="permissive")
@@ -292,24 +299,27 @@ class Transaction:
 
     def delete_where(self, table: str, column: str, values: set[str]) -> int:
         """Drop rows whose `column` is in `values` by rewriting the files that hold them."""
+        return self.pop_where(table, column, values).num_rows
+
+    def pop_where(self, table: str, column: str, values: set[str]) -> pa.Table:
+        """delete_where, returning the rows it dropped (to put some of them back later)."""
         if not values:
-            return 0
-        removed = 0
+            return TABLES[table].empty_table()
+        removed: list[pa.Table] = []
         value_array = pa.array(sorted(values), type=pa.string())
         kept_files = []
         for rel in self.files[table]:
             data = pq.read_table(self._path(rel))
             mask = pc.is_in(data[column], value_set=value_array)
-            hit = pc.sum(mask).as_py() or 0
-            if not hit:
+            if not pc.any(mask).as_py():
                 kept_files.append(rel)
                 continue
-            removed += hit
+            removed.append(conform(table, data.filter(mask)).cast(TABLES[table]))
             rest = data.filter(pc.invert(mask))
             if rest.num_rows:
                 kept_files.append(self._stage(table, rest))
         self.files[table] = kept_files
-        return removed
+        return pa.concat_tables(removed) if removed else TABLES[table].empty_table()
 
     def compact(self, table: str) -> bool:
         """Merge the table's small files into one when there are too many (nightly runs

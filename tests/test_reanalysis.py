@@ -138,3 +138,62 @@ def test_a_file_rejected_by_an_older_extractor_is_read_again(raw_copy, tmp_path)
     assert con.execute("select count(*), count(distinct source) from rejects").fetchone() == (2, 2)
     assert con.execute("select extractor_version from rejects where source = 'no-text.json'").fetchone()[0] \
         == default_context().versions["extractor_version"]
+
+
+def test_an_old_article_also_held_by_a_file_gone_from_raw_is_made_again(raw_copy, tmp_path):
+    """The copy's file left the raw folder: the article is made again from the file that
+    is still there, the copy's article_sources row stays, and the next run has nothing to do."""
+    wh = tmp_path / "wh"
+    (raw_copy / "zz_copy_of_rt.txt").write_bytes((raw_copy / SEEDS["rt"]).read_bytes())
+    run_once(raw_copy, wh)
+    _age_rows_of(wh, SEEDS["rt"])
+    (raw_copy / "zz_copy_of_rt.txt").unlink()
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.reanalysed_files, s.stale_without_raw, s.articles_written) == (1, 1, 0, 1)
+    con = connect(wh)
+    assert con.execute("select count(*) from articles where lexicon_version = ?", [OLD]).fetchone()[0] == 0
+    assert sorted(r[0] for r in con.execute(
+        "select s.source from article_sources s join articles a using (article_id) "
+        "where a.source = ?", [SEEDS["rt"]]).fetchall()) == [SEEDS["rt"], "zz_copy_of_rt.txt"]
+    con.close()
+    assert run_once(raw_copy, wh).files_processed == 0
+
+
+def test_an_old_article_whose_file_now_reads_differently_is_kept_for_its_other_file(raw_copy, tmp_path):
+    """Made again, but the re-read file no longer gives that text: the old rows go back for
+    the file (gone from the raw folder) that still holds the article. Nothing is lost."""
+    wh = tmp_path / "wh"
+    (raw_copy / "zz_copy_of_rt.txt").write_bytes((raw_copy / SEEDS["rt"]).read_bytes())
+    run_once(raw_copy, wh)
+    con = connect(wh)
+    old_id, hits = con.execute("select article_id, (select count(*) from term_hits t where t.article_id = a.article_id) "
+                               "from articles a where source = ?", [SEEDS["rt"]]).fetchone()
+    con.close()
+    _age_rows_of(wh, SEEDS["rt"])
+    (raw_copy / "zz_copy_of_rt.txt").unlink()
+    text = (raw_copy / SEEDS["rt"]).read_text(encoding="utf-8")
+    (raw_copy / SEEDS["rt"]).write_text(text.replace("voluntary departure", "ordered departure"), encoding="utf-8")
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.articles_written, s.articles_total) == (1, 1, 6)
+    con = connect(wh)
+    assert con.execute("select s.source, a.lexicon_version from article_sources s join articles a using (article_id) "
+                       "where article_id = ?", [old_id]).fetchall() == [("zz_copy_of_rt.txt", OLD)]
+    assert con.execute("select count(*) from term_hits where article_id = ?", [old_id]).fetchone()[0] == hits
+    assert con.execute("select count(*) from stories where article_id = ?", [old_id]).fetchone()[0] == 1
+    con.close()
+    again = run_once(raw_copy, wh)
+    assert (again.files_processed, again.stale_without_raw) == (0, 1)
+
+
+def test_a_manifest_entry_for_a_file_whose_article_another_file_also_holds(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    (raw_copy / "zz_copy_of_izv.txt").write_bytes((raw_copy / SEEDS["izv"]).read_bytes())
+    run_once(raw_copy, wh)
+    _write_manifest(raw_copy, [{"file": SEEDS["izv"], "publisher": "Izvestiya"}])
+    s = run_once(raw_copy, wh)
+    assert (s.files_processed, s.manifest_changed_files, s.articles_total) == (1, 1, 5)
+    assert _publisher_rule(wh, SEEDS["izv"]) == ("izvestiya", "manifest:publisher")
+    con = connect(wh)
+    assert con.execute("select count(*) from article_sources").fetchone()[0] == 6
+    con.close()
+    assert run_once(raw_copy, wh).files_processed == 0
