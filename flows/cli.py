@@ -44,12 +44,14 @@ def _field_overrides(fields: list[str]) -> dict[str, str]:
 
 
 def _emit_articles(paths: list[Path], fields: list[str], with_analysis: bool) -> None:
+    from dataclasses import replace
+
     from transforms.extract import Reject
-    from transforms.pipeline import Context, default_context, process_file, to_json
+    from transforms.pipeline import default_context, process_file, to_json
 
     base = default_context()
     try:
-        ctx = Context(base.lexicon, base.registry, base.fmap.with_overrides(_field_overrides(fields)))
+        ctx = replace(base, fmap=base.fmap.with_overrides(_field_overrides(fields)))
     except ValueError as exc:
         _fail(str(exc))
     out = sys.stdout

@@ -21,7 +21,7 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,10 +30,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms import decode
-from transforms.errors import ManifestError
+from transforms.errors import ManifestError, VersionMismatchError
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, manifest_entry, process_file, rows
-from transforms.records import MAX_LINE_CHARS
+from transforms.records import MAX_LINE_CHARS, parse_date
 from transforms.schema import ARTICLE_KEY, TABLES, table_from_rows
 
 from . import failpoints, lineage_store
@@ -212,7 +212,11 @@ def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
         for i, rec in enumerate(records):
             if not isinstance(rec, dict) or not rec.get("file"):
                 raise ManifestError(f"{path}: entry {i + 1} needs a 'file' column/key")
-            out[str(rec["file"])] = {k: str(rec[k]).strip() for k in MANIFEST_KEYS if rec.get(k)}
+            entry = {k: str(rec[k]).strip() for k in MANIFEST_KEYS if rec.get(k) and str(rec[k]).strip()}
+            if "published" in entry and parse_date(entry["published"]) is None:
+                raise ManifestError(f"{path}: entry {i + 1} ({rec['file']}): published {entry['published']!r} "
+                                    "is not a date (YYYY-MM-DD)")
+            out[str(rec["file"])] = entry
         return out
     return {}
 
@@ -279,12 +283,15 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     if full or not wh.exists():
         plan.todo = list(files)
         return plan
-    seen: dict[str, set[str]] = {}
-    applied: dict[str, set[str | None]] = {}   # source -> the manifest entries its rows were made with
+    # per source: the content hashes its rows were made from, and the manifest entries
+    # they were made with (grouped in Arrow: a row per source, not per article)
     t = wh.read("article_sources", ["source", "raw_sha256", "manifest_entry"])
-    for src, sha, entry in zip(t["source"].to_pylist(), t["raw_sha256"].to_pylist(), t["manifest_entry"].to_pylist()):
-        seen.setdefault(src, set()).add(sha)
-        applied.setdefault(src, set()).add(entry)
+    g = t.group_by("source").aggregate([("raw_sha256", "distinct"),
+                                        ("manifest_entry", "distinct", pc.CountOptions(mode="all"))])
+    seen: dict[str, set[str]] = {src: set(shas) for src, shas in
+                                 zip(g["source"].to_pylist(), g["raw_sha256_distinct"].to_pylist())}
+    applied: dict[str, set[str | None]] = {src: set(es) for src, es in
+                                           zip(g["source"].to_pylist(), g["manifest_entry_distinct"].to_pylist())}
     versions = versions or default_context().versions
     pairs = stale_pairs(wh, versions)
     stale = {s for _, s in pairs}
@@ -548,7 +555,7 @@ def process_unit(unit: Unit, run_id: str, manifest: dict[str, dict[str, str]] | 
     """One unit -> Arrow tables. Runs in a worker process: module-level, picklable."""
     ctx = default_context()
     if manifest:
-        ctx = Context(ctx.lexicon, ctx.registry, ctx.fmap, manifest)
+        ctx = replace(ctx, manifest=manifest)
     results: list[Any] = list(unit.rejects)
     for rel, data in unit.files:
         failpoints.hit("file:" + rel)
@@ -838,6 +845,18 @@ class RunWriter:
         return {r["article_id"] for r in t.to_pylist()
                 if r["source"] in self.plan.manifest_changed or any(r[c] != v for c, v in versions.items())}
 
+    def _check_versions(self, articles: pa.Table) -> None:
+        """Every row must be made by this run's versions (a worker elsewhere runs the same
+        installation): else the next plan would find them stale, every night."""
+        if not articles.num_rows:
+            return
+        for column, want in self.ctx.versions.items():
+            got = set(pc.unique(articles[column]).to_pylist()) - {want}
+            if got:
+                raise VersionMismatchError(
+                    f"rows made with {column} {sorted(got)[0]!r}, this run's is {want!r}: every worker "
+                    "(Dask workers too) must run the same framewatch installation")
+
     def _put_back(self) -> None:
         """Rows of a re-made article that the re-read files did not produce again (their
         text reads differently now) go back as they were: another file still holds it."""
@@ -853,6 +872,7 @@ class RunWriter:
 
     def add(self, tables: dict[str, pa.Table]) -> None:
         """Buffer one unit's or batch's rows; articles already stored only add their sources."""
+        self._check_versions(tables["articles"])
         ids = tables["articles"]["article_id"]
         fresh_ids = [a for a in dict.fromkeys(ids.to_pylist()) if a not in self.known]
         fresh = pa.array(fresh_ids, pa.string())

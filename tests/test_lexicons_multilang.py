@@ -75,3 +75,37 @@ def test_english_categories_stay_where_they_were():
     assert lex.by_form["mob"].category == "actor_label"          # not duplicated into loaded_language
     assert lex.by_form["chaos"].category == "event_label"
     assert sum(t.category == "loaded_language" for t in lex.terms) > 300
+
+
+RU_ARTICLE = ("В Алматы прошли массовые беспорядки. Полиция заявила, что боевики и погромщики "
+              "напали на здания администрации, а мирные протестующие разошлись по домам. "
+              "По данным министерства, задержаны сотни человек.")
+ES_ARTICLE = ("Miles de manifestantes salieron a las calles de Almaty. El gobierno habló de "
+              "terroristas y saqueadores, y de disturbios en varias ciudades del país.")
+
+
+@pytest.mark.parametrize("name, text, language, expected", [
+    ("ru.txt", RU_ARTICLE, "ru", {("event_label", "беспорядки"), ("actor_label", "боевик"),
+                                   ("actor_label", "погромщик"), ("actor_label", "протестующий")}),
+    ("es.txt", ES_ARTICLE, "es", {("actor_label", "manifestante"), ("actor_label", "terrorista"),
+                                   ("actor_label", "saqueador"), ("event_label", "disturbios")}),
+])
+def test_an_article_is_read_with_the_lexicon_of_its_language(name, text, language, expected):
+    from transforms.pipeline import default_context, process_file
+
+    ctx = default_context()
+    item = process_file(name, text.encode("utf-8"), ctx)[0]
+    assert item.language == language
+    got = {(h.category, h.canonical) for h in item.hits if h.category in ("actor_label", "event_label")}
+    assert got == expected
+    assert item.features["hits_delegitimising"] >= 3
+    assert f"+{language}:actor_label@" in ctx.versions["lexicon_version"]
+
+
+def test_a_language_without_a_lexicon_is_read_with_the_english_one():
+    from transforms.pipeline import default_context
+
+    ctx = default_context()
+    assert ctx.lexicon_for("de") is ctx.lexicon_for("en") is ctx.lexicon
+    assert ctx.lexicon_for(None) is ctx.lexicon
+    assert ctx.lexicon_for("ru").language == "ru"

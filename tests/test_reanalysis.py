@@ -2,13 +2,18 @@
 so the warehouse never compares outlets across two lexicons or extractors."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 from flows import runs
 from flows.storage import Warehouse
 from flows.warehouse import connect
+from transforms.errors import ManifestError, VersionMismatchError
 from transforms.pipeline import default_context
 
 from .conftest import SEEDS, run_once
@@ -70,8 +75,6 @@ def test_stale_rows_whose_raw_file_is_gone_are_kept_and_counted(raw_copy, tmp_pa
 
 
 def _write_manifest(raw, rows: list[dict[str, str]]) -> None:
-    import csv
-
     with (raw / "framewatch-manifest.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["file", "url", "publisher", "origin", "provenance"])
         w.writeheader()
@@ -197,3 +200,33 @@ def test_a_manifest_entry_for_a_file_whose_article_another_file_also_holds(raw_c
     assert con.execute("select count(*) from article_sources").fetchone()[0] == 6
     con.close()
     assert run_once(raw_copy, wh).files_processed == 0
+
+
+def test_a_manifest_published_date_is_applied_and_a_bad_one_is_refused(raw_copy, tmp_path):
+    wh = tmp_path / "wh"
+    with (raw_copy / "framewatch-manifest.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerows([["file", "published"], [SEEDS["izv"], "2022-01-09"]])
+    run_once(raw_copy, wh)
+    con = connect(wh)
+    assert con.execute("select published, date_source from articles where source = ?",
+                       [SEEDS["izv"]]).fetchone() == (dt.date(2022, 1, 9), "manifest")
+    con.close()
+    (raw_copy / "framewatch-manifest.csv").write_text(f"file,published\n{SEEDS['izv']},next tuesday\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="not a date"):
+        runs.read_manifest(raw_copy)
+
+
+def test_rows_made_by_another_installation_stop_the_run(raw_copy, tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():
+        plan = runs.plan_run(raw_copy, wh)
+        tables = runs.process_batch(str(raw_copy), plan.todo, plan.run_id)
+        arts = tables["articles"]
+        i = arts.schema.get_field_index("lexicon_version")
+        tables["articles"] = arts.set_column(i, arts.schema.field(i), pa.array([OLD] * arts.num_rows, pa.string()))
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        with pytest.raises(VersionMismatchError, match="same framewatch installation"):
+            writer.add(tables)
+        writer.abort()
+    assert not wh.exists() or run_once(raw_copy, tmp_path / "wh").articles_written == 5

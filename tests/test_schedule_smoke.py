@@ -1,10 +1,13 @@
 """The `nightly` deployment for real: Prefect server, process work pool, `prefect deploy
 --all`, a worker, a triggered run, the schedule (scripts/schedule_smoke.py does it all
 and stops what it started)."""
+import re
 import subprocess
 import sys
 
 import pytest
+
+from flows.services import BIN
 
 from .conftest import REPO
 
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def _prefect_pids():
     """Prefect servers and workers of this checkout's environment (not another checkout's
     test run on the same machine)."""
-    out = subprocess.run(["pgrep", "-f", f"{sys.prefix}/bin/.*prefect (server|worker) start"],
+    out = subprocess.run(["pgrep", "-f", f"{re.escape(str(BIN / 'prefect'))} (server|worker) start"],
                          capture_output=True, text=True).stdout
     return set(out.split())
 

@@ -20,3 +20,8 @@ class ManifestError(FramewatchError):
 
 class RawInputError(FramewatchError):
     """The raw location given to a run does not exist (bad files inside it are rejects)."""
+
+
+class VersionMismatchError(FramewatchError):
+    """Rows made by another installation (a Dask worker with other code or lexicons) reached
+    a run: the warehouse would mix two versions and re-analyse them every night."""

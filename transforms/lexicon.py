@@ -143,6 +143,12 @@ def trie_regex(forms: list[str], space: str = r"\s+") -> str:
     return build(trie)
 
 
+def lexicon_languages() -> list[str]:
+    """The languages with a packaged lexicon folder, English first."""
+    names = [d.name for d in resource_path("lexicons").iterdir() if d.is_dir() and not d.name.startswith((".", "_"))]
+    return sorted(names, key=lambda n: (n != "en", n))
+
+
 @functools.cache
 def load_lexicon(language: str = "en") -> Lexicon:
     """Load the packaged lexicon for `language` (cached)."""

@@ -18,10 +18,12 @@ import pycld2
 from . import figures, framing, hedges, modifiers, quotes, readability, tone
 from .extract import EXTRACTOR_VERSION, Article, Reject, article_id, extract_file
 from .framing import Hit
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, lexicon_languages, load_lexicon
 from .outlets import RESOLVER_VERSION, Resolution, resolve
-from .records import DEFAULT_FIELD_MAP, FieldMap
+from .paraphrase import PARAPHRASE_VERSION, load_config, load_spinner
+from .records import DEFAULT_FIELD_MAP, FieldMap, parse_date
 from .registry import Registry, load_registry
+from .resource_files import resources_digest
 from .schema import FEATURE_COLUMNS
 
 LANGID_CHARS = 600   # enough for a reliable guess on news prose; langid cost grows with length
@@ -33,18 +35,30 @@ LANGID_VERSION = f"langid-2+pycld2-{_pkg_version('pycld2')}+py3langid-{_pkg_vers
 class Context:
     """What a run needs besides the input: resources and their versions."""
 
-    lexicon: Lexicon
+    lexicon: Lexicon                 # English, and the lexicon of a language without its own
     registry: Registry
     fmap: FieldMap = DEFAULT_FIELD_MAP
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)  # source -> overrides
+    lexicons: dict[str, Lexicon] = field(default_factory=dict)         # language -> its own lexicon
 
-    @property
+    def lexicon_for(self, language: str | None) -> Lexicon:
+        """The lexicon an article in `language` is read with (English without one of its own)."""
+        return self.lexicons.get(language or "", self.lexicon)
+
+    @functools.cached_property
     def versions(self) -> dict[str, str]:
+        """What made a row, recorded in it; a run re-analyses rows made by other versions.
+        lexicon_version names every lexicon file's version (all languages), the analysis
+        code's versions and a digest of every packaged data file (attribution lists,
+        paraphrase and spinner lists, furniture: edited data is new data even when its
+        `version` was not raised)."""
+        lexicons = [self.lexicon] + [lx for lang, lx in sorted(self.lexicons.items()) if lx is not self.lexicon]
         return {
             "extractor_version": f"{EXTRACTOR_VERSION}+{RESOLVER_VERSION}+{LANGID_VERSION}",
             "lexicon_version": "+".join([
-                self.lexicon.version, framing.FRAMING_VERSION, modifiers.MODIFIERS_VERSION, hedges.HEDGES_VERSION,
-                quotes.QUOTES_VERSION, figures.FIGURES_VERSION, readability.READABILITY_VERSION, tone.TONE_VERSION,
+                *(lx.version for lx in lexicons), framing.FRAMING_VERSION, modifiers.MODIFIERS_VERSION,
+                hedges.HEDGES_VERSION, quotes.QUOTES_VERSION, figures.FIGURES_VERSION, readability.READABILITY_VERSION,
+                tone.TONE_VERSION, PARAPHRASE_VERSION, f"data@{resources_digest()}",
             ]),
             "registry_version": self.registry.version,
         }
@@ -52,7 +66,14 @@ class Context:
 
 @functools.cache
 def default_context() -> Context:
-    return Context(load_lexicon("en"), load_registry())
+    """The packaged resources, all loaded and validated here (a broken data file fails the
+    run before any article is read, not at the first article that needs it)."""
+    lexicons = {lang: load_lexicon(lang) for lang in lexicon_languages()}
+    for language in ("en",):
+        hedges.hedge_data(language), hedges.abbreviations(language), quotes.quote_data(language)
+        figures.figure_data(language), modifiers.modifier_data(language)
+    load_config(), load_spinner()
+    return Context(lexicons["en"], load_registry(), lexicons=lexicons)
 
 
 @dataclass
@@ -155,13 +176,15 @@ def detect_language(text: str) -> str | None:
 
 def analyze_article(art: Article, ctx: Context) -> Analyzed:
     language = (art.language or "").split("-")[0].lower() or detect_language(art.body)
-    lexicon = ctx.lexicon
+    lexicon = ctx.lexicon_for(language)
     sentences = framing.sentence_spans(art.body)
     qspans = hedges.quotation_spans(art.body)   # framing.quote_spans, cached: find_hedges reuses it
     hits = framing.find_hits(art.body, lexicon, sentences, qspans)
     overrides = ctx.manifest.get(art.source, {})
     if overrides.get("url") and not art.url:
         art.url, art.url_source = overrides["url"], "manifest"
+    if overrides.get("published"):
+        art.published, art.date_source = parse_date(overrides["published"]), "manifest"
     res = resolve(art, hits, ctx.registry, language=language, manifest=overrides)
     feats: dict[str, Any] = dict(readability.readability(art.body))
     if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps

@@ -2,6 +2,8 @@
 them, so a missing or malformed file always fails the same clear way."""
 from __future__ import annotations
 
+import functools
+import hashlib
 from importlib import resources
 from typing import Any
 
@@ -34,3 +36,26 @@ def load_yaml(*parts: str) -> Any:
         raise ResourceError(f"packaged data file transforms/resources/{name} is missing") from exc
     except yaml.YAMLError as exc:
         raise ResourceError(f"transforms/resources/{name}: invalid YAML: {exc}") from exc
+
+
+@functools.cache
+def resources_digest() -> str:
+    """sha256 (first 12 hex digits) over every packaged data file, names and bytes: any
+    edit to a lexicon, attribution list, registry or model changes it, whether or not its
+    `version` was raised, so rows made with other data are known to be (see Context.versions)."""
+    h = hashlib.sha256()
+    stack = [resource_path()]
+    files = []
+    while stack:
+        node = stack.pop()
+        for child in node.iterdir():
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    stack.append(child)
+            elif child.name.endswith((".yaml", ".yml", ".json", ".csv", ".txt")):
+                files.append(child)
+    root = str(resource_path())
+    for f in sorted(files, key=lambda f: str(f)):
+        h.update(str(f)[len(root):].encode("utf-8") + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
