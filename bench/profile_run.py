@@ -26,7 +26,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -40,12 +39,12 @@ import throughput  # noqa: E402  (same folder: make_corpus, floor, PeakRSS)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-class ChildCPU:
+class ChildCPU(throughput.Sampler):
     """CPU seconds of each child process of this one, sampled until it exits."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
 
     def _sample(self) -> None:
         for pid in throughput.PeakRSS._pids()[1:]:
@@ -54,20 +53,6 @@ class ChildCPU:
             except OSError:
                 continue
             self.cpu[pid] = max(self.cpu.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / TICK)
-
-    def __enter__(self) -> "ChildCPU":
-        def loop() -> None:
-            while not self._stop.is_set():
-                self._sample()
-                time.sleep(0.05)
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def real_run(raw: Path, wh_dir: Path, workers: int) -> dict:

@@ -37,16 +37,40 @@ CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-class PeakRSS:
+class Sampler:
+    """Calls self._sample() every 50 ms in a thread while the `with` block runs."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._sample()
+                time.sleep(0.05)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class PeakRSS(Sampler):
     """Samples the summed RSS of this process and its children every 50 ms, and their
     summed PSS (proportional set size: a page shared by three processes, such as the
     Python and Arrow libraries, counts a third in each, so the sum is the memory really
     used; summed RSS counts shared pages once per process)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.peak = 0
         self.peak_pss = 0
-        self._stop = threading.Event()
 
     @staticmethod
     def _pids() -> list[int]:
@@ -73,20 +97,9 @@ class PeakRSS:
     def _pss(self) -> int:
         return sum(self._field(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in self._pids())
 
-    def __enter__(self) -> "PeakRSS":
-        def loop() -> None:
-            while not self._stop.is_set():
-                self.peak = max(self.peak, self._rss())
-                self.peak_pss = max(self.peak_pss, self._pss())
-                time.sleep(0.05)
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def _sample(self) -> None:
+        self.peak = max(self.peak, self._rss())
+        self.peak_pss = max(self.peak_pss, self._pss())
 
 
 def make_corpus(folder: Path, limit: int | None, replicas: int) -> int:
