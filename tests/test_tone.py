@@ -90,3 +90,21 @@ def test_vader_needs_no_network(monkeypatch):
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert SentimentIntensityAnalyzer().polarity_scores("good")["compound"] > 0   # lexicon read from the package
+
+
+def test_random_sentences_equal_vader(vader):
+    """Sentences made of the words VADER's rules look at (boosters, negations, "no",
+    "least", "kind of", idioms, "but", capitals, "n't" words) next to lexicon words:
+    the shortcuts (a scored word with no rule word in reach) must not change a score."""
+    import random
+
+    rnd = random.Random(11)
+    words = ["good", "bad", "GOOD", "BAD", "horrible", "great", "very", "so", "this", "never", "not", "no", "nor",
+             "or", "isn't", "wasn't", "ain't", "without", "doubt", "least", "at", "kind", "of", "sort", "the",
+             "shit", "bomb", "bus", "stop", "cut", "mustard", "kiss", "death", "but", "BUT", "extremely",
+             "barely", "hardly", "yeah", "right", "hand", "to", "mouth", "crowd", "was", "it", "SO", "NOT",
+             "happy", "sad", "love", "war", "peace", "killed", "won", "lost", "sort-of", "less", "most", "more",
+             "'good'", "(bad)", "!", "?", "great!", "really??", "Kazakhstan", "said", "protesters"]
+    for _ in range(4000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14)))
+        assert compound(text) == vader.polarity_scores(text)["compound"], text

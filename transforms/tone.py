@@ -19,6 +19,7 @@ Anything with an emoji goes through VADER's own `polarity_scores`.
 from __future__ import annotations
 
 import functools
+import itertools
 from importlib.metadata import version as _pkg_version
 
 from vaderSentiment import vaderSentiment as _vs
@@ -112,6 +113,8 @@ class _TokenCache(dict):
         if len(self) >= _LOWER_MAX:
             self.clear()
         self[piece] = low = _vader_token(piece).lower()
+        if "n't" in low:
+            _RULE_WORDS.add(low)    # _negated(low): every token reaches the rules through here
         return low
 
 
@@ -120,6 +123,16 @@ _LOWER_MAX = 300_000     # cleared and refilled when full (memory stays bounded)
 # First two words of every multi-word key _special_idioms_check looks up: when no word
 # pair around the scored word starts one, none of its sequences can match.
 _IDIOM_PAIRS = frozenset(tuple(k.split()[:2]) for k in list(_vs.SPECIAL_CASES) + list(_vs.BOOSTER_DICT) if " " in k)
+
+
+# Every token whose presence at the scored word or one of the three before it can change
+# the valence VADER gives it (boosters, negations, "no", "never so/this", "without doubt",
+# "least"); tokens containing "n't" are added as they are first lowered. A scored word
+# with none of them there keeps its lexicon valence (+ the caps bonus), adds 0.0 for each
+# look-back step the rules take (x + 0.0 + 0.0 == x + 0.0), and only the idiom check can
+# still apply: the fast path below.
+_RULE_WORDS: set[str] = set(_NEGATE) | set(_vs.BOOSTER_DICT) | {"no", "never", "so", "this", "without", "doubt",
+                                                                 "least"}
 
 
 @functools.cache
@@ -159,16 +172,35 @@ def _compound_plain(text: str) -> float:
     lexicon = _analyzer().lexicon
     boosters = _vs.BOOSTER_DICT
     n = len(pieces)
-    scored = [i for i, w in enumerate(lower) if w in scorable
-              and not (w == "kind" and i < n - 1 and lower[i + 1] == "of")]
+    scored = list(itertools.compress(itertools.count(), map(scorable.__contains__, lower)))
+    if "kind" in lower:                  # "kind of" is a booster, not the lexicon's "kind"
+        scored = [i for i in scored if not (lower[i] == "kind" and i < n - 1 and lower[i + 1] == "of")]
     if not scored:
         return 0.0
     allcaps = sum(map(str.isupper, pieces))
     is_cap_diff = 0 < n - allcaps < n    # allcap_differential
     sentiments: list[float] = [0] * n    # VADER appends int 0 for unscored words
+    plain = _RULE_WORDS.isdisjoint(lower)
     for i in scored:
         il = lower[i]
         valence = lexicon[il]
+        if plain or _RULE_WORDS.isdisjoint(lower[i - 3 if i > 3 else 0:i + 1]):
+            # the rules below without a booster, negation or "least" in reach: same result
+            if is_cap_diff and pieces[i].isupper():
+                if valence > 0:
+                    valence += _vs.C_INCR
+                else:
+                    valence -= _vs.C_INCR
+            if (i > 0 and lower[i - 1] not in lexicon) or (i > 1 and lower[i - 2] not in lexicon) \
+                    or (i > 2 and lower[i - 3] not in lexicon):
+                valence = valence + 0.0
+            if i > 2 and lower[i - 3] not in lexicon and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
+                                                        or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
+                                                        or (lower[i - 1], il) in _IDIOM_PAIRS
+                                                        or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
+                valence = _special_idioms_check(valence, lower, i)
+            sentiments[i] = valence
+            continue
         if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
             valence = 0.0
         if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
