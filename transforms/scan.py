@@ -37,3 +37,47 @@ def finditer_at_literals(pattern: re.Pattern[str], literals: Iterable[str], text
             out.append(m)
             pos = m.end()
     return out
+
+
+# The look-behind every whole-word phrase pattern starts with (hedges.phrase_regex).
+WORD_START = r"(?<![\w’'-])"
+
+
+def word_start_probe(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One regex that finds, in a single pass, every position where one of `patterns`
+    (each `WORD_START` + the rest, as hedges.phrase_regex builds them) can match: for
+    `word_start_scan`. Group gI is pattern I's rest, tried in order at each position."""
+    rests = []
+    for p in patterns:
+        if not p.pattern.startswith(WORD_START) or p.flags & ~re.UNICODE or p.groups:
+            raise ValueError(f"not a whole-word phrase pattern: {p.pattern[:40]!r}")
+        rests.append(p.pattern[len(WORD_START):])
+    # run over " " + text: the char before a match is consumed, so the engine skips to
+    # non-word characters (a look-behind first would be tried at every position)
+    return re.compile(r"[^\w’'-](?=" + "|".join(f"(?P<g{i}>{r})" for i, r in enumerate(rests)) + ")")
+
+
+def word_start_scan(text: str, patterns: list[re.Pattern[str]], probe: re.Pattern[str]) -> list[list[re.Match[str]]]:
+    """`[list(p.finditer(text)) for p in patterns]` in one pass of `probe`
+    (word_start_probe(patterns)), for patterns that share WORD_START and never match
+    empty.
+
+    A match of pattern I at position s has a character before s that is not [\\w’'-] (or
+    s is 0: the space put before the text), and pattern I's rest matching at s; so the
+    probe stops at s with the first group J <= I that matches there. Each pattern J..n-1
+    is then tried with `match` at s (which sees the text before s, as finditer does),
+    keeping finditer's rule: the next match of a pattern starts at or after the end of
+    its previous one."""
+    n = len(patterns)
+    out: list[list[re.Match[str]]] = [[] for _ in range(n)]
+    last = [0] * n
+    for m in probe.finditer(" " + text):
+        s = m.start()                      # the separator at s in " " + text: a match at s in text
+        for j in range(m.lastindex - 1, n):
+            if s < last[j]:
+                continue
+            mm = patterns[j].match(text, s)
+            if mm:
+                out[j].append(mm)
+                last[j] = mm.end()
+    return out
