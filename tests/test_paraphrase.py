@@ -47,3 +47,20 @@ def test_bench_spinner_on_30_real_articles():
     # The frequency signal is weak at a <=1% false-positive point (bench: ~30% on 500 such
     # texts); this guards against regressions, it does not claim good recall.
     assert sum(paraphrase_score(s).flagged for s in spun) >= 6
+
+
+def test_spinner_scan_at_anchors_finds_what_the_full_scan_finds():
+    """spinner_artefacts runs the forms' pattern only where an anchor occurs."""
+    import random
+
+    from transforms.paraphrase import load_spinner
+    from transforms.scan import finditer_at_anchors
+
+    sp = load_spinner()
+    pieces = list(sp.fixed_for) + [w for f in sp.fixed_for for w in f.split(" ")] + [
+        "x", "X", "'", "’", "-", "_", "(", ".", ",", "\n", " ", " ", "2", "é", "the", "White House"]
+    rnd = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", " ", " "]) for _ in range(rnd.randint(0, 20)))
+        assert [m.span() for m in finditer_at_anchors(sp.pattern, sp.anchors, text)] == \
+            [m.span() for m in sp.pattern.finditer(text)], text

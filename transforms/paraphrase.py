@@ -27,6 +27,7 @@ from wordfreq import zipf_frequency
 from .errors import ResourceError
 from .lexicon import trie_regex
 from .resource_files import load_yaml
+from .scan import finditer_at_anchors
 
 PARAPHRASE_VERSION = "paraphrase-1"
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -38,6 +39,7 @@ class Spinner:
     min_distinct: int
     pattern: re.Pattern[str]
     fixed_for: dict[str, str]
+    anchors: dict[str, tuple[int, ...]]   # a word of every form -> its offsets in the forms
 
 
 @functools.cache
@@ -50,7 +52,38 @@ def load_spinner() -> Spinner:
         raise ResourceError(f"spinner.yaml: each artefact needs 'fixed' and 'spun'; {exc}") from exc
     if not fixed_for or min_distinct < 1:
         raise ResourceError("spinner.yaml: no artefacts, or min_distinct < 1")
-    return Spinner(str(doc["version"]), min_distinct, re.compile(_longest_form_regex(fixed_for)), fixed_for)
+    return Spinner(str(doc["version"]), min_distinct, re.compile(_longest_form_regex(fixed_for)), fixed_for,
+                   _anchors(list(fixed_for)))
+
+
+def _anchors(forms: list[str]) -> dict[str, tuple[int, ...]]:
+    """Few strings that between them occur in every form, with their offsets in the
+    forms ("Minist" at 7, 9 and 14): a match of the forms' pattern holds one at one of
+    its offsets, so the scan runs only where str.find finds one (scan.finditer_at_anchors).
+    Chosen greedily among word beginnings of 5+ characters (whole words of 4) of words
+    that are not common (wordfreq zipf < 5): the one in most forms not yet covered, then
+    the rarest, then the longest; a form with no such word falls back to its first word."""
+    def places(form: str) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        at = 0
+        for word in form.split(" "):
+            if zipf_frequency(word.lower(), "en") < 5 and len(word) >= 4:
+                for k in range(min(5, len(word)), len(word) + 1):
+                    out.setdefault(word[:k], set()).add(at)
+            at += len(word) + 1
+        return out or {form.split(" ")[0]: {0}}
+
+    left = {form: places(form) for form in forms}
+    anchors: dict[str, set[int]] = {}
+    while left:
+        counts: dict[str, int] = {}
+        for where in left.values():
+            for a in where:
+                counts[a] = counts.get(a, 0) + 1
+        best = min(counts, key=lambda a: (-counts[a], zipf_frequency(a.lower(), "en"), -len(a), a))
+        for form in [f for f, where in left.items() if best in where]:
+            anchors.setdefault(best, set()).update(left.pop(form)[best])
+    return {a: tuple(sorted(offs)) for a, offs in sorted(anchors.items())}
 
 
 def _longest_form_regex(forms) -> str:
@@ -71,7 +104,7 @@ def spinner_artefacts(body: str) -> list[tuple[str, str]]:
     """(spun form, the fixed phrase it broke), distinct, in order of appearance."""
     sp = load_spinner()
     seen: dict[str, str] = {}
-    for m in sp.pattern.finditer(body):
+    for m in finditer_at_anchors(sp.pattern, sp.anchors, body):   # = sp.pattern.finditer(body)
         seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
     return list(seen.items())
 

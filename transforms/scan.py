@@ -20,11 +20,22 @@ def finditer_at_literals(pattern: re.Pattern[str], literals: Iterable[str], text
     order, skipping the ones inside the previous match, finds the same matches (match
     with a start position sees the text before it, as search does: look-behinds and \\b
     behave the same)."""
+    return finditer_at_anchors(pattern, {lit: (0,) for lit in literals}, text)
+
+
+def finditer_at_anchors(pattern: re.Pattern[str], anchors: dict[str, tuple[int, ...]],
+                        text: str) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))`, for a pattern each of whose matches holds one of
+    the `anchors` strings at one of its offsets from the match start (the caller's
+    promise), and is never empty: the match starts are among the anchor positions minus
+    their offsets (see finditer_at_literals, the case of offset 0)."""
     starts: set[int] = set()
-    for lit in literals:
+    for lit, offsets in anchors.items():
         i = text.find(lit)
         while i >= 0:
-            starts.add(i)
+            for off in offsets:
+                if i >= off:
+                    starts.add(i - off)
             i = text.find(lit, i + 1)
     out: list[re.Match[str]] = []
     pos = 0
