@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from wordfreq import zipf_frequency
 
 from .errors import ResourceError
 from .lexicon import trie_regex
+from .pieces import body_pieces
 from .resource_files import load_yaml
 from .scan import finditer_at_anchors
 
@@ -176,17 +178,31 @@ def _classify(tok: str, language: str, cfg: _Config) -> str:
     return code
 
 
-def _rare_in_context(toks: list[str], language: str, cfg: _Config) -> tuple[int, list[str]]:
-    """(eligible words, rare words whose neighbouring words are both common)."""
-    cache = _CLASSES.setdefault(language, {})
-    try:
-        text = "".join(map(cache.get, toks))      # one character per token
-    except TypeError:                             # a token not classified yet (None)
-        codes = list(map(cache.get, toks))
-        for k, c in enumerate(codes):
-            if c is None:
-                codes[k] = _classify(toks[k], language, cfg)
-        text = "".join(codes)
+def english_codes(toks: tuple[str, ...]) -> str:
+    """The English class characters of `toks` (for transforms.pieces)."""
+    cfg = load_config()
+    cache = _CLASSES.setdefault("en", {})
+    return "".join([cache.get(t) or _classify(t, "en", cfg) for t in toks])
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words the paraphrase signals read (letters with inner apostrophes)."""
+    return _WORD.findall(text)
+
+
+def _rare_in_context(toks: list[str], language: str, cfg: _Config, text: str | None = None) -> tuple[int, list[str]]:
+    """(eligible words, rare words whose neighbouring words are both common); `text`:
+    the class characters of `toks` when the caller has them."""
+    if text is None:
+        cache = _CLASSES.setdefault(language, {})
+        try:
+            text = "".join(map(cache.get, toks))      # one character per token
+        except TypeError:                             # a token not classified yet (None)
+            codes = list(map(cache.get, toks))
+            for k, c in enumerate(codes):
+                if c is None:
+                    codes[k] = _classify(toks[k], language, cfg)
+            text = "".join(codes)
     eligible = sum(text.count(c) for c in _ELIGIBLE_CODES)
     return eligible, [toks[m.start()] for m in _RARE_IN_COMMON.finditer(text)]
 
@@ -220,20 +236,24 @@ def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
     return seen
 
 
+_TOKENS, _CODES = operator.itemgetter(2), operator.itemgetter(3)   # of transforms.pieces' facts
+
+
 def paraphrase_score(body: str, language: str = "en") -> ParaphraseResult:
     """Spun-copy score with its evidence. Only English has the frequency signal (wordfreq
     has other languages, but the calibration is English); other languages get artefacts only."""
     cfg = load_config()
     if body.count(" ") + 1 < cfg.min_words and len(body.split()) < cfg.min_words:
         return ParaphraseResult(None, False, (), None)
-    toks = _WORD.findall(body)
+    _, facts = body_pieces(body)
+    toks = list(itertools.chain.from_iterable(map(_TOKENS, facts)))   # = _WORD.findall(body)
     arts = [f"{s} (for {f})" for s, f in spinner_artefacts(body)]
     arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg).items()]
     rate = None
     r = 0.0
     evidence_words: list[str] = []
     if language == "en":
-        eligible, words = _rare_in_context(toks, language, cfg)
+        eligible, words = _rare_in_context(toks, language, cfg, "".join(map(_CODES, facts)))
         rate = len(words) / eligible if eligible else 0.0
         r = min(1.0, max(0.0, 0.5 * (rate - cfg.rate_median) / (cfg.rate_flag - cfg.rate_median)))
         for w in dict.fromkeys(words):

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from importlib.metadata import version as _pkg_version
 
 from vaderSentiment import vaderSentiment as _vs
+
+from .pieces import body_pieces
 
 TONE_VERSION = f"tone-1+vaderSentiment-{_pkg_version('vaderSentiment')}"
 NEG_THRESHOLD = -0.05   # VADER's conventional cut-off for a negative sentence
@@ -112,10 +115,16 @@ class _TokenCache(dict):
     def __missing__(self, piece: str) -> str:
         if len(self) >= _LOWER_MAX:
             self.clear()
-        self[piece] = low = _vader_token(piece).lower()
-        if "n't" in low:
-            _RULE_WORDS.add(low)    # _negated(low): every token reaches the rules through here
+        self[piece] = low = vader_token(piece)
         return low
+
+
+def vader_token(piece: str) -> str:
+    """VADER's lowercased token for a whitespace piece (cached here and in transforms.pieces)."""
+    low = _vader_token(piece).lower()
+    if "n't" in low:
+        _RULE_WORDS.add(low)    # _negated(low): every token reaches the rules through here
+    return low
 
 
 _LOWER = _TokenCache()
@@ -165,7 +174,11 @@ def _compound_plain(text: str) -> float:
     # _vader_token). Only lowercase forms are needed, except for isupper(), which is the
     # same on the raw piece (stripping removes ASCII punctuation, no cased character).
     pieces = text.split()
-    lower = _lowered_tokens(pieces)
+    return _compound_tokens(text, pieces, _lowered_tokens(pieces))
+
+
+def _compound_tokens(text: str, pieces: list[str], lower: list[str]) -> float:
+    """_compound_plain(text) given text.split() and their VADER tokens."""
     scorable = _scorable()
     if scorable.isdisjoint(lower):
         return 0.0                       # every valence is 0 -> normalize(0) == 0.0
@@ -250,11 +263,43 @@ def _compound_plain(text: str) -> float:
 _plain_cached = functools.lru_cache(maxsize=8192)(_compound_plain)
 
 
+_SENTENCE_CACHE: dict[str, float] = {}    # repeated sentences (boilerplate); cleared when full
+_SENTENCE_CACHE_MAX = 8192
+_LOW = operator.itemgetter(1)             # of transforms.pieces' facts
+
+
 def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
-    """VADER compound per sentence span (spans from transforms.framing.sentence_spans)."""
-    if _emoji_chars().isdisjoint(body):   # one emoji check for the body, not one per sentence
-        return [_plain_cached(body[s:e]) for s, e in spans]
-    return [compound(body[s:e]) for s, e in spans]
+    """VADER compound per sentence span (spans from transforms.framing.sentence_spans).
+
+    Without emoji, the VADER tokens come from the body's shared pieces
+    (transforms.pieces): when the spans are in order, start and end at whitespace (or
+    the text's ends) and only whitespace lies between them, a span's `split()` is the
+    next `len(split())` pieces of the body's. Other spans are scored one by one."""
+    if not _emoji_chars().isdisjoint(body):
+        return [compound(body[s:e]) for s, e in spans]
+    pieces, facts = body_pieces(body)
+    lows = list(map(_LOW, facts))
+    size = len(body)
+    out: list[float] = []
+    c = prev = 0
+    cache = _SENTENCE_CACHE
+    for s, e in spans:
+        if s < prev or (body[prev:s] and not body[prev:s].isspace()) \
+                or (0 < s < size and not body[s - 1].isspace() and not body[s].isspace()) \
+                or (0 < e < size and not body[e - 1].isspace() and not body[e].isspace()):
+            return [_plain_cached(body[s:e]) for s, e in spans]
+        text = body[s:e]
+        n = len(text.split())
+        tone = cache.get(text)
+        if tone is None:
+            tone = _compound_tokens(text, pieces[c:c + n], lows[c:c + n])
+            if len(cache) >= _SENTENCE_CACHE_MAX:
+                cache.clear()
+            cache[text] = tone
+        out.append(tone)
+        c += n
+        prev = e
+    return out
 
 
 def _mean(values: list[float]) -> float | None:
