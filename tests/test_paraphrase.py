@@ -64,3 +64,23 @@ def test_spinner_scan_at_anchors_finds_what_the_full_scan_finds():
         text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", " ", " "]) for _ in range(rnd.randint(0, 20)))
         assert [m.span() for m in finditer_at_anchors(sp.pattern, sp.anchors, text)] == \
             [m.span() for m in sp.pattern.finditer(text)], text
+
+
+def test_phrases_from_head_codes_equal_the_joined_text_scan():
+    """_phrases over the body's head codes (transforms.pieces) finds what the scan of the
+    lowercased joined tokens finds, including overlapping and case-changed phrases."""
+    import random
+
+    from transforms.paraphrase import _WORD, _phrases, head_codes, load_config
+
+    cfg = load_config()
+    words = [w for spun in cfg.phrase_for for w in spun.split()] + ["As", "NICELY", "The", "x", "said", "it's"]
+    rnd = random.Random(9)
+    found = 0
+    for _ in range(3000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 25)))
+        toks = _WORD.findall(text)
+        want = _phrases(toks, cfg)
+        found += len(want)
+        assert _phrases(toks, cfg, head_codes(tuple(toks))) == want, text
+    assert found > 100

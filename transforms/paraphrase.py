@@ -214,7 +214,30 @@ def _phrase_starts() -> re.Pattern[str]:
     return re.compile(r" (?=(?:" + trie_regex(sorted(" ".join(h) for h in heads), space=" ") + r")(?![^ ]))")
 
 
-def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
+@functools.cache
+def _head_words() -> dict[str, str]:
+    """Each (lowercase) word of a phrase's first word pair -> a private-use character."""
+    words = sorted({w for head in load_config().phrase_heads for w in head})
+    return {w: chr(0xE000 + i) for i, w in enumerate(words)}
+
+
+def head_codes(toks: tuple[str, ...]) -> str:
+    """One character per token: its _head_words code, "." for any other word (for
+    transforms.pieces: joined over a body, character k is token k's)."""
+    codes = _head_words()
+    return "".join([codes.get(t.lower(), ".") for t in toks])
+
+
+@functools.cache
+def _head_pairs() -> re.Pattern[str]:
+    """Over a body's head codes: every position k whose tokens k, k + 1 are a phrase's
+    first word pair (one character consumed, so overlapping pairs are all found)."""
+    codes = _head_words()
+    return re.compile("|".join(f"{re.escape(codes[a])}(?={re.escape(codes[b])})"
+                               for a, b in sorted(load_config().phrase_heads)))
+
+
+def _phrases(toks: list[str], cfg: _Config, codes: str | None = None) -> dict[str, str]:
     """Spinner phrases found, by a lookup on each word pair that starts one (a regex
     alternation over the body is 4x slower). Phrases are word sequences: "as nicely" ->
     ("as", "nicely"). The pairs are found by one regex scan over the lowercased tokens
@@ -222,6 +245,13 @@ def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
     lengths), not by a Python loop over every pair."""
     seen: dict[str, str] = {}
     if len(toks) < 2:
+        return seen
+    if codes is not None:                      # head_codes of toks: the same pairs, found in codes
+        for m in _head_pairs().finditer(codes):
+            k = m.start()
+            for words, spun in cfg.phrase_heads[(toks[k].lower(), toks[k + 1].lower())]:
+                if tuple(t.lower() for t in toks[k:k + len(words)]) == words:
+                    seen.setdefault(" ".join(toks[k:k + len(words)]), cfg.phrase_for[spun])
         return seen
     joined = " " + " ".join(toks).lower()      # a space before every token
     starts = None
@@ -236,7 +266,7 @@ def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
     return seen
 
 
-_TOKENS, _CODES = operator.itemgetter(2), operator.itemgetter(3)   # of transforms.pieces' facts
+_TOKENS, _CODES, _HEADS = map(operator.itemgetter, (2, 3, 4))   # of transforms.pieces' facts
 
 
 def paraphrase_score(body: str, language: str = "en") -> ParaphraseResult:
@@ -248,7 +278,7 @@ def paraphrase_score(body: str, language: str = "en") -> ParaphraseResult:
     _, facts = body_pieces(body)
     toks = list(itertools.chain.from_iterable(map(_TOKENS, facts)))   # = _WORD.findall(body)
     arts = [f"{s} (for {f})" for s, f in spinner_artefacts(body)]
-    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg).items()]
+    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg, "".join(map(_HEADS, facts))).items()]
     rate = None
     r = 0.0
     evidence_words: list[str] = []
