@@ -108,3 +108,19 @@ def test_random_sentences_equal_vader(vader):
     for _ in range(4000):
         text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14)))
         assert compound(text) == vader.polarity_scores(text)["compound"], text
+
+
+def test_sentence_tones_on_any_spans_equal_vader(vader):
+    """Spans that cut pieces, overlap, leave text between them or touch: each score is
+    still VADER's for the span's text (the shared-pieces path only serves aligned spans)."""
+    import random
+
+    body = " ".join(SAMPLE[2:14]).replace("Catch utf-8 emoji such as 💘 and 💋 and 😁", "") + "\n\nNot bad at all!"
+    rnd = random.Random(4)
+    aligned = sentence_spans(body)
+    cases = [aligned, aligned[::-1], [(0, len(body))], [(0, 5), (5, 40)], [(3, 30), (31, 80)], [(0, 50), (20, 90)]]
+    for _ in range(300):
+        cuts = sorted(rnd.sample(range(len(body)), 6))
+        cases.append(list(zip(cuts[::2], cuts[1::2])))
+    for spans in cases:
+        assert sentence_tones(body, spans) == [vader.polarity_scores(body[s:e])["compound"] for s, e in spans], spans

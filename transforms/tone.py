@@ -177,8 +177,9 @@ def _compound_plain(text: str) -> float:
     return _compound_tokens(text, pieces, _lowered_tokens(pieces))
 
 
-def _compound_tokens(text: str, pieces: list[str], lower: list[str]) -> float:
-    """_compound_plain(text) given text.split() and their VADER tokens."""
+def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool = True) -> float:
+    """_compound_plain(text) given text.split() and their VADER tokens; marks=False
+    promises that the text has no "!" and no "?"."""
     scorable = _scorable()
     if scorable.isdisjoint(lower):
         return 0.0                       # every valence is 0 -> normalize(0) == 0.0
@@ -250,9 +251,13 @@ def _compound_tokens(text: str, pieces: list[str], lower: list[str]) -> float:
                     valence = _special_idioms_check(valence, lower, i)
         sentiments[i] = _least_check(valence, lower, lexicon, i)
     if "but" in lower:
-        sentiments = _vs.SentimentIntensityAnalyzer._but_check([_vader_token(p) for p in pieces], sentiments)
+        # _but_check lowercases the tokens it is given: `lower` already is (str.lower is
+        # idempotent on every code point)
+        sentiments = _vs.SentimentIntensityAnalyzer._but_check(lower, sentiments)
     sum_s = float(sum(sentiments))
-    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text)
+    # without "!" or "?" both amplifiers are 0 and sum_s (not 0 when it is used) stays the same
+    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text) \
+        if marks else 0.0
     if sum_s > 0:
         sum_s += amp
     elif sum_s < 0:
@@ -280,25 +285,28 @@ def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
     pieces, facts = body_pieces(body)
     lows = list(map(_LOW, facts))
     size = len(body)
+    marks = "!" in body or "?" in body
     out: list[float] = []
     c = prev = 0
     cache = _SENTENCE_CACHE
     for s, e in spans:
-        if s < prev or (body[prev:s] and not body[prev:s].isspace()) \
-                or (0 < s < size and not body[s - 1].isspace() and not body[s].isspace()) \
-                or (0 < e < size and not body[e - 1].isspace() and not body[e].isspace()):
+        # a whitespace gap before the span, or (adjacent spans) whitespace on one side
+        if (s < prev or not body[prev:s].isspace()) if s != prev else \
+                (0 < s < size and not body[s - 1].isspace() and not body[s].isspace()):
             return [_plain_cached(body[s:e]) for s, e in spans]
         text = body[s:e]
         n = len(text.split())
         tone = cache.get(text)
         if tone is None:
-            tone = _compound_tokens(text, pieces[c:c + n], lows[c:c + n])
+            tone = _compound_tokens(text, pieces[c:c + n], lows[c:c + n], marks)
             if len(cache) >= _SENTENCE_CACHE_MAX:
                 cache.clear()
             cache[text] = tone
         out.append(tone)
         c += n
         prev = e
+    if 0 < prev < size and not body[prev - 1].isspace() and not body[prev].isspace():
+        return [_plain_cached(body[s:e]) for s, e in spans]     # the last span ends inside a piece
     return out
 
 
