@@ -110,7 +110,6 @@ def abbreviations(language: str = "en") -> frozenset[str]:
 # A newline, or end punctuation (+ closing quotes) and spaces before a capital, digit or
 # opening quote (anything but a lowercase ASCII letter or closing punctuation).
 _SENT_END = re.compile(r"[\n.!?…](?:(?<=\n)|[.!?…]*[\"”’»)]*[ \t]+(?=[^\sa-z,;:)\]”’»]))")
-_LAST_TOKEN = re.compile(r"(\S+)\s*$")
 
 
 @functools.lru_cache(maxsize=8)
@@ -125,8 +124,10 @@ def sentence_bounds(body: str) -> tuple[tuple[int, int], ...]:
     start = 0
     for m in _SENT_END.finditer(body):
         if m.group(0) != "\n":
-            last = _LAST_TOKEN.search(body, max(start, m.start() - 12), m.end())
-            if last and last.group(1) in abbr:
+            # the last whitespace-separated run of the window: what a search for (\S+)\s*$
+            # finds there (str.split's whitespace is exactly re's \s; tests check it)
+            last = body[max(start, m.start() - 12):m.end()].rsplit(None, 1)
+            if last and last[-1] in abbr:
                 continue
         end = m.start() if m.group(0) == "\n" else m.end()
         if end > start:
