@@ -184,9 +184,30 @@ def quote_data(language: str = "en") -> _QuoteData:
 # --------------------------------------------------------------------------- speaker phrases
 
 _TOKEN = re.compile(r"[\w’'][\w.’'&-]*")
-_LEFT_CUT = re.compile(
-    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:that|although|though|but|and|while|as|because|since|when"
-    r"|if|whereas|where|which|who|after|before)(?![\w’'-])")      # run on lowered(body)
+_CUT_WORDS = ("that", "although", "though", "but", "and", "while", "as", "because", "since", "when", "if", "whereas",
+              "where", "which", "who", "after", "before")
+_LEFT_CUT = re.compile(      # run on lowered(body)
+    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:" + "|".join(_CUT_WORDS) + r")(?![\w’'-])")
+# _LEFT_CUT mirrored, for the text reversed: its first match there is _LEFT_CUT's last one
+_LEFT_CUT_REVERSED = re.compile(
+    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:" + "|".join(w[::-1] for w in _CUT_WORDS) + r")(?![\w’'-])")
+
+
+def _last_left_cut(low: str, lo: int, hi: int) -> int | None:
+    """The end of the last match of _LEFT_CUT.finditer(low, lo, hi), or None, by one
+    search of the window reversed (stopping at the cut nearest `hi`, where the last
+    match is). Matches are single punctuation characters and whole cut words, which
+    never overlap, so the last one is the one ending last; the character before `lo`
+    (which _LEFT_CUT's look-behind sees) is kept at the end of the reversed window, and
+    a match that takes it in does not lie in the window."""
+    lo0 = lo - 1 if lo > 0 else lo
+    window = low[lo0:hi][::-1]
+    m = _LEFT_CUT_REVERSED.search(window)
+    if m is None or m.end() > hi - lo:
+        return None
+    return hi - m.start()
+
+
 _RIGHT_CUT = re.compile(r"[,;:“”\"()\[\]—–\n!?]|(?<![A-Z])\.(?=\s|$)")
 _ABBR = re.compile(r"^(?:[A-Z]\.)+$")
 _PASSIVE = frozenset({"is", "was", "were", "be", "been", "being", "are", "it"})
@@ -248,10 +269,8 @@ def _valid_speaker(toks: list[tuple[str, int, int]], data: _QuoteData) -> bool:
 
 def _speaker_before(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str, int] | None:
     """The speaker phrase that ends right before a verb at `hi` (searching back to `lo`)."""
-    cut = None
-    for cut in _LEFT_CUT.finditer(lowered(body), lo, hi):
-        pass
-    base = cut.end() if cut else lo
+    cut = _last_left_cut(lowered(body), lo, hi)       # the last _LEFT_CUT match's end
+    base = cut if cut is not None else lo
     toks = _tokens(body[base:hi], base)
     while toks and toks[-1][0].lower() in data.strip:
         if toks[-1][0].lower() in ("is", "was", "were"):
@@ -358,10 +377,8 @@ def _people(body: str, data: _QuoteData) -> dict[str, _Person]:
         name = nm.group(1)
         surname = re.sub(r"[’']s$", "", name.split()[-1])
         lo = max(0, m.start() - 40)
-        cut = None
-        for cut in _LEFT_CUT.finditer(lowered(body), lo, m.start()):
-            pass
-        context = body[cut.end() if cut else lo:nm.end()].strip()
+        cut = _last_left_cut(lowered(body), lo, m.start())
+        context = body[cut if cut is not None else lo:nm.end()].strip()
         role = _role(context, data)
         role, side = _side(context, role, "", data)
         old = people.get(surname)
