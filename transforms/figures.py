@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ResourceError
-from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_form, phrase_regex,
+from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
@@ -73,6 +73,7 @@ class _FigureData:
     as_of: re.Pattern[str]
 
 
+NUMBER_START = r"(?<![\w$€£¥.,’'-])"      # what the number pattern starts with (see hedges.phrase_scans)
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
            r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
@@ -139,7 +140,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
     word_alt = alt(list(words) + list(mults))
     number = (
-        rf"(?<![\w$€£¥.,’'-])(?:(?P<q>{alt(bounds)})\s+)?"
+        rf"{NUMBER_START}(?:(?P<q>{alt(bounds)})\s+)?"
         rf"(?P<n>(?P<vague>{alt(vague)})(?![\w-])"
         rf"|(?P<digits>{_DIGITS})(?:\s+(?P<dmult>{alt(mults)}))?(?![\w%-]|[.,:/]\d)"
         rf"|(?P<words>(?:{word_alt})(?:(?:\s+and\s+|\s+|-)(?:{word_alt}))*)(?![\w-]))"
@@ -314,7 +315,7 @@ def find_figures(body: str) -> list[Figure]:
     out: list[Figure] = []
     prev_subject: dict[int, tuple[int, str]] = {}   # sentence index -> (end, subject) of last figure
     cues: dict[int, bool] = {}                      # sentence start -> has a trigger/anaphora form
-    for m in data.number.finditer(low):
+    for m in (phrase_scans(body)[3] if data is figure_data() else data.number.finditer(low)):
         start, end = m.span()
         n_start = m.start("n")
         si = span_index(sentences, sstarts, start)

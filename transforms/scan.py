@@ -52,33 +52,41 @@ def finditer_at_anchors(pattern: re.Pattern[str], anchors: dict[str, tuple[int, 
 
 # The look-behind every whole-word phrase pattern starts with (hedges.phrase_regex).
 WORD_START = r"(?<![\w’'-])"
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
-def word_start_probe(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+def word_start_probe(patterns: list[re.Pattern[str]], starts: list[str] | None = None) -> re.Pattern[str]:
     """One regex that finds, in a single pass, every position where one of `patterns`
-    (each `WORD_START` + the rest, as hedges.phrase_regex builds them) can match: for
-    `word_start_scan`. Group gI is pattern I's rest, tried in order at each position."""
+    can match, for `word_start_scan`. Each pattern is a look-behind (`starts[i]`, by
+    default WORD_START, as hedges.phrase_regex builds them) that excludes at least every
+    ASCII letter and digit before the match, + the rest. Group gI is pattern I's rest
+    (its own groups made non-capturing), tried in order at each position."""
     rests = []
-    for p in patterns:
-        if not p.pattern.startswith(WORD_START) or p.flags & ~re.UNICODE or p.groups:
-            raise ValueError(f"not a whole-word phrase pattern: {p.pattern[:40]!r}")
-        rests.append(p.pattern[len(WORD_START):])
-    # run over " " + text: the char before a match is consumed, so the engine skips to
-    # non-word characters (a look-behind first would be tried at every position)
-    return re.compile(r"[^\w’'-](?=" + "|".join(f"(?P<g{i}>{r})" for i, r in enumerate(rests)) + ")")
+    for i, p in enumerate(patterns):
+        start = starts[i] if starts else WORD_START
+        if not (start.startswith("(?<![") and start.endswith("])") and "\\w" in start) \
+                or not p.pattern.startswith(start) or p.flags & ~re.UNICODE or "(?P=" in p.pattern:
+            raise ValueError(f"not a pattern word_start_scan can run: {p.pattern[:40]!r}")
+        rests.append(_NAMED_GROUP.sub("(?:", p.pattern[len(start):]))
+    probe = re.compile(r"[^a-z0-9](?=" + "|".join(f"(?P<g{i}>{r})" for i, r in enumerate(rests)) + ")")
+    if probe.groups != len(patterns):
+        raise ValueError("a pattern's rest still has a capturing group")
+    return probe
 
 
 def word_start_scan(text: str, patterns: list[re.Pattern[str]], probe: re.Pattern[str]) -> list[list[re.Match[str]]]:
     """`[list(p.finditer(text)) for p in patterns]` in one pass of `probe`
-    (word_start_probe(patterns)), for patterns that share WORD_START and never match
-    empty.
+    (word_start_probe(patterns)), for patterns that never match empty.
 
-    A match of pattern I at position s has a character before s that is not [\\w’'-] (or
-    s is 0: the space put before the text), and pattern I's rest matching at s; so the
-    probe stops at s with the first group J <= I that matches there. Each pattern J..n-1
-    is then tried with `match` at s (which sees the text before s, as finditer does),
-    keeping finditer's rule: the next match of a pattern starts at or after the end of
-    its previous one."""
+    The probe runs over " " + text and consumes the character before each position it
+    reports, one that is not an ASCII lowercase letter or digit: a cheap character class,
+    so the engine skips through words (a look-behind first is tried at every position),
+    and a superset of what each pattern's look-behind allows. A match of pattern I at s
+    has such a character before s (or s is 0: the space put before the text) and pattern
+    I's rest matching at s, so the probe stops at s with the first group J <= I whose
+    rest matches there. Each pattern J..n-1 is then tried with `match` at s (which sees
+    the text before s, look-behind included, as finditer does), keeping finditer's
+    rule: the next match of a pattern starts at or after the end of its previous one."""
     n = len(patterns)
     out: list[list[re.Match[str]]] = [[] for _ in range(n)]
     last = [0] * n
