@@ -208,6 +208,13 @@ def _last_left_cut(low: str, lo: int, hi: int) -> int | None:
     return hi - m.start()
 
 
+# the module's small fixed patterns, compiled once (not looked up in re's cache per call)
+_POSSESSIVE = re.compile(r"[’']s$")
+_BREAK_BETWEEN = re.compile(r"[.!?;\n“”\"]")
+_COMMA_OR_END = re.compile(r"\s*(?:,|$)")
+_THAT = re.compile(r"(?<![\w’'])that(?![\w’'])")
+_CLAUSE_MARK = re.compile(r"[.;:“”\"]")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an|this)\s+")
 _RIGHT_CUT = re.compile(r"[,;:“”\"()\[\]—–\n!?]|(?<![A-Z])\.(?=\s|$)")
 _ABBR = re.compile(r"^(?:[A-Z]\.)+$")
 _PASSIVE = frozenset({"is", "was", "were", "be", "been", "being", "are", "it"})
@@ -375,7 +382,7 @@ def _people(body: str, data: _QuoteData) -> dict[str, _Person]:
         if not nm:
             continue
         name = nm.group(1)
-        surname = re.sub(r"[’']s$", "", name.split()[-1])
+        surname = _POSSESSIVE.sub("", name.split()[-1])
         lo = max(0, m.start() - 40)
         cut = _last_left_cut(lowered(body), lo, m.start())
         context = body[cut if cut is not None else lo:nm.end()].strip()
@@ -443,7 +450,7 @@ def _postposed(attrs: list[_Attr], qe: int, inner: str, body: str) -> _Attr | No
         if a.verb_start > qe + 80:
             return None
         between = body[qe:a.verb_start]
-        if re.search(r"[.!?;\n“”\"]", between) or a.speaker is None:
+        if _BREAK_BETWEEN.search(between) or a.speaker is None:
             return None
         stripped = between.lstrip(" ,")
         if inner.rstrip().endswith((".", "!", "?")) and stripped[:1].isupper():
@@ -486,7 +493,7 @@ def _speaker_fields(a: _Attr | None, body: str, sentences, sstarts, people: dict
         if person is None:
             return speaker, None, "unknown"
         return person.name, person.role, person.side
-    last = re.sub(r"[’']s$", "", speaker.split()[-1])
+    last = _POSSESSIVE.sub("", speaker.split()[-1])
     person = people.get(last)
     role = _role(speaker, data)
     if person is not None and role in ("other", person.role):
@@ -511,10 +518,10 @@ def _clause_span(body: str, a: _Attr, s_lo: int, s_hi: int) -> tuple[int, int] |
             return _trim(body, max(s_lo, closing + 1), a.verb_start)
         return _trim(body, spk_end, end)                    # "A and, according to X, clause"
     rest = body[a.verb_end:end]
-    if a.before and re.match(r"\s*(?:,|$)", rest) and body[s_lo:a.speaker_start].rstrip().endswith(","):
+    if a.before and _COMMA_OR_END.match(rest) and body[s_lo:a.speaker_start].rstrip().endswith(","):
         return _trim(body, s_lo, a.speaker_start)           # "clause, the official stated, ..."
-    that = re.search(r"(?<![\w’'])that(?![\w’'])", rest[:80])
-    if that and not re.search(r"[.;:“”\"]", rest[:that.start()]):
+    that = _THAT.search(rest[:80])
+    if that and not _CLAUSE_MARK.search(rest[:that.start()]):
         return _trim(body, a.verb_end + that.end(), end)
     if a.info.needs_that:
         return None             # "declared a state of emergency", "told reporters": no clause
@@ -537,7 +544,7 @@ def _mixed(a: _Attr, qs: int, body: str) -> bool:
     if a.verb_end > qs or not a.info.indirect:
         return False
     lead = body[a.verb_end:qs]
-    that = re.search(r"(?<![\w’'])that(?![\w’'])", lead)
+    that = _THAT.search(lead)
     return len((lead[that.end():] if that else lead).split()) >= 3
 
 
@@ -587,7 +594,7 @@ def find_quotes(body: str) -> list[Quote]:
         speaker, role, side = _speaker_fields(a, body, sentences, sstarts, people, data)
         if a is not None and a.speaker and a.speaker[0].isupper() and role in ("other", "government_official") \
                 and not data.documents.search(a.speaker.lower()):
-            surname = re.sub(r"[’']s$", "", a.speaker.split()[-1])        # later "he said" can refer to them
+            surname = _POSSESSIVE.sub("", a.speaker.split()[-1])        # later "he said" can refer to them
             if surname[:1].isupper() and surname not in people:
                 people[surname] = _Person(a.speaker, role or "other", side, "")
         if speaker:
@@ -613,7 +620,7 @@ def quote_stats(quotes: list[Quote], body: str) -> dict[str, float | int | None]
     """Per-article attribution totals. Verb classes are counted per quote; speakers are
     compared case-insensitively without a leading article; sides exclude "unknown"."""
     direct = [q for q in quotes if q.kind == "direct"]
-    speakers = {re.sub(r"^(?:the|a|an|this)\s+", "", q.speaker.lower()) for q in quotes if q.speaker}
+    speakers = {_LEADING_ARTICLE.sub("", q.speaker.lower()) for q in quotes if q.speaker}
     return {
         "quotes_direct": len(direct),
         "quotes_indirect": sum(q.kind == "indirect" for q in quotes),
