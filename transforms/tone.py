@@ -10,7 +10,8 @@
   step (`_negation_check`, `_special_idioms_check`); here each distinct whitespace piece
   is stripped and lower-cased once per process (a bounded dict), and the same rules run
   on that list;
-- the emoji check is made once per body in `sentence_tones`, not once per sentence;
+- in `sentence_tones` the emoji check is made once per distinct whitespace piece (a
+  transforms.pieces fact), not over every character of every body;
 - `_special_idioms_check` (ten string joins) only runs when a word pair around the
   scored word starts one of its multi-word keys (otherwise none can match);
 - repeated sentences (boilerplate) hit an LRU cache.
@@ -115,12 +116,20 @@ class _TokenCache(dict):
     def __missing__(self, piece: str) -> str:
         if len(self) >= _LOWER_MAX:
             self.clear()
-        self[piece] = low = vader_token(piece)
+        self[piece] = low = _plain_token(piece)
         return low
 
 
-def vader_token(piece: str) -> str:
-    """VADER's lowercased token for a whitespace piece (cached here and in transforms.pieces)."""
+def vader_token(piece: str) -> str | None:
+    """VADER's lowercased token for a whitespace piece (cached here and in transforms.pieces);
+    None when the piece holds an emoji character (a text with one goes through VADER's
+    own polarity_scores, which rewrites emoji)."""
+    if not _emoji_chars().isdisjoint(piece):
+        return None
+    return _plain_token(piece)
+
+
+def _plain_token(piece: str) -> str:
     low = _vader_token(piece).lower()
     if "n't" in low:
         _RULE_WORDS.add(low)    # _negated(low): every token reaches the rules through here
@@ -280,10 +289,10 @@ def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
     (transforms.pieces): when the spans are in order, start and end at whitespace (or
     the text's ends) and only whitespace lies between them, a span's `split()` is the
     next `len(split())` pieces of the body's. Other spans are scored one by one."""
-    if not _emoji_chars().isdisjoint(body):
-        return [compound(body[s:e]) for s, e in spans]
     pieces, facts = body_pieces(body)
     lows = list(map(_LOW, facts))
+    if None in lows:     # a piece with an emoji character (whitespace never is one): VADER's own way
+        return [compound(body[s:e]) for s, e in spans]
     size = len(body)
     marks = "!" in body or "?" in body
     out: list[float] = []
