@@ -204,8 +204,9 @@ def _phrase_scan_patterns() -> tuple[list[re.Pattern[str]], re.Pattern[str]]:
     from .figures import NUMBER_START, figure_data    # both import this module
     from .quotes import quote_data
     q = quote_data()
-    patterns = [hedge_data().pattern, q.verb, q.title, figure_data().number]
-    return patterns, word_start_probe(patterns, [WORD_START] * 3 + [NUMBER_START])
+    f = figure_data()
+    patterns = [hedge_data().pattern, q.verb, q.title, f.number]
+    return patterns, word_start_probe(patterns, [WORD_START] * 3 + [NUMBER_START], {3: f.number_first})
 
 
 @functools.lru_cache(maxsize=8)

@@ -55,19 +55,21 @@ WORD_START = r"(?<![\w’'-])"
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
-def word_start_probe(patterns: list[re.Pattern[str]], starts: list[str] | None = None) -> re.Pattern[str]:
+def word_start_probe(patterns: list[re.Pattern[str]], starts: list[str] | None = None,
+                     loose: dict[int, str] | None = None) -> re.Pattern[str]:
     """One regex that finds, in a single pass, every position where one of `patterns`
     can match, for `word_start_scan`. Each pattern is a look-behind (`starts[i]`, by
     default WORD_START, as hedges.phrase_regex builds them) that excludes at least every
     ASCII letter and digit before the match, + the rest. Group gI is pattern I's rest
-    (its own groups made non-capturing), tried in order at each position."""
+    (its own groups made non-capturing), or `loose[I]`: a regex that matches wherever
+    that rest does (a cheaper necessary condition), tried in order at each position."""
     rests = []
     for i, p in enumerate(patterns):
         start = starts[i] if starts else WORD_START
         if not (start.startswith("(?<![") and start.endswith("])") and "\\w" in start) \
                 or not p.pattern.startswith(start) or p.flags & ~re.UNICODE or "(?P=" in p.pattern:
             raise ValueError(f"not a pattern word_start_scan can run: {p.pattern[:40]!r}")
-        rests.append(_NAMED_GROUP.sub("(?:", p.pattern[len(start):]))
+        rests.append(loose[i] if loose and i in loose else _NAMED_GROUP.sub("(?:", p.pattern[len(start):]))
     probe = re.compile(r"[^a-z0-9](?=" + "|".join(f"(?P<g{i}>{r})" for i, r in enumerate(rests)) + ")")
     if probe.groups != len(patterns):
         raise ValueError("a pattern's rest still has a capturing group")
@@ -83,8 +85,8 @@ def word_start_scan(text: str, patterns: list[re.Pattern[str]], probe: re.Patter
     so the engine skips through words (a look-behind first is tried at every position),
     and a superset of what each pattern's look-behind allows. A match of pattern I at s
     has such a character before s (or s is 0: the space put before the text) and pattern
-    I's rest matching at s, so the probe stops at s with the first group J <= I whose
-    rest matches there. Each pattern J..n-1 is then tried with `match` at s (which sees
+    I's rest (or its looser stand-in) matching at s, so the probe stops at s with the
+    first group J <= I that matches there. Each pattern J..n-1 is then tried with `match` at s (which sees
     the text before s, look-behind included, as finditer does), keeping finditer's
     rule: the next match of a pattern starts at or after the end of its previous one."""
     n = len(patterns)
