@@ -266,19 +266,44 @@ def _phrases(toks: list[str], cfg: _Config, codes: str | None = None) -> dict[st
     return seen
 
 
-_TOKENS, _CODES, _HEADS = map(operator.itemgetter, (2, 3, 4))   # of transforms.pieces' facts
+_CODES, _HEADS = map(operator.itemgetter, (3, 4))   # of transforms.pieces' facts
+
+
+class _BodyTokens:
+    """A body's _WORD tokens read from its pieces' facts (transforms.pieces) without
+    building the list (few are ever looked at: rare words, phrase candidates): token k
+    is in the first piece whose cumulative token count exceeds k."""
+
+    def __init__(self, facts: list[tuple], count: int) -> None:
+        self._facts, self._count, self._cum = facts, count, None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._count))]
+        if k < 0:
+            k += self._count
+        if not 0 <= k < self._count:
+            raise IndexError(k)
+        if self._cum is None:
+            self._cum = list(itertools.accumulate(map(len, map(_HEADS, self._facts))))
+        i = bisect.bisect_right(self._cum, k)
+        return self._facts[i][2][k - self._cum[i - 1] if i else k]
 
 
 def paraphrase_score(body: str, language: str = "en") -> ParaphraseResult:
     """Spun-copy score with its evidence. Only English has the frequency signal (wordfreq
     has other languages, but the calibration is English); other languages get artefacts only."""
     cfg = load_config()
-    if body.count(" ") + 1 < cfg.min_words and len(body.split()) < cfg.min_words:
+    pieces, facts = body_pieces(body)
+    if len(pieces) < cfg.min_words and body.count(" ") + 1 < cfg.min_words:
         return ParaphraseResult(None, False, (), None)
-    _, facts = body_pieces(body)
-    toks = list(itertools.chain.from_iterable(map(_TOKENS, facts)))   # = _WORD.findall(body)
+    heads = "".join(map(_HEADS, facts))                  # one character per token
+    toks = _BodyTokens(facts, len(heads))                # = _WORD.findall(body), read lazily
     arts = [f"{s} (for {f})" for s, f in spinner_artefacts(body)]
-    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg, "".join(map(_HEADS, facts))).items()]
+    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg, heads).items()]
     rate = None
     r = 0.0
     evidence_words: list[str] = []
