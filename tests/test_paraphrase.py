@@ -84,3 +84,25 @@ def test_phrases_from_head_codes_equal_the_joined_text_scan():
         found += len(want)
         assert _phrases(toks, cfg, head_codes(tuple(toks))) == want, text
     assert found > 100
+
+
+def test_body_tokens_from_pieces_equal_findall():
+    """The tokens paraphrase_score reads from the shared pieces are _WORD.findall(body)."""
+    import random
+
+    from transforms.paraphrase import _WORD, _BodyTokens
+    from transforms.pieces import body_pieces
+
+    from .conftest import SEEDS, seed_bytes
+
+    rnd = random.Random(5)
+    parts = ["it's", "x", "’s", "'", "--", "U.S.", "don't", "rock'n'roll", "é", "3", "a-b", "\n", " ", "  ", "\t"]
+    texts = [seed_bytes(k).decode("utf-8") for k in SEEDS]
+    texts += ["".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30))) for _ in range(2000)]
+    for text in texts:
+        _, facts = body_pieces(text)
+        want = _WORD.findall(text)
+        toks = _BodyTokens(facts, sum(len(f[4]) for f in facts))
+        assert len(toks) == len(want)
+        assert [toks[i] for i in range(len(toks))] == want
+        assert toks[1:4] == want[1:4] and (not want or toks[-1] == want[-1])
