@@ -336,8 +336,24 @@ def _speaker_after(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str, 
 
 # --------------------------------------------------------------------------- roles and sides
 
+_ROLES: dict[str, str] = {}     # phrase -> _role with the packaged quote_data(); cleared when full
+
+
 def _role(speaker: str, data: _QuoteData) -> str:
-    """What the speaker is, from cue words in the phrase (see quotes.yaml role_cues)."""
+    """What the speaker is, from cue words in the phrase (see quotes.yaml role_cues);
+    a pure function of the two, cached for the packaged data (speakers recur: "he",
+    "Psaki", "the ministry")."""
+    if data is not quote_data():
+        return _role_of(speaker, data)
+    role = _ROLES.get(speaker)
+    if role is None:
+        if len(_ROLES) >= 50_000:
+            _ROLES.clear()
+        _ROLES[speaker] = role = _role_of(speaker, data)
+    return role
+
+
+def _role_of(speaker: str, data: _QuoteData) -> str:
     toks = speaker.split()
     last = toks[-1].lower().strip(".,") if toks else ""
     if last in data.anonymous_heads or norm_form(speaker).endswith("people familiar"):
