@@ -4,7 +4,7 @@ know of each, computed once per distinct piece and shared.
 `body_pieces(body)` is `body.split()` and, for each piece, the tuple
 
     (readability.piece_facts(piece),   # textstat's per-word facts, packed in one int
-     tone.vader_token(piece),          # VADER's lowercased token for the piece
+     tone.vader_token(piece),          # VADER's lowercased token for the piece (None: an emoji in it)
      tokens,                           # paraphrase's _WORD tokens inside the piece
      codes,                            # their English wordfreq classes, one char each
      heads)                            # their spinner-phrase head-word codes, one char each
@@ -25,7 +25,7 @@ CACHE_MAX_ENTRIES = 300_000   # cleared and refilled when full (memory stays bou
 class _Facts(dict):
     """piece -> its facts; a miss computes them (lookups stay C-level: map(__getitem__))."""
 
-    def __missing__(self, piece: str) -> tuple[int, str, tuple[str, ...], str, str]:
+    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str]:
         from . import paraphrase, readability, tone   # they import this module
 
         if len(self) >= CACHE_MAX_ENTRIES:
@@ -40,7 +40,7 @@ FACTS = _Facts()
 
 
 @functools.lru_cache(maxsize=4)
-def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str, tuple[str, ...], str, str]]]:
+def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str]]]:
     """(body.split(), the facts of each piece), cached for the few bodies in flight (the
     lists are shared: callers must not change them)."""
     pieces = body.split()

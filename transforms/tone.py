@@ -14,7 +14,7 @@
   transforms.pieces fact), not over every character of every body;
 - `_special_idioms_check` (ten string joins) only runs when a word pair around the
   scored word starts one of its multi-word keys (otherwise none can match);
-- repeated sentences (boilerplate) hit an LRU cache.
+- repeated sentences (boilerplate) hit a bounded cache.
 Anything with an emoji goes through VADER's own `polarity_scores`.
 """
 from __future__ import annotations
