@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 import textstat  # noqa: E402
 
+from transforms import pieces  # noqa: E402
 from transforms import readability as rd  # noqa: E402
 from transforms.readability import METRICS, readability, textstat_reference, use_offline_cmudict  # noqa: E402
 
@@ -76,7 +77,8 @@ def main() -> None:
     warm = "Warm-up sentence, not part of the sample. It loads the dictionaries."
     textstat_reference(warm)
     readability(warm)
-    rd._PIECE_CACHE.clear()
+    pieces.FACTS.clear()
+    pieces.body_pieces.cache_clear()
     rd._SYLLABLE_CACHE.clear()
 
     t0 = time.perf_counter()

@@ -114,3 +114,17 @@ def test_form_in_two_terms_raises():
     other = _doc(category="event_label", terms=[{"canonical": "r", "frame": "neutral", "forms": ["Rioters"]}])
     with pytest.raises(ResourceError, match="already belongs"):
         build_lexicon("en", {"a.yaml": _doc(), "b.yaml": other})
+
+
+def test_sentence_ends_equal_the_full_scan():
+    """sentence_spans tries _SENTENCE_END only after end punctuation and at newlines."""
+    import random
+
+    from transforms.framing import _SENTENCE_END, _sentence_ends
+
+    parts = ["Word", "word", ".", "!", "?", "…", '"', "”", "’", "»", ")", "(", "“", "‘", "«", " ", "  ", "\n", "\n\n",
+             "\t", "\u00a0", "\u2003", "A", "9", "Я", "U.S.", "?!", "...", ". \n "]
+    rnd = random.Random(8)
+    for _ in range(5000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 40)))
+        assert [m.span() for m in _sentence_ends(text)] == [m.span() for m in _SENTENCE_END.finditer(text)], text

@@ -85,3 +85,21 @@ def test_invalid_hedge_file(doc, message):
 )
 def test_sentence_bounds(text, expected):
     assert [text[s:e] for s, e in sentence_bounds(text)] == expected
+
+
+def test_last_run_by_rsplit_equals_the_regex():
+    """sentence_bounds reads the word before a sentence end with rsplit(None, 1): the
+    same run as re's (\\S+)\\s*$ searched in the window (unicode whitespace included)."""
+    import random
+    import re
+
+    last_token = re.compile(r"(\S+)\s*$")
+    rnd = random.Random(1)
+    for _ in range(5000):
+        w = "".join(rnd.choice(["a", "U.S.", "Jan.", ".", "x", "Mr."]) + rnd.choice([" ", "\n", "\t", "\u00a0",
+                                                                                     "\u2003", "", "  "])
+                    for _ in range(rnd.randint(0, 6)))
+        for lo in range(len(w) + 1):
+            m = last_token.search(w, lo, len(w))
+            r = w[lo:].rsplit(None, 1)
+            assert (m.group(1) if m else None) == (r[-1] if r else None)

@@ -47,3 +47,62 @@ def test_bench_spinner_on_30_real_articles():
     # The frequency signal is weak at a <=1% false-positive point (bench: ~30% on 500 such
     # texts); this guards against regressions, it does not claim good recall.
     assert sum(paraphrase_score(s).flagged for s in spun) >= 6
+
+
+def test_spinner_scan_at_anchors_finds_what_the_full_scan_finds():
+    """spinner_artefacts runs the forms' pattern only where an anchor occurs."""
+    import random
+
+    from transforms.paraphrase import load_spinner
+    from transforms.scan import finditer_at_anchors
+
+    sp = load_spinner()
+    pieces = list(sp.fixed_for) + [w for f in sp.fixed_for for w in f.split(" ")] + [
+        "x", "X", "'", "’", "-", "_", "(", ".", ",", "\n", " ", " ", "2", "é", "the", "White House"]
+    rnd = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", " ", " "]) for _ in range(rnd.randint(0, 20)))
+        assert [m.span() for m in finditer_at_anchors(sp.pattern, sp.anchors, text)] == \
+            [m.span() for m in sp.pattern.finditer(text)], text
+
+
+def test_phrases_from_head_codes_equal_the_joined_text_scan():
+    """_phrases over the body's head codes (transforms.pieces) finds what the scan of the
+    lowercased joined tokens finds, including overlapping and case-changed phrases."""
+    import random
+
+    from transforms.paraphrase import _WORD, _phrases, head_codes, load_config
+
+    cfg = load_config()
+    words = [w for spun in cfg.phrase_for for w in spun.split()] + ["As", "NICELY", "The", "x", "said", "it's"]
+    rnd = random.Random(9)
+    found = 0
+    for _ in range(3000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 25)))
+        toks = _WORD.findall(text)
+        want = _phrases(toks, cfg)
+        found += len(want)
+        assert _phrases(toks, cfg, head_codes(tuple(toks))) == want, text
+    assert found > 100
+
+
+def test_body_tokens_from_pieces_equal_findall():
+    """The tokens paraphrase_score reads from the shared pieces are _WORD.findall(body)."""
+    import random
+
+    from transforms.paraphrase import _WORD, _BodyTokens
+    from transforms.pieces import body_pieces
+
+    from .conftest import SEEDS, seed_bytes
+
+    rnd = random.Random(5)
+    parts = ["it's", "x", "’s", "'", "--", "U.S.", "don't", "rock'n'roll", "é", "3", "a-b", "\n", " ", "  ", "\t"]
+    texts = [seed_bytes(k).decode("utf-8") for k in SEEDS]
+    texts += ["".join(rnd.choice(parts) for _ in range(rnd.randint(0, 30))) for _ in range(2000)]
+    for text in texts:
+        _, facts = body_pieces(text)
+        want = _WORD.findall(text)
+        toks = _BodyTokens(facts, sum(len(f[4]) for f in facts))
+        assert len(toks) == len(want)
+        assert [toks[i] for i in range(len(toks))] == want
+        assert toks[1:4] == want[1:4] and (not want or toks[-1] == want[-1])

@@ -148,3 +148,24 @@ def test_invalid_quote_file():
     with pytest.raises(ResourceError, match="class"):
         build_quote_data({"version": "1", "language": "en", "verb_classes": ["neutral"],
                           "verbs": [{"forms": ["said"], "class": "loud"}]})
+
+
+def test_last_left_cut_equals_the_last_finditer_match():
+    """_speaker_before finds the last clause cut by a search of the window reversed."""
+    import random
+
+    from transforms.quotes import _LEFT_CUT, _last_left_cut
+
+    pieces = ["that", "although", "though", "but", "and", "while", "as", "because", "since", "when", "if",
+              "whereas", "where", "which", "who", "after", "before", "thatx", "xand", "and-", "-as", "as’",
+              "’as", "'if", "whereas", "official", "said", ",", ";", ":", "“", "”", '"', "(", ")", "[", "]", "—",
+              "–", "\n", " ", " ", "x", "_", "9"]
+    rnd = random.Random(2)
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", " "]) for _ in range(rnd.randint(0, 15)))
+        for lo in range(0, len(text) + 1, 3):
+            for hi in range(lo, len(text) + 1, 4):
+                last = None
+                for last in _LEFT_CUT.finditer(text, lo, hi):
+                    pass
+                assert _last_left_cut(text, lo, hi) == (last.end() if last else None), (text, lo, hi)

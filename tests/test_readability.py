@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import textstat
+from transforms import pieces
 from transforms import readability as rd
 from transforms.readability import (
     textstat_reference,
@@ -198,15 +199,18 @@ CACHE_TEXTS = [
 @pytest.mark.parametrize("text", CACHE_TEXTS)
 def test_caches_never_change_results(text, monkeypatch):
     first = readability(text)
-    rd._PIECE_CACHE.clear()
+    pieces.FACTS.clear()
+    pieces.body_pieces.cache_clear()
     rd._SYLLABLE_CACHE.clear()
     cold = readability(text)
     monkeypatch.setattr(rd, "CACHE_MAX_ENTRIES", 3)  # forces clear-and-refill
-    rd._PIECE_CACHE.clear()
+    monkeypatch.setattr(pieces, "CACHE_MAX_ENTRIES", 3)
+    pieces.FACTS.clear()
+    pieces.body_pieces.cache_clear()
     rd._SYLLABLE_CACHE.clear()
     tiny = readability(text)
     assert first == cold == tiny
-    assert len(rd._PIECE_CACHE) <= 3 and len(rd._SYLLABLE_CACHE) <= 3
+    assert len(pieces.FACTS) <= 3 and len(rd._SYLLABLE_CACHE) <= 3
 
 
 TYPE_TEXTS = ["", "It was a dark and stormy night. The rain fell in torrents."]

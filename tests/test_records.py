@@ -136,3 +136,11 @@ def test_record_article_carries_the_new_fields():
     (a,) = out
     assert (a.title_source, a.section, a.section_source) == ("record:title", "Business", "record:category")
     assert (a.subtitle, a.subtitle_source) == ("A standfirst here.", "record:subtitle")
+
+
+def test_article_id_from_pieces_equals_article_id():
+    """article_id given body.split() (the pipeline's shared pieces) is the same id."""
+    from transforms.extract import article_id
+
+    for body in ["A  b\n\nc", " x ", "", "Ｆｕｌｌ\u00a0width\u2003 ﬁ ligature", "Straße ΣΑΣ", "tab\tand\rcr", "é é"]:
+        assert article_id(body, body.split()) == article_id(body)

@@ -90,3 +90,37 @@ def test_vader_needs_no_network(monkeypatch):
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert SentimentIntensityAnalyzer().polarity_scores("good")["compound"] > 0   # lexicon read from the package
+
+
+def test_random_sentences_equal_vader(vader):
+    """Sentences made of the words VADER's rules look at (boosters, negations, "no",
+    "least", "kind of", idioms, "but", capitals, "n't" words) next to lexicon words:
+    the shortcuts (a scored word with no rule word in reach) must not change a score."""
+    import random
+
+    rnd = random.Random(11)
+    words = ["good", "bad", "GOOD", "BAD", "horrible", "great", "very", "so", "this", "never", "not", "no", "nor",
+             "or", "isn't", "wasn't", "ain't", "without", "doubt", "least", "at", "kind", "of", "sort", "the",
+             "shit", "bomb", "bus", "stop", "cut", "mustard", "kiss", "death", "but", "BUT", "extremely",
+             "barely", "hardly", "yeah", "right", "hand", "to", "mouth", "crowd", "was", "it", "SO", "NOT",
+             "happy", "sad", "love", "war", "peace", "killed", "won", "lost", "sort-of", "less", "most", "more",
+             "'good'", "(bad)", "!", "?", "great!", "really??", "Kazakhstan", "said", "protesters"]
+    for _ in range(4000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14)))
+        assert compound(text) == vader.polarity_scores(text)["compound"], text
+
+
+def test_sentence_tones_on_any_spans_equal_vader(vader):
+    """Spans that cut pieces, overlap, leave text between them or touch: each score is
+    still VADER's for the span's text (the shared-pieces path only serves aligned spans)."""
+    import random
+
+    body = " ".join(SAMPLE[2:14]).replace("Catch utf-8 emoji such as 💘 and 💋 and 😁", "") + "\n\nNot bad at all!"
+    rnd = random.Random(4)
+    aligned = sentence_spans(body)
+    cases = [aligned, aligned[::-1], [(0, len(body))], [(0, 5), (5, 40)], [(3, 30), (31, 80)], [(0, 50), (20, 90)]]
+    for _ in range(300):
+        cuts = sorted(rnd.sample(range(len(body)), 6))
+        cases.append(list(zip(cuts[::2], cuts[1::2])))
+    for spans in cases:
+        assert sentence_tones(body, spans) == [vader.polarity_scores(body[s:e])["compound"] for s, e in spans], spans

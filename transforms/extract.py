@@ -83,9 +83,15 @@ def normalise_for_id(body: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", body).split()).casefold()
 
 
-def article_id(body: str) -> str:
-    """Stable id from the normalised body: the same text from two files is one article."""
-    return hashlib.sha256(normalise_for_id(body).encode("utf-8")).hexdigest()[:20]
+def article_id(body: str, pieces: list[str] | None = None) -> str:
+    """Stable id from the normalised body: the same text from two files is one article.
+    `pieces`: body.split() when the caller has it (transforms.pieces); used when NFKC
+    leaves the body as it is, since then normalise_for_id is " ".join(pieces).casefold()."""
+    if pieces is not None and unicodedata.is_normalized("NFKC", body):
+        norm = " ".join(pieces).casefold()
+    else:
+        norm = normalise_for_id(body)
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:20]
 
 
 def input_format(name: str) -> str | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ResourceError
-from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_form, phrase_regex,
+from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
@@ -71,8 +71,10 @@ class _FigureData:
     unit_after: re.Pattern[str]
     date_before: re.Pattern[str]
     as_of: re.Pattern[str]
+    number_first: str = r"\d"          # what every match of `number` starts with, loosely (_number_first)
 
 
+NUMBER_START = r"(?<![\w$€£¥.,’'-])"      # what the number pattern starts with (see hedges.phrase_scans)
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
            r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
@@ -110,6 +112,17 @@ def _int_table(where: str, table: Any) -> dict[str, int]:
     return out
 
 
+def _number_first(bounds, vague, words, mults) -> str:
+    """A regex that matches wherever the number pattern's part after NUMBER_START does
+    (a cheap necessary condition, for hedges.phrase_scans' probe; the pattern decides):
+    a digit; a vague or number-word form then a non-word character; or a qualifier,
+    whitespace, and a character a number can start with."""
+    forms = sorted({norm_form(f) for f in list(vague) + list(words) + list(mults)})
+    starts = "".join(sorted({f[0] for f in forms}))
+    return (r"(?:\d|(?:" + trie_regex(forms) + r")(?!\w)|(?:" + trie_regex(sorted({norm_form(f) for f in bounds}))
+            + r")\s+[\d" + re.escape(starts) + "])")
+
+
 def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     """Validate a parsed figures.yaml and compile its patterns."""
     where = f"attribution/{language}/figures.yaml"
@@ -139,7 +152,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
     word_alt = alt(list(words) + list(mults))
     number = (
-        rf"(?<![\w$€£¥.,’'-])(?:(?P<q>{alt(bounds)})\s+)?"
+        rf"{NUMBER_START}(?:(?P<q>{alt(bounds)})\s+)?"
         rf"(?P<n>(?P<vague>{alt(vague)})(?![\w-])"
         rf"|(?P<digits>{_DIGITS})(?:\s+(?P<dmult>{alt(mults)}))?(?![\w%-]|[.,:/]\d)"
         rf"|(?P<words>(?:{word_alt})(?:(?:\s+and\s+|\s+|-)(?:{word_alt}))*)(?![\w-]))"
@@ -164,6 +177,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         multipliers=mults,
         unit_after=re.compile(r"\s*(?:" + alt(units) + r")(?![\w])"),
         date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
+        number_first=_number_first(bounds, vague, words, mults),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
             rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),
@@ -314,7 +328,7 @@ def find_figures(body: str) -> list[Figure]:
     out: list[Figure] = []
     prev_subject: dict[int, tuple[int, str]] = {}   # sentence index -> (end, subject) of last figure
     cues: dict[int, bool] = {}                      # sentence start -> has a trigger/anaphora form
-    for m in data.number.finditer(low):
+    for m in (phrase_scans(body)[3] if data is figure_data() else data.number.finditer(low)):
         start, end = m.span()
         n_start = m.start("n")
         si = span_index(sentences, sstarts, start)

@@ -60,10 +60,39 @@ _SENTENCE_END = re.compile(
     r"|(?<=\n)\n*)")
 
 
+# Where a _SENTENCE_END match can start: the whitespace after end punctuation (+ a
+# closing mark), found by a scan that skips to the rare punctuation characters; and
+# every newline (by str.find).
+_AFTER_END_PUNCT = re.compile(r"[.!?…][\"”’»)]?(?=\s)")
+
+
+def _sentence_ends(text: str) -> list[re.Match[str]]:
+    """list(_SENTENCE_END.finditer(text)), trying the pattern only where a match can
+    start (_AFTER_END_PUNCT's ends and newlines), in order, each at or after the end of
+    the previous match, as finditer does: 1.4x faster than the scan over every space."""
+    starts = [m.end() for m in _AFTER_END_PUNCT.finditer(text)]
+    i = text.find("\n")
+    if i >= 0:
+        newlines = []
+        while i >= 0:
+            newlines.append(i)
+            i = text.find("\n", i + 1)
+        starts = sorted(set(starts).union(newlines))
+    out, last = [], 0
+    match = _SENTENCE_END.match
+    for c in starts:
+        if c >= last:
+            m = match(text, c)
+            if m:
+                out.append(m)
+                last = m.end()
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans by a conservative punctuation/newline rule."""
     spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _sentence_ends(text):
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()

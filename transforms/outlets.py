@@ -15,6 +15,7 @@ from .extract import Article
 from .framing import Hit
 from .paraphrase import paraphrase_score
 from .registry import Outlet, Registry
+from .scan import finditer_at_literals
 
 RESOLVER_VERSION = "outlets-1"
 
@@ -49,6 +50,10 @@ _SELF_REF = re.compile(
     r"advised|informed|confirmed to|wrote to)" + _NAME_AFTER
 )
 _ATTRIBUTION = re.compile(r"\b(?:[Aa]ccording to|reported by|citing|cited by)" + _NAME_AFTER)
+# what every match of each starts with: the scans run only where one occurs (transforms.scan)
+_SELF_REF_STARTS = ("told", "telling", "speaking to", "spoke to", "speaking with", "talking to", "said to",
+                    "in an interview with", "advised", "informed", "confirmed to", "wrote to")
+_ATTRIBUTION_STARTS = ("According to", "according to", "reported by", "citing", "cited by")
 
 
 def _name_prefix(registry: Registry, name: str) -> tuple[Outlet, str] | None:
@@ -81,8 +86,9 @@ def _find_credits(registry: Registry, raw: str, body: str) -> tuple[list[tuple[O
         o = registry.by_name(m["name"])
         if o and o.type == "wire":
             found.append((o, "text:dateline", m.group(0).strip(), 0.9))
-    for rx, rule, weight in ((_SELF_REF, "text:self-reference", 0.8), (_ATTRIBUTION, "text:attribution", 0.3)):
-        for m in rx.finditer(body):
+    for rx, starts, rule, weight in ((_SELF_REF, _SELF_REF_STARTS, "text:self-reference", 0.8),
+                                     (_ATTRIBUTION, _ATTRIBUTION_STARTS, "text:attribution", 0.3)):
+        for m in finditer_at_literals(rx, starts, body):
             hit = _name_prefix(registry, m["name"])
             if hit and not (rule == "text:self-reference" and hit[0].type == "wire"):
                 span = body[m.start():m.start("name") + len(hit[1])]

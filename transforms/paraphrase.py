@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -26,7 +27,9 @@ from wordfreq import zipf_frequency
 
 from .errors import ResourceError
 from .lexicon import trie_regex
+from .pieces import body_pieces
 from .resource_files import load_yaml
+from .scan import finditer_at_anchors
 
 PARAPHRASE_VERSION = "paraphrase-1"
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -38,6 +41,7 @@ class Spinner:
     min_distinct: int
     pattern: re.Pattern[str]
     fixed_for: dict[str, str]
+    anchors: dict[str, tuple[int, ...]]   # a word of every form -> its offsets in the forms
 
 
 @functools.cache
@@ -50,7 +54,38 @@ def load_spinner() -> Spinner:
         raise ResourceError(f"spinner.yaml: each artefact needs 'fixed' and 'spun'; {exc}") from exc
     if not fixed_for or min_distinct < 1:
         raise ResourceError("spinner.yaml: no artefacts, or min_distinct < 1")
-    return Spinner(str(doc["version"]), min_distinct, re.compile(_longest_form_regex(fixed_for)), fixed_for)
+    return Spinner(str(doc["version"]), min_distinct, re.compile(_longest_form_regex(fixed_for)), fixed_for,
+                   _anchors(list(fixed_for)))
+
+
+def _anchors(forms: list[str]) -> dict[str, tuple[int, ...]]:
+    """Few strings that between them occur in every form, with their offsets in the
+    forms ("Minist" at 7, 9 and 14): a match of the forms' pattern holds one at one of
+    its offsets, so the scan runs only where str.find finds one (scan.finditer_at_anchors).
+    Chosen greedily among word beginnings of 5+ characters (whole words of 4) of words
+    that are not common (wordfreq zipf < 5): the one in most forms not yet covered, then
+    the rarest, then the longest; a form with no such word falls back to its first word."""
+    def places(form: str) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        at = 0
+        for word in form.split(" "):
+            if zipf_frequency(word.lower(), "en") < 5 and len(word) >= 4:
+                for k in range(min(5, len(word)), len(word) + 1):
+                    out.setdefault(word[:k], set()).add(at)
+            at += len(word) + 1
+        return out or {form.split(" ")[0]: {0}}
+
+    left = {form: places(form) for form in forms}
+    anchors: dict[str, set[int]] = {}
+    while left:
+        counts: dict[str, int] = {}
+        for where in left.values():
+            for a in where:
+                counts[a] = counts.get(a, 0) + 1
+        best = min(counts, key=lambda a: (-counts[a], zipf_frequency(a.lower(), "en"), -len(a), a))
+        for form in [f for f, where in left.items() if best in where]:
+            anchors.setdefault(best, set()).update(left.pop(form)[best])
+    return {a: tuple(sorted(offs)) for a, offs in sorted(anchors.items())}
 
 
 def _longest_form_regex(forms) -> str:
@@ -71,7 +106,7 @@ def spinner_artefacts(body: str) -> list[tuple[str, str]]:
     """(spun form, the fixed phrase it broke), distinct, in order of appearance."""
     sp = load_spinner()
     seen: dict[str, str] = {}
-    for m in sp.pattern.finditer(body):
+    for m in finditer_at_anchors(sp.pattern, sp.anchors, body):   # = sp.pattern.finditer(body)
         seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
     return list(seen.items())
 
@@ -143,17 +178,31 @@ def _classify(tok: str, language: str, cfg: _Config) -> str:
     return code
 
 
-def _rare_in_context(toks: list[str], language: str, cfg: _Config) -> tuple[int, list[str]]:
-    """(eligible words, rare words whose neighbouring words are both common)."""
-    cache = _CLASSES.setdefault(language, {})
-    try:
-        text = "".join(map(cache.get, toks))      # one character per token
-    except TypeError:                             # a token not classified yet (None)
-        codes = list(map(cache.get, toks))
-        for k, c in enumerate(codes):
-            if c is None:
-                codes[k] = _classify(toks[k], language, cfg)
-        text = "".join(codes)
+def english_codes(toks: tuple[str, ...]) -> str:
+    """The English class characters of `toks` (for transforms.pieces)."""
+    cfg = load_config()
+    cache = _CLASSES.setdefault("en", {})
+    return "".join([cache.get(t) or _classify(t, "en", cfg) for t in toks])
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words the paraphrase signals read (letters with inner apostrophes)."""
+    return _WORD.findall(text)
+
+
+def _rare_in_context(toks: list[str], language: str, cfg: _Config, text: str | None = None) -> tuple[int, list[str]]:
+    """(eligible words, rare words whose neighbouring words are both common); `text`:
+    the class characters of `toks` when the caller has them."""
+    if text is None:
+        cache = _CLASSES.setdefault(language, {})
+        try:
+            text = "".join(map(cache.get, toks))      # one character per token
+        except TypeError:                             # a token not classified yet (None)
+            codes = list(map(cache.get, toks))
+            for k, c in enumerate(codes):
+                if c is None:
+                    codes[k] = _classify(toks[k], language, cfg)
+            text = "".join(codes)
     eligible = sum(text.count(c) for c in _ELIGIBLE_CODES)
     return eligible, [toks[m.start()] for m in _RARE_IN_COMMON.finditer(text)]
 
@@ -165,7 +214,30 @@ def _phrase_starts() -> re.Pattern[str]:
     return re.compile(r" (?=(?:" + trie_regex(sorted(" ".join(h) for h in heads), space=" ") + r")(?![^ ]))")
 
 
-def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
+@functools.cache
+def _head_words() -> dict[str, str]:
+    """Each (lowercase) word of a phrase's first word pair -> a private-use character."""
+    words = sorted({w for head in load_config().phrase_heads for w in head})
+    return {w: chr(0xE000 + i) for i, w in enumerate(words)}
+
+
+def head_codes(toks: tuple[str, ...]) -> str:
+    """One character per token: its _head_words code, "." for any other word (for
+    transforms.pieces: joined over a body, character k is token k's)."""
+    codes = _head_words()
+    return "".join([codes.get(t.lower(), ".") for t in toks])
+
+
+@functools.cache
+def _head_pairs() -> re.Pattern[str]:
+    """Over a body's head codes: every position k whose tokens k, k + 1 are a phrase's
+    first word pair (one character consumed, so overlapping pairs are all found)."""
+    codes = _head_words()
+    return re.compile("|".join(f"{re.escape(codes[a])}(?={re.escape(codes[b])})"
+                               for a, b in sorted(load_config().phrase_heads)))
+
+
+def _phrases(toks: list[str], cfg: _Config, codes: str | None = None) -> dict[str, str]:
     """Spinner phrases found, by a lookup on each word pair that starts one (a regex
     alternation over the body is 4x slower). Phrases are word sequences: "as nicely" ->
     ("as", "nicely"). The pairs are found by one regex scan over the lowercased tokens
@@ -173,6 +245,13 @@ def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
     lengths), not by a Python loop over every pair."""
     seen: dict[str, str] = {}
     if len(toks) < 2:
+        return seen
+    if codes is not None:                      # head_codes of toks: the same pairs, found in codes
+        for m in _head_pairs().finditer(codes):
+            k = m.start()
+            for words, spun in cfg.phrase_heads[(toks[k].lower(), toks[k + 1].lower())]:
+                if tuple(t.lower() for t in toks[k:k + len(words)]) == words:
+                    seen.setdefault(" ".join(toks[k:k + len(words)]), cfg.phrase_for[spun])
         return seen
     joined = " " + " ".join(toks).lower()      # a space before every token
     starts = None
@@ -187,20 +266,49 @@ def _phrases(toks: list[str], cfg: _Config) -> dict[str, str]:
     return seen
 
 
+_CODES, _HEADS = map(operator.itemgetter, (3, 4))   # of transforms.pieces' facts
+
+
+class _BodyTokens:
+    """A body's _WORD tokens read from its pieces' facts (transforms.pieces) without
+    building the list (few are ever looked at: rare words, phrase candidates): token k
+    is in the first piece whose cumulative token count exceeds k."""
+
+    def __init__(self, facts: list[tuple], count: int) -> None:
+        self._facts, self._count, self._cum = facts, count, None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._count))]
+        if k < 0:
+            k += self._count
+        if not 0 <= k < self._count:
+            raise IndexError(k)
+        if self._cum is None:
+            self._cum = list(itertools.accumulate(map(len, map(_HEADS, self._facts))))
+        i = bisect.bisect_right(self._cum, k)
+        return self._facts[i][2][k - self._cum[i - 1] if i else k]
+
+
 def paraphrase_score(body: str, language: str = "en") -> ParaphraseResult:
     """Spun-copy score with its evidence. Only English has the frequency signal (wordfreq
     has other languages, but the calibration is English); other languages get artefacts only."""
     cfg = load_config()
-    if body.count(" ") + 1 < cfg.min_words and len(body.split()) < cfg.min_words:
+    pieces, facts = body_pieces(body)
+    if len(pieces) < cfg.min_words and body.count(" ") + 1 < cfg.min_words:
         return ParaphraseResult(None, False, (), None)
-    toks = _WORD.findall(body)
+    heads = "".join(map(_HEADS, facts))                  # one character per token
+    toks = _BodyTokens(facts, len(heads))                # = _WORD.findall(body), read lazily
     arts = [f"{s} (for {f})" for s, f in spinner_artefacts(body)]
-    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg).items()]
+    arts += [f"{s} (for {f})" for s, f in _phrases(toks, cfg, heads).items()]
     rate = None
     r = 0.0
     evidence_words: list[str] = []
     if language == "en":
-        eligible, words = _rare_in_context(toks, language, cfg)
+        eligible, words = _rare_in_context(toks, language, cfg, "".join(map(_CODES, facts)))
         rate = len(words) / eligible if eligible else 0.0
         r = min(1.0, max(0.0, 0.5 * (rate - cfg.rate_median) / (cfg.rate_flag - cfg.rate_median)))
         for w in dict.fromkeys(words):

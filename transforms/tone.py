@@ -10,18 +10,23 @@
   step (`_negation_check`, `_special_idioms_check`); here each distinct whitespace piece
   is stripped and lower-cased once per process (a bounded dict), and the same rules run
   on that list;
-- the emoji check is made once per body in `sentence_tones`, not once per sentence;
+- in `sentence_tones` the emoji check is made once per distinct whitespace piece (a
+  transforms.pieces fact), not over every character of every body;
 - `_special_idioms_check` (ten string joins) only runs when a word pair around the
   scored word starts one of its multi-word keys (otherwise none can match);
-- repeated sentences (boilerplate) hit an LRU cache.
+- repeated sentences (boilerplate) hit a bounded cache.
 Anything with an emoji goes through VADER's own `polarity_scores`.
 """
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 from importlib.metadata import version as _pkg_version
 
 from vaderSentiment import vaderSentiment as _vs
+
+from .pieces import body_pieces
 
 TONE_VERSION = f"tone-1+vaderSentiment-{_pkg_version('vaderSentiment')}"
 NEG_THRESHOLD = -0.05   # VADER's conventional cut-off for a negative sentence
@@ -111,8 +116,24 @@ class _TokenCache(dict):
     def __missing__(self, piece: str) -> str:
         if len(self) >= _LOWER_MAX:
             self.clear()
-        self[piece] = low = _vader_token(piece).lower()
+        self[piece] = low = _plain_token(piece)
         return low
+
+
+def vader_token(piece: str) -> str | None:
+    """VADER's lowercased token for a whitespace piece (cached here and in transforms.pieces);
+    None when the piece holds an emoji character (a text with one goes through VADER's
+    own polarity_scores, which rewrites emoji)."""
+    if not _emoji_chars().isdisjoint(piece):
+        return None
+    return _plain_token(piece)
+
+
+def _plain_token(piece: str) -> str:
+    low = _vader_token(piece).lower()
+    if "n't" in low:
+        _RULE_WORDS.add(low)    # _negated(low): every token reaches the rules through here
+    return low
 
 
 _LOWER = _TokenCache()
@@ -120,6 +141,16 @@ _LOWER_MAX = 300_000     # cleared and refilled when full (memory stays bounded)
 # First two words of every multi-word key _special_idioms_check looks up: when no word
 # pair around the scored word starts one, none of its sequences can match.
 _IDIOM_PAIRS = frozenset(tuple(k.split()[:2]) for k in list(_vs.SPECIAL_CASES) + list(_vs.BOOSTER_DICT) if " " in k)
+
+
+# Every token whose presence at the scored word or one of the three before it can change
+# the valence VADER gives it (boosters, negations, "no", "never so/this", "without doubt",
+# "least"); tokens containing "n't" are added as they are first lowered. A scored word
+# with none of them there keeps its lexicon valence (+ the caps bonus), adds 0.0 for each
+# look-back step the rules take (x + 0.0 + 0.0 == x + 0.0), and only the idiom check can
+# still apply: the fast path below.
+_RULE_WORDS: set[str] = set(_NEGATE) | set(_vs.BOOSTER_DICT) | {"no", "never", "so", "this", "without", "doubt",
+                                                                 "least"}
 
 
 @functools.cache
@@ -152,23 +183,47 @@ def _compound_plain(text: str) -> float:
     # _vader_token). Only lowercase forms are needed, except for isupper(), which is the
     # same on the raw piece (stripping removes ASCII punctuation, no cased character).
     pieces = text.split()
-    lower = _lowered_tokens(pieces)
+    return _compound_tokens(text, pieces, _lowered_tokens(pieces))
+
+
+def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool = True) -> float:
+    """_compound_plain(text) given text.split() and their VADER tokens; marks=False
+    promises that the text has no "!" and no "?"."""
     scorable = _scorable()
     if scorable.isdisjoint(lower):
         return 0.0                       # every valence is 0 -> normalize(0) == 0.0
     lexicon = _analyzer().lexicon
     boosters = _vs.BOOSTER_DICT
     n = len(pieces)
-    scored = [i for i, w in enumerate(lower) if w in scorable
-              and not (w == "kind" and i < n - 1 and lower[i + 1] == "of")]
+    scored = list(itertools.compress(itertools.count(), map(scorable.__contains__, lower)))
+    if "kind" in lower:                  # "kind of" is a booster, not the lexicon's "kind"
+        scored = [i for i in scored if not (lower[i] == "kind" and i < n - 1 and lower[i + 1] == "of")]
     if not scored:
         return 0.0
     allcaps = sum(map(str.isupper, pieces))
     is_cap_diff = 0 < n - allcaps < n    # allcap_differential
     sentiments: list[float] = [0] * n    # VADER appends int 0 for unscored words
+    plain = _RULE_WORDS.isdisjoint(lower)
     for i in scored:
         il = lower[i]
         valence = lexicon[il]
+        if plain or _RULE_WORDS.isdisjoint(lower[i - 3 if i > 3 else 0:i + 1]):
+            # the rules below without a booster, negation or "least" in reach: same result
+            if is_cap_diff and pieces[i].isupper():
+                if valence > 0:
+                    valence += _vs.C_INCR
+                else:
+                    valence -= _vs.C_INCR
+            if (i > 0 and lower[i - 1] not in lexicon) or (i > 1 and lower[i - 2] not in lexicon) \
+                    or (i > 2 and lower[i - 3] not in lexicon):
+                valence = valence + 0.0
+            if i > 2 and lower[i - 3] not in lexicon and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
+                                                        or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
+                                                        or (lower[i - 1], il) in _IDIOM_PAIRS
+                                                        or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
+                valence = _special_idioms_check(valence, lower, i)
+            sentiments[i] = valence
+            continue
         if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
             valence = 0.0
         if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
@@ -205,9 +260,13 @@ def _compound_plain(text: str) -> float:
                     valence = _special_idioms_check(valence, lower, i)
         sentiments[i] = _least_check(valence, lower, lexicon, i)
     if "but" in lower:
-        sentiments = _vs.SentimentIntensityAnalyzer._but_check([_vader_token(p) for p in pieces], sentiments)
+        # _but_check lowercases the tokens it is given: `lower` already is (str.lower is
+        # idempotent on every code point)
+        sentiments = _vs.SentimentIntensityAnalyzer._but_check(lower, sentiments)
     sum_s = float(sum(sentiments))
-    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text)
+    # without "!" or "?" both amplifiers are 0 and sum_s (not 0 when it is used) stays the same
+    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text) \
+        if marks else 0.0
     if sum_s > 0:
         sum_s += amp
     elif sum_s < 0:
@@ -218,11 +277,46 @@ def _compound_plain(text: str) -> float:
 _plain_cached = functools.lru_cache(maxsize=8192)(_compound_plain)
 
 
+_SENTENCE_CACHE: dict[str, float] = {}    # repeated sentences (boilerplate); cleared when full
+_SENTENCE_CACHE_MAX = 8192
+_LOW = operator.itemgetter(1)             # of transforms.pieces' facts
+
+
 def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
-    """VADER compound per sentence span (spans from transforms.framing.sentence_spans)."""
-    if _emoji_chars().isdisjoint(body):   # one emoji check for the body, not one per sentence
-        return [_plain_cached(body[s:e]) for s, e in spans]
-    return [compound(body[s:e]) for s, e in spans]
+    """VADER compound per sentence span (spans from transforms.framing.sentence_spans).
+
+    Without emoji, the VADER tokens come from the body's shared pieces
+    (transforms.pieces): when the spans are in order, start and end at whitespace (or
+    the text's ends) and only whitespace lies between them, a span's `split()` is the
+    next `len(split())` pieces of the body's. Other spans are scored one by one."""
+    pieces, facts = body_pieces(body)
+    lows = list(map(_LOW, facts))
+    if None in lows:     # a piece with an emoji character (whitespace never is one): VADER's own way
+        return [compound(body[s:e]) for s, e in spans]
+    size = len(body)
+    marks = "!" in body or "?" in body
+    out: list[float] = []
+    c = prev = 0
+    cache = _SENTENCE_CACHE
+    for s, e in spans:
+        # a whitespace gap before the span, or (adjacent spans) whitespace on one side
+        if (s < prev or not body[prev:s].isspace()) if s != prev else \
+                (0 < s < size and not body[s - 1].isspace() and not body[s].isspace()):
+            return [_plain_cached(body[s:e]) for s, e in spans]
+        text = body[s:e]
+        n = len(text.split())
+        tone = cache.get(text)
+        if tone is None:
+            tone = _compound_tokens(text, pieces[c:c + n], lows[c:c + n], marks)
+            if len(cache) >= _SENTENCE_CACHE_MAX:
+                cache.clear()
+            cache[text] = tone
+        out.append(tone)
+        c += n
+        prev = e
+    if 0 < prev < size and not body[prev - 1].isspace() and not body[prev].isspace():
+        return [_plain_cached(body[s:e]) for s, e in spans]     # the last span ends inside a piece
+    return out
 
 
 def _mean(values: list[float]) -> float | None:

@@ -1,0 +1,47 @@
+"""The whitespace pieces of a body and what readability, tone and paraphrase need to
+know of each, computed once per distinct piece and shared.
+
+`body_pieces(body)` is `body.split()` and, for each piece, the tuple
+
+    (readability.piece_facts(piece),   # textstat's per-word facts, packed in one int
+     tone.vader_token(piece),          # VADER's lowercased token for the piece (None: an emoji in it)
+     tokens,                           # paraphrase's _WORD tokens inside the piece
+     codes,                            # their English wordfreq classes, one char each
+     heads)                            # their spinner-phrase head-word codes, one char each
+
+Each of the three modules used to split or tokenise the whole body and look every
+piece or token up in its own cache; one lookup per piece now serves all of them. The
+facts are pure functions of the piece, so sharing them cannot change a result.
+paraphrase's tokens: `_WORD` matches letters and apostrophes only, never whitespace, so
+its matches over the body are the concatenation of its matches over the pieces.
+"""
+from __future__ import annotations
+
+import functools
+
+CACHE_MAX_ENTRIES = 300_000   # cleared and refilled when full (memory stays bounded)
+
+
+class _Facts(dict):
+    """piece -> its facts; a miss computes them (lookups stay C-level: map(__getitem__))."""
+
+    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str]:
+        from . import paraphrase, readability, tone   # they import this module
+
+        if len(self) >= CACHE_MAX_ENTRIES:
+            self.clear()
+        tokens = tuple(paraphrase.word_tokens(piece))
+        self[piece] = facts = (readability.piece_facts(piece), tone.vader_token(piece), tokens,
+                               paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
+        return facts
+
+
+FACTS = _Facts()
+
+
+@functools.lru_cache(maxsize=4)
+def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str]]]:
+    """(body.split(), the facts of each piece), cached for the few bodies in flight (the
+    lists are shared: callers must not change them)."""
+    pieces = body.split()
+    return pieces, list(map(FACTS.__getitem__, pieces))
