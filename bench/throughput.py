@@ -25,9 +25,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,56 +37,52 @@ CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
+_SAMPLER = r"""
+import os, select, sys
+parent, me = int(sys.argv[1]), os.getpid()
+peak = peak_pss = 0
+
+def field(path, key):
+    try:
+        for line in open(path):
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+while not select.select([sys.stdin], [], [], 0.05)[0]:
+    try:
+        pids = [parent] + [int(p) for p in open(f"/proc/{parent}/task/{parent}/children").read().split()]
+    except OSError:
+        pids = [parent]
+    pids = [p for p in pids if p != me]
+    peak = max(peak, sum(field(f"/proc/{p}/status", "VmRSS:") for p in pids))
+    peak_pss = max(peak_pss, sum(field(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
+print(peak, peak_pss)
+"""
+
+
 class PeakRSS:
     """Samples the summed RSS of this process and its children every 50 ms, and their
     summed PSS (proportional set size: a page shared by three processes, such as the
     Python and Arrow libraries, counts a third in each, so the sum is the memory really
-    used; summed RSS counts shared pages once per process)."""
+    used; summed RSS counts shared pages once per process). The sampler is a process of
+    its own, not a thread: a thread would make the pipeline's process multi-threaded, and
+    its pool workers would be spawned instead of forked (see flows.runs.start_method)."""
 
     def __init__(self) -> None:
         self.peak = 0
         self.peak_pss = 0
-        self._stop = threading.Event()
-
-    @staticmethod
-    def _pids() -> list[int]:
-        pids = [os.getpid()]
-        try:
-            pids += [int(p) for p in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()]
-        except OSError:
-            pass
-        return pids
-
-    @staticmethod
-    def _field(path: str, key: str) -> int:
-        try:
-            for line in open(path):
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
-
-    def _rss(self) -> int:
-        return sum(self._field(f"/proc/{pid}/status", "VmRSS:") for pid in self._pids())
-
-    def _pss(self) -> int:
-        return sum(self._field(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in self._pids())
 
     def __enter__(self) -> "PeakRSS":
-        def loop() -> None:
-            while not self._stop.is_set():
-                self.peak = max(self.peak, self._rss())
-                self.peak_pss = max(self.peak_pss, self._pss())
-                time.sleep(0.05)
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
+        self._proc = subprocess.Popen([sys.executable, "-c", _SAMPLER, str(os.getpid())],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        out, _ = self._proc.communicate("stop\n")
+        self.peak, self.peak_pss = map(int, out.split())
 
 
 def make_corpus(folder: Path, limit: int | None, replicas: int) -> int:
