@@ -497,8 +497,9 @@ def start_method() -> str:
     (~0.02 s; a spawned one imports and loads them again, ~0.7 s of CPU each, most of a 1%
     increment's processing). Forking is unsafe only where another thread may hold a lock
     the child then needs, so a parent with threads (a Prefect flow run: its API client,
-    log and event threads) gets spawned workers, as before. DuckDB and Arrow's C++ pools
-    are not Python threads; a worker uses neither's threads."""
+    log and event threads) gets spawned workers, as before. DuckDB's and Arrow's C++ thread
+    pools are not Python threads: a worker never uses DuckDB, and Arrow restarts its pools
+    in a forked child."""
     if START_METHOD is not None:
         return START_METHOD
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
