@@ -7,8 +7,8 @@ Two measurements of the same code on ../shared/corpora/allsides/articles.jsonl.g
 
 1. The real run (plan, the process pool of `--workers`, staging unit by unit, commit: the
    nightly flow's steps without Prefect's fixed start) on the first `--limit` articles,
-   with the CPU time of the parent (all its threads) and of every worker process (read
-   from /proc/<pid>/stat every 50 ms until it exits). Busy = CPU / (wall x cores): what is
+   with the CPU time of the parent (all its threads) and of every child process (read
+   from /proc/<pid>/stat every 50 ms until it exits, by the memory sampler's process). Busy = CPU / (wall x cores): what is
    not busy is a core waiting (a worker starting, the parent's commit running alone, the
    pool's queue empty).
 2. The same steps in one process on `--split` articles (after 200 warm-up ones), each
@@ -36,34 +36,19 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import throughput  # noqa: E402  (same folder: make_corpus, floor, PeakRSS)
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-class ChildCPU(throughput.Sampler):
-    """CPU seconds of each child process of this one, sampled until it exits."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cpu: dict[int, float] = {}
-
-    def _sample(self) -> None:
-        for pid in throughput.PeakRSS._pids()[1:]:
-            try:
-                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            self.cpu[pid] = max(self.cpu.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / TICK)
 
 
 def real_run(raw: Path, wh_dir: Path, workers: int) -> dict:
+    """throughput.pipeline, with this process's CPU; its memory sampler (a process of its own,
+    so that this one stays single-threaded and its pool forks as `framewatch run`'s does)
+    also reads each child's CPU time until it exits."""
     t0, c0 = time.perf_counter(), os.times()
-    with ChildCPU() as kids:
-        timings = throughput.pipeline(raw, wh_dir, workers)
+    timings = throughput.pipeline(raw, wh_dir, workers)
     t1, c1 = time.perf_counter(), os.times()
     from flows import runs
     runs.shutdown_pools(wait=True)
     return {**timings, "wall": t1 - t0, "parent_cpu": (c1.user - c0.user) + (c1.system - c0.system),
-            "worker_cpu": sorted(kids.cpu.values(), reverse=True)}
+            "worker_cpu": timings["child_cpu"]}
 
 
 class Steps:
@@ -173,7 +158,7 @@ def main() -> int:
     for i, c in enumerate(workers):
         print(f"| worker {i + 1} CPU | {c:.1f} | {c / n * 1000:.2f} |")
     rest = sum(r["worker_cpu"]) - sum(workers)
-    print(f"| other child processes (multiprocessing's resource tracker) | {rest:.1f} | {rest / n * 1000:.2f} |")
+    print(f"| other child processes (resource tracker, sampler) | {rest:.1f} | {rest / n * 1000:.2f} |")
     print(f"| all CPU | {total_cpu:.1f} | {total_cpu / n * 1000:.2f} |")
     print(f"| cores busy: CPU / (wall x {cores}) | {total_cpu / (r['wall'] * cores):.0%} | |")
     print(f"\n{n / r['wall']:.0f} articles/s; peak {r['peak_rss_mb']:.0f} MB RSS / {r['peak_pss_mb']:.0f} MB PSS\n")

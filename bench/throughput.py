@@ -25,9 +25,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,69 +37,62 @@ CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-class Sampler:
-    """Calls self._sample() every 50 ms in a thread while the `with` block runs."""
+_SAMPLER = r"""
+import os, select, sys
+parent, me = int(sys.argv[1]), os.getpid()
+peak = peak_pss = 0
 
-    def __init__(self) -> None:
-        self._stop = threading.Event()
+def field(path, key):
+    try:
+        for line in open(path):
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
-    def _sample(self) -> None:
-        raise NotImplementedError
+cpu = {}   # child pid -> CPU seconds (utime + stime), the last value seen before it exited
+tick = os.sysconf("SC_CLK_TCK")
+while not select.select([sys.stdin], [], [], 0.05)[0]:
+    try:
+        pids = [parent] + [int(p) for p in open(f"/proc/{parent}/task/{parent}/children").read().split()]
+    except OSError:
+        pids = [parent]
+    pids = [p for p in pids if p != me]
+    peak = max(peak, sum(field(f"/proc/{p}/status", "VmRSS:") for p in pids))
+    peak_pss = max(peak_pss, sum(field(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
+    for p in pids[1:]:
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            cpu[p] = max(cpu.get(p, 0.0), (int(f[11]) + int(f[12])) / tick)
+        except (OSError, IndexError, ValueError):
+            pass
+print(peak, peak_pss, " ".join(f"{c:.2f}" for c in cpu.values()))
+"""
 
-    def __enter__(self):
-        def loop() -> None:
-            while not self._stop.is_set():
-                self._sample()
-                time.sleep(0.05)
 
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-class PeakRSS(Sampler):
+class PeakRSS:
     """Samples the summed RSS of this process and its children every 50 ms, and their
     summed PSS (proportional set size: a page shared by three processes, such as the
     Python and Arrow libraries, counts a third in each, so the sum is the memory really
-    used; summed RSS counts shared pages once per process)."""
+    used; summed RSS counts shared pages once per process). The sampler is a process of
+    its own, not a thread: a thread would make the pipeline's process multi-threaded, and
+    its pool workers would be spawned instead of forked (see flows.runs.start_method)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.peak = 0
         self.peak_pss = 0
 
-    @staticmethod
-    def _pids() -> list[int]:
-        pids = [os.getpid()]
-        try:
-            pids += [int(p) for p in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()]
-        except OSError:
-            pass
-        return pids
+    def __enter__(self) -> "PeakRSS":
+        self._proc = subprocess.Popen([sys.executable, "-c", _SAMPLER, str(os.getpid())],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return self
 
-    @staticmethod
-    def _field(path: str, key: str) -> int:
-        try:
-            for line in open(path):
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
-
-    def _rss(self) -> int:
-        return sum(self._field(f"/proc/{pid}/status", "VmRSS:") for pid in self._pids())
-
-    def _pss(self) -> int:
-        return sum(self._field(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in self._pids())
-
-    def _sample(self) -> None:
-        self.peak = max(self.peak, self._rss())
-        self.peak_pss = max(self.peak_pss, self._pss())
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self._proc.communicate("stop\n")
+        fields = out.split()
+        self.peak, self.peak_pss = int(fields[0]), int(fields[1])
+        self.child_cpu = sorted((float(c) for c in fields[2:]), reverse=True)   # CPU s of each child process
 
 
 def make_corpus(folder: Path, limit: int | None, replicas: int) -> int:
@@ -167,7 +160,8 @@ def pipeline(raw: Path, wh_dir: Path, workers: int, batch_size: int = 250) -> di
         summary = writer.finish()
         t3 = time.perf_counter()
     timings.update(plan=t1 - t0, process=t2 - t1, commit=t3 - t2, total=t3 - t0,
-                   articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20, peak_pss_mb=rss.peak_pss / 2**20)
+                   articles=summary.articles_written, peak_rss_mb=rss.peak / 2**20, peak_pss_mb=rss.peak_pss / 2**20,
+                   child_cpu=rss.child_cpu)
     return timings
 
 

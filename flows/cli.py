@@ -98,6 +98,12 @@ def run(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if runner not in ("local", "dask"):
         _fail("--runner must be local or dask")
+    if runner == "local":
+        from . import runs
+
+        # the pool's workers fork now, before Prefect starts its threads (runs.start_method):
+        # they start with this process's imports instead of importing everything again
+        runs.start_pool(workers or os.cpu_count() or 1)
     from .nightly import run_nightly
 
     try:

@@ -40,6 +40,20 @@ MANIFEST_FORMAT = 1
 COMPACT_OVER_FILES = 8          # a table folder with more live files than this gets compacted
 SMALL_FILE_BYTES = 64 << 20     # files below this size are merged by compaction
 KEEP_MANIFESTS = 3          # older manifests' files are deleted (readers get a grace period)
+# The open files of the warehouse locks this process holds: a pool worker forked while
+# a lock is held closes its copies (`close_inherited_locks`), so the lock never outlives
+# the run that took it (an flock belongs to the open file, which a fork shares).
+_HELD_LOCKS: set = set()
+
+
+def close_inherited_locks() -> None:
+    """In a forked child: drop this process's copies of the parent's lock files (the
+    parent's locks stay held by the parent)."""
+    for fh in list(_HELD_LOCKS):
+        fh.close()
+    _HELD_LOCKS.clear()
+
+
 PARQUET_OPTS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
 
 
@@ -172,7 +186,12 @@ class Warehouse:
             fh.truncate()
             fh.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}")
             fh.flush()
-            yield
+            _HELD_LOCKS.add(fh)
+            try:
+                yield
+            finally:
+                _HELD_LOCKS.discard(fh)
+                fcntl.flock(fh, fcntl.LOCK_UN)   # released even if a forked child still has the file open
         finally:
             fh.close()
 

@@ -70,6 +70,75 @@ def test_process_pool_gives_the_same_rows(tmp_path, monkeypatch):
     runs.shutdown_pools()
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_give_the_same_rows(tmp_path, monkeypatch, method):
+    """Forked workers (which start with the parent's imports and resources) and spawned
+    ones (which load their own) give exactly the rows of the in-process path."""
+    raw = copy_seeds(tmp_path / "raw")
+    _write(raw / "recs.jsonl", _records(30))
+    monkeypatch.setattr(runs, "FILES_PER_UNIT", 2)
+    one = _tables(raw, workers=1)
+    runs.shutdown_pools()
+    monkeypatch.setattr(runs, "START_METHOD", method)
+    two = _tables(raw, workers=2)
+    assert runs._POOLS[2]._mp_context.get_start_method() == method
+    runs.shutdown_pools()
+    for table in ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence",
+                  "lineage_index", "rejects"):
+        assert one[table].to_pylist() == two[table].to_pylist(), table
+
+
+def test_workers_fork_only_from_a_process_without_other_threads():
+    """A process running other Python threads (a Prefect flow run) spawns its workers:
+    a fork copies locks those threads may hold. Without them, workers are forked."""
+    import threading
+
+    assert runs.START_METHOD is None
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert runs.start_method() == "spawn"
+    finally:
+        stop.set()
+        t.join()
+    if threading.active_count() == 1:   # (a session-wide Prefect harness runs threads of its own)
+        assert runs.start_method() == "fork"
+
+
+def _lock_fds():
+    """Descriptors of this process open on a warehouse `_lock` file."""
+    import os
+
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").endswith("/_lock"):
+                out.append(fd)
+        except OSError:
+            pass
+    return out
+
+
+def test_forked_workers_do_not_hold_the_warehouse_lock(tmp_path, monkeypatch):
+    """A worker forked while the run holds the lock closes its copy of the lock file (an
+    flock belongs to the open file, which a fork shares): the lock ends with the run even
+    while workers are still exiting, or after the parent was killed and left them behind."""
+    from flows.storage import Warehouse
+
+    monkeypatch.setattr(runs, "START_METHOD", "fork")
+    wh = Warehouse(tmp_path / "wh")
+    try:
+        with wh.lock():
+            assert _lock_fds()
+            pool = runs._pool(2)
+            assert pool.submit(_lock_fds).result() == []
+        with wh.lock():          # free at once, the forked workers still running
+            assert pool.submit(_lock_fds).result() == []
+    finally:
+        runs.shutdown_pools()
+
+
 def _ru_records(n):
     return [{"content": f"Статья {i}: протестующие и полиция встретились в Алма-Ате. Было спокойно.",
              "source": "Известия", "title": f"Заголовок {i}", "date": "2022-01-0%d" % (1 + i % 9)} for i in range(n)]

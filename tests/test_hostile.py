@@ -174,10 +174,13 @@ def test_utf8_jsonl_with_a_broken_line_keeps_the_other_records_intact():
     assert out[0].body == "Протестующие в Алма-Ате: «мирные» — сказал Tokáyev." and out[2].title == "Two"
 
 
-def test_a_stuck_or_crashing_file_is_isolated_and_rejected(tmp_path, monkeypatch):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_stuck_or_crashing_file_is_isolated_and_rejected(tmp_path, monkeypatch, method):
     """A file that hangs where the soft time limit cannot interrupt it (signals blocked,
     as in a long C call) or kills its worker process: the pool's watchdog kills the
-    pool, runs the unit's files one by one, and rejects just those two."""
+    pool, runs the unit's files one by one, and rejects just those two; with forked
+    workers as with spawned ones."""
+    monkeypatch.setattr(runs, "START_METHOD", method)
     raw = copy_seeds(tmp_path / "raw")
     (raw / "stuck.txt").write_bytes((raw / sorted(p.name for p in raw.iterdir())[0]).read_bytes() + b"\nStuck.\n")
     (raw / "crash.txt").write_bytes((raw / sorted(p.name for p in raw.iterdir())[1]).read_bytes() + b"\nCrash.\n")

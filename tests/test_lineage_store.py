@@ -132,3 +132,32 @@ def test_index_rows_are_the_transform_of_the_stored_text(tmp_path):
         want_terms, want_shingles, want_n = lineage.index_entry(title, body)
         assert dict(zip(terms, weights)) == dict(want_terms)
         assert shingles == want_shingles.tolist() and n_tokens == want_n > 0
+
+
+def test_incremental_candidates_are_the_full_ones_that_have_a_new_article(tmp_path, monkeypatch):
+    """The increment's copy candidates, made from the postings of the new articles' shingles
+    only, are exactly the pairs of the whole index that contain a new article, also when
+    a shingle's postings pass MAX_POSTINGS (then it is left out in both)."""
+    raw, wh = _first_run(tmp_path)
+    _copy_of_wire(raw)
+    _article(raw / "wire_copy2.json", "Yahoo News", "2023-03-02", "Valdoria dock workers strike over pay",
+             WIRE.replace("on Wednesday", "on Wednesday morning"))
+    run_once(raw, wh)
+    _, _, ids, _ = _tables(wh)
+    new = {ids["hill_copy.json"], ids["wire_copy2.json"]}
+    w = Warehouse(wh)
+    with w.lock():
+        tx = w.begin("check")
+        t = lineage_store._Tables(tx)
+        try:
+            for table in ("articles", "lineage_index"):
+                t.view(table)
+            t.ids("new_ids", new)
+            for cap in (50, 2):      # 2: the shingles the three texts share are boilerplate
+                monkeypatch.setattr(lineage, "MAX_POSTINGS", cap)
+                full = [p for p in lineage_store._candidates(t, False) if new & set(p)]
+                assert lineage_store._candidates(t, True) == full
+                assert (cap == 50) == bool(full)
+        finally:
+            t.con.close()
+            tx.abort()

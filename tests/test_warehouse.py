@@ -150,3 +150,65 @@ def _is_number(v):
         return True
     except ValueError:
         return False
+
+
+def _db_contents(path):
+    """Every view of a DuckDB file (outside framewatch_meta) with its columns and rows."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        views = [v for (v,) in con.execute("select view_name from duckdb_views() "
+                                           "where not internal and schema_name = 'main' order by 1").fetchall()]
+        out = {}
+        for v in views:
+            cols = con.execute(f"select column_name, data_type from duckdb_columns() where table_name = '{v}' "
+                               "order by column_index").fetchall()
+            rows = con.execute(f"select * exclude (run_id) from {v}" if ("run_id", "VARCHAR") in cols
+                               else f"select * from {v}").fetchall()
+            out[v] = (cols, sorted(map(repr, rows)))
+        return out
+    finally:
+        con.close()
+
+
+def test_duckdb_file_reused_across_commits_equals_a_fresh_one(tmp_path):
+    """A commit copies the last commit's DuckDB file and points its table views at the new
+    files (the models' views stay): the file reads exactly like one built afresh. A file
+    whose models came from other SQL (its fingerprint), or whose table views' columns
+    change, is built afresh."""
+    from flows.storage import Warehouse
+    from flows.warehouse import DB_FILE, create_views, models_fingerprint, write_db_file
+
+    raw = copy_seeds(tmp_path / "raw")
+    wh_dir = tmp_path / "wh"
+    run_once(raw, wh_dir)
+    (raw / "more.jsonl").write_text(json.dumps({"title": "More", "source": "Reuters", "date": "2022-01-05",
+                                                "content": "Protesters and riot police met again."}) + "\n")
+    con = duckdb.connect(str(wh_dir / DB_FILE))
+    con.execute("create view framewatch_meta.marker as select 1 as x")   # survives only in a copy
+    con.close()
+    run_once(raw, wh_dir)                       # the second commit reuses the first one's file
+    wh = Warehouse(wh_dir)
+    fresh = tmp_path / "fresh.duckdb"
+    con = duckdb.connect(str(fresh))
+    create_views(con, wh)
+    con.close()
+    reused = _db_contents(wh_dir / DB_FILE)
+    assert reused == _db_contents(fresh)
+    assert reused["articles"][1] and len(reused["runs"][1]) == 2
+    con = duckdb.connect(str(wh_dir / DB_FILE), read_only=True)
+    assert con.execute("select fingerprint from framewatch_meta.models").fetchall() == [(models_fingerprint(),)]
+    assert con.execute("select x from framewatch_meta.marker").fetchall() == [(1,)]
+    con.close()
+
+    # other models' file, and a table view whose columns differ: built afresh
+    for spoil in ("create or replace view framewatch_meta.models as select 'other' as fingerprint",
+                  "create or replace view runs as select 1 as x"):
+        con = duckdb.connect(str(wh_dir / DB_FILE))
+        con.execute(spoil)
+        con.execute("drop view mart_articles")
+        con.close()
+        write_db_file(wh, wh.current())
+        assert _db_contents(wh_dir / DB_FILE) == _db_contents(fresh)
+        con = duckdb.connect(str(wh_dir / DB_FILE), read_only=True)
+        assert not con.execute("select * from duckdb_views() where view_name = 'marker'").fetchall()
+        con.close()
