@@ -128,3 +128,55 @@ def test_sentence_ends_equal_the_full_scan():
     for _ in range(5000):
         text = "".join(rnd.choice(parts) for _ in range(rnd.randint(0, 40)))
         assert [m.span() for m in _sentence_ends(text)] == [m.span() for m in _SENTENCE_END.finditer(text)], text
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "es"])
+def test_lexicon_probe_finds_what_finditer_finds(language):
+    """lexicon.finditer_spans (the probe + the match at 0) against the plain finditer of
+    the lexicon's own pattern, on random texts made of its forms, pieces of them, word
+    characters beside them and separators (unicode whitespace, punctuation, ÷, _)."""
+    import random
+
+    from transforms.lexicon import finditer_spans
+
+    lexicon = load_lexicon(language)
+    assert lexicon.probe is not None and lexicon.probe is lexicon.probe      # built once per Lexicon
+    forms = sorted(lexicon.by_form)
+    rnd = random.Random(11)
+    glue = [" ", "  ", "\n", "\t", "\u00a0", "\u2003", ",", ".", "-", "'", "’", "_", "÷", "«", "»", '"', "(", "",
+            "a", "s", "é", "ß", "ё", "я", "9", "x", "'s", "-s", "ü"]
+    for _ in range(4000):
+        parts = []
+        for _ in range(rnd.randint(0, 12)):
+            form = rnd.choice(forms)
+            r = rnd.random()
+            if r < 0.15:
+                form = form[:rnd.randint(1, len(form))]
+            elif r < 0.25:
+                form = form[rnd.randint(0, len(form) - 1):]
+            elif r < 0.35:
+                form = form.replace(" ", rnd.choice(["  ", "\n", " \u00a0", "-"]))
+            elif r < 0.4:
+                form = form.upper()
+            parts.append(form)
+            parts.append("".join(rnd.choice(glue) for _ in range(rnd.randint(0, 3))))
+        text = "".join(parts)
+        expected = [(m.start(), m.end(), m.group(0)) for m in lexicon.pattern.finditer(text)]
+        assert finditer_spans(lexicon, text) == expected, text
+
+
+def test_lexicon_probe_separator_class():
+    """WORD_SEPARATOR excludes only word characters (so it holds every non-word one),
+    and a lexicon whose pattern is not build_lexicon's gets no probe (plain finditer)."""
+    import dataclasses
+    import re
+    import sys
+
+    from transforms.lexicon import WORD_SEPARATOR, finditer_spans
+
+    sep, word = re.compile(WORD_SEPARATOR), re.compile(r"\w")
+    assert all(word.match(c) for c in map(chr, range(sys.maxunicode + 1)) if not sep.match(c))
+    lexicon = load_lexicon("en")
+    other = dataclasses.replace(lexicon, pattern=re.compile(r"\b(?:rioters?|riot)"))
+    assert other.probe is None
+    assert finditer_spans(other, "rioters riot") == [(0, 7, "rioters"), (8, 12, "riot")]

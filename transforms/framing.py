@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .lexicon import Lexicon
+from .lexicon import Lexicon, finditer_spans
 
 FRAMING_VERSION = "framing-1"
 
@@ -142,10 +142,9 @@ def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | No
         return []
     low = _lower_same_length(body)
     matches = []
-    for m in lexicon.pattern.finditer(low):
-        start, end = m.span()
+    for start, end, text in finditer_spans(lexicon, low):
         if _whole_tokens(low, start, end):
-            matches.append((start, end, lexicon.by_form[" ".join(m.group(0).split())]))
+            matches.append((start, end, lexicon.by_form[" ".join(text.split())]))
     if not matches:
         return []
     quotes = quote_spans(body) if quotes is None else quotes

