@@ -12,8 +12,8 @@ with labels as (
 voices as (
     select story_id, voice,
            any_value(voice_name) as voice_name,
-           string_agg(distinct provenance, ', ') as provenance,
-           string_agg(distinct coalesce(publisher, '?'), ', ') as publishers,
+           string_agg(distinct provenance, ', ' order by provenance) as provenance,
+           string_agg(distinct coalesce(publisher, '?'), ', ' order by coalesce(publisher, '?')) as publishers,
            count(*) as articles,
            sum(word_count) as words,
            sum(hits_delegitimising) as hits_delegitimising,

@@ -8,7 +8,7 @@ select
     count(*) filter (where q.kind = 'direct') as direct,
     count(*) filter (where q.kind = 'indirect') as indirect,
     count(*) filter (where q.verb_class = 'doubt') as doubt_verbs,
-    string_agg(distinct q.speaker, '; ') as speakers
+    string_agg(distinct q.speaker, '; ' order by q.speaker) as speakers
 from stg_quotes q
 join mart_articles a using (article_id)
 group by a.story_id, a.voice, q.side
