@@ -77,7 +77,7 @@ class Steps:
 
 
 def split_run(lines: list[bytes], warmup: int, tmp: Path) -> tuple[dict[str, float], int]:
-    from flows import lineage_store, runs, warehouse
+    from flows import lineage_store, runs
     from flows.storage import Warehouse
     from transforms import pipeline
 

@@ -125,14 +125,10 @@ def _print_summary(result: dict) -> None:
         t.add_column(col, justify="right")
     t.add_row(*(str(result[k]) for k in ("files_seen", "files_processed", "articles_written", "duplicates", "rejected", "articles_total")))
     console.print(t)
-    if result.get("reanalysed_files"):
-        console.print(f"  re-analysed {result['reanalysed_files']} unchanged files: their rows were made by "
-                      "other versions of framewatch's code or lexicons")
-    if result.get("manifest_changed_files"):
-        console.print(f"  re-analysed {result['manifest_changed_files']} unchanged files: their manifest entry changed")
-    if result.get("stale_without_raw"):
-        console.print(f"  {result['stale_without_raw']} files have rows made by other versions but are no longer "
-                      "in the raw folder: their rows are kept as they are (see the *_version columns)")
+    from .runs import reanalysis_notes
+
+    for note in reanalysis_notes(result):
+        console.print(f"  {note}")
     for reason, n in sorted(result["reject_reasons"].items()):
         console.print(f"  rejected {n} × {reason}  (see: framewatch query \"select * from rejects\")")
     console.print(f"warehouse: {result['warehouse']}")

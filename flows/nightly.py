@@ -71,14 +71,7 @@ def summary_markdown(summary: runs.RunSummary, report_paths: dict[str, str]) -> 
         lines += ["| reject reason | files/records |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in sorted(summary.reject_reasons.items())]
         lines.append("")
-    if summary.reanalysed_files:
-        lines.append(f"Re-analysed {summary.reanalysed_files} unchanged files: their rows were made by other "
-                     "versions of the code or lexicons.")
-    if summary.manifest_changed_files:
-        lines.append(f"Re-analysed {summary.manifest_changed_files} unchanged files: their manifest entry changed.")
-    if summary.stale_without_raw:
-        lines.append(f"{summary.stale_without_raw} files have rows made by other versions but are no longer in "
-                     "the raw folder: their rows are kept as they are.")
+    lines += [f"- {note}" for note in runs.reanalysis_notes(summary.as_dict())]
     lines.append(f"Stories and copy links: {summary.lineage}"
                  + (f" ({summary.lineage_window} articles re-clustered)" if summary.lineage == "incremental" else ""))
     lines.append(f"Warehouse: `{summary.warehouse}`")

@@ -222,36 +222,35 @@ def read_manifest(raw_dir: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     return {}
 
 
-def stale_sources(wh: Warehouse, versions: dict[str, str]) -> set[str]:
-    """The sources (raw files) of every committed article whose row was made by other
-    versions than `versions` (a Context's: extractor, lexicon and registry versions)."""
-    return {s for _, s in stale_pairs(wh, versions)}
+def other_versions(t: pa.Table, versions: dict[str, str]) -> pa.Array:
+    """Per row of `t` (article rows): made by other versions than `versions`? A version
+    column `t` lacks or a null value counts as other."""
+    mask = pa.array([False] * t.num_rows)
+    for c, want in versions.items():
+        other = pc.fill_null(pc.not_equal(t[c], want), True) if c in t.column_names else pa.array([True] * t.num_rows)
+        mask = pc.or_(mask, other)
+    return mask
 
 
-def stale_pairs(wh: Warehouse, versions: dict[str, str]) -> list[tuple[str, str]]:
+def stale_pairs(wh: Warehouse, versions: dict[str, str], sources: pa.Table | None = None) -> list[tuple[str, str]]:
     """(article_id, source) of every committed article whose row was made by other
-    versions than `versions`, for each file that holds it.
+    versions than `versions`, for each file that holds it (`sources`: the committed
+    article_sources' article_id and source columns, when the caller has read them).
 
     A Parquet file whose version columns have min = max = the current value in every row
     group is current without reading it (its footer statistics say so); of any other
     file the article_id and version columns are read, one file at a time."""
-    cols = list(versions)
     stale_ids: list[pa.Array] = []
     for path in wh.paths("articles")[1:]:
         pf = pq.ParquetFile(path)
         if _current_by_statistics(pf, versions):
             continue
-        present = set(pf.schema_arrow.names)
-        t = pf.read(columns=["article_id", *[c for c in cols if c in present]])
-        mask = pa.array([False] * t.num_rows) if all(c in present for c in cols) else pa.array([True] * t.num_rows)
-        for c in cols:
-            if c in present:
-                mask = pc.or_(mask, pc.fill_null(pc.not_equal(t[c], versions[c]), True))
-        stale_ids.append(t.filter(mask)["article_id"].combine_chunks())
+        t = pf.read(columns=["article_id", *[c for c in versions if c in pf.schema_arrow.names]])
+        stale_ids.append(t.filter(other_versions(t, versions))["article_id"].combine_chunks())
     ids = pa.concat_arrays(stale_ids) if stale_ids else pa.array([], pa.string())
     if len(ids) == 0:
         return []
-    t = wh.read("article_sources", ["article_id", "source"])
+    t = sources if sources is not None else wh.read("article_sources", ["article_id", "source"])
     t = t.filter(pc.is_in(t["article_id"], value_set=ids))
     return list(zip(t["article_id"].to_pylist(), t["source"].to_pylist()))
 
@@ -286,15 +285,15 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         return plan
     # per source: the content hashes its rows were made from, and the manifest entries
     # they were made with (grouped in Arrow: a row per source, not per article)
-    t = wh.read("article_sources", ["source", "raw_sha256", "manifest_entry"])
-    g = t.group_by("source").aggregate([("raw_sha256", "distinct"),
+    sources = wh.read("article_sources", ["article_id", "source", "raw_sha256", "manifest_entry"])
+    g = sources.group_by("source").aggregate([("raw_sha256", "distinct"),
                                         ("manifest_entry", "distinct", pc.CountOptions(mode="all"))])
     seen: dict[str, set[str]] = {src: set(shas) for src, shas in
                                  zip(g["source"].to_pylist(), g["raw_sha256_distinct"].to_pylist())}
     applied: dict[str, set[str | None]] = {src: set(es) for src, es in
                                            zip(g["source"].to_pylist(), g["manifest_entry_distinct"].to_pylist())}
     versions = versions or default_context().versions
-    pairs = stale_pairs(wh, versions)
+    pairs = stale_pairs(wh, versions, sources)
     stale = {s for _, s in pairs}
     stale_rejects: set[str] = set()
     cols = ("source", "record", "raw_sha256", "reason", "extractor_version")
@@ -832,6 +831,21 @@ class RunSummary:
         return dict(self.__dict__)
 
 
+def reanalysis_notes(summary: dict[str, Any]) -> list[str]:
+    """What a run re-read besides new and changed files, in words (a RunSummary's as_dict;
+    the CLI prints them, the flow's artifact lists them)."""
+    notes = []
+    if summary.get("reanalysed_files"):
+        notes.append(f"re-analysed {summary['reanalysed_files']} unchanged files: their rows were made by other "
+                     "versions of framewatch's code or lexicons")
+    if summary.get("manifest_changed_files"):
+        notes.append(f"re-analysed {summary['manifest_changed_files']} unchanged files: their manifest entry changed")
+    if summary.get("stale_without_raw"):
+        notes.append(f"{summary['stale_without_raw']} files have rows made by other versions but are no longer in "
+                     "the raw folder: their rows are kept as they are (see the *_version columns)")
+    return notes
+
+
 class RunWriter:
     """One run's transaction. Batches are staged as they come (memory is bounded by a
     batch, not by the corpus); `finish` recomputes stories, records the run and
@@ -876,9 +890,10 @@ class RunWriter:
         # an article a re-read file shares with a file that is not re-read (a copy in a
         # file that left the raw folder, a duplicate in an unchanged file) keeps that
         # file's article_sources row; its own rows are made again from the re-read file
-        for table, key in ARTICLE_KEY.items():
-            if key and table != "article_sources" and remake:
-                self._held[table] = self.tx.pop_where(table, key, remake)
+        if remake:
+            for table, key in ARTICLE_KEY.items():
+                if key and table != "article_sources":
+                    self._held[table] = self.tx.pop_where(table, key, remake)
         self._remade = remake
 
     def _to_remake(self, shared: set[str]) -> set[str]:
@@ -890,8 +905,8 @@ class RunWriter:
         versions = self.ctx.versions
         t = self.tx.read("articles", ["article_id", "source", *versions])
         t = t.filter(pc.is_in(t["article_id"], value_set=pa.array(sorted(shared), pa.string())))
-        return {r["article_id"] for r in t.to_pylist()
-                if r["source"] in self.plan.manifest_changed or any(r[c] != v for c, v in versions.items())}
+        changed_entry = pc.is_in(t["source"], value_set=pa.array(sorted(self.plan.manifest_changed), pa.string()))
+        return set(t.filter(pc.or_(other_versions(t, versions), changed_entry))["article_id"].to_pylist())
 
     def _check_versions(self, articles: pa.Table) -> None:
         """Every row must be made by this run's versions (a worker elsewhere runs the same

@@ -35,11 +35,11 @@ def test_current_warehouse_has_no_stale_sources(raw_copy, tmp_path):
     run_once(raw_copy, tmp_path / "wh")
     wh = Warehouse(tmp_path / "wh")
     current = default_context().versions
-    assert runs.stale_sources(wh, current) == set()
+    assert runs.stale_pairs(wh, current) == []
     # decided from the files' footer statistics, without reading their columns
     assert all(runs._current_by_statistics(pq.ParquetFile(p), current) for p in wh.paths("articles")[1:])
     other = {**current, "lexicon_version": current["lexicon_version"] + "+changed"}
-    assert runs.stale_sources(wh, other) == set(SEEDS.values())
+    assert {s for _, s in runs.stale_pairs(wh, other)} == set(SEEDS.values())
     assert runs.plan_run(raw_copy, wh).todo == []
 
 
@@ -230,3 +230,16 @@ def test_rows_made_by_another_installation_stop_the_run(raw_copy, tmp_path):
             writer.add(tables)
         writer.abort()
     assert not wh.exists() or run_once(raw_copy, tmp_path / "wh").articles_written == 5
+
+
+def test_the_summary_says_what_was_read_again(raw_copy, tmp_path):
+    from flows.nightly import summary_markdown
+
+    wh = tmp_path / "wh"
+    run_once(raw_copy, wh)
+    _age_rows_of(wh, SEEDS["rt"])
+    s = run_once(raw_copy, wh)
+    assert runs.reanalysis_notes(s.as_dict()) == [
+        "re-analysed 1 unchanged files: their rows were made by other versions of framewatch's code or lexicons"]
+    assert "- re-analysed 1 unchanged files" in summary_markdown(s, {})
+    assert runs.reanalysis_notes(run_once(raw_copy, wh).as_dict()) == []

@@ -70,10 +70,11 @@ def default_context() -> Context:
     """The packaged resources, all loaded and validated here (a broken data file fails the
     run before any article is read, not at the first article that needs it)."""
     lexicons = {lang: load_lexicon(lang) for lang in lexicon_languages()}
-    for language in ("en",):
-        hedges.hedge_data(language), hedges.abbreviations(language), quotes.quote_data(language)
-        figures.figure_data(language), modifiers.modifier_data(language)
-    load_config(), load_spinner()
+    for load in (hedges.hedge_data, hedges.abbreviations, quotes.quote_data, figures.figure_data,
+                 modifiers.modifier_data):
+        load("en")   # the attribution lists exist for English only
+    load_config()
+    load_spinner()
     return Context(lexicons["en"], load_registry(), lexicons=lexicons)
 
 
