@@ -88,6 +88,28 @@ def test_forked_and_spawned_workers_give_the_same_rows(tmp_path, monkeypatch, me
         assert one[table].to_pylist() == two[table].to_pylist(), table
 
 
+def test_warm_up_loads_what_a_first_article_needs():
+    """The warm-up unit (run before a pool forks) is read as articles of every input kind
+    and lexicon language, and leaves loaded what a first article would load lazily: the
+    forked workers start with it."""
+    from transforms import paraphrase, readability, tone
+    from transforms.pipeline import default_context
+
+    runs.warm_up()
+    t = runs.process_unit(runs._WARM_UNIT, "warm-up")
+    assert t["rejects"].num_rows == 0
+    got = sorted(zip(t["articles"]["input_format"].to_pylist(), t["articles"]["language"].to_pylist()))
+    assert got == [("html", "en"), ("jsonl", "es"), ("jsonl", "ru"), ("text", "en")]
+    assert t["quotes"].num_rows and t["figures"].num_rows and t["lineage_index"].num_rows == 4
+    for lazy in (readability._cmu_syllables, readability._hyphen_trie, readability._easy_words, tone._analyzer,
+                 tone._scorable, paraphrase._head_pairs):
+        assert lazy.cache_info().currsize == 1, lazy.__name__
+    ctx = default_context()
+    assert set(ctx.lexicons) >= {"en", "es", "ru"}
+    for lang, lx in ctx.lexicons.items():
+        assert "probe" in vars(lx), lang
+
+
 def test_workers_fork_only_from_a_process_without_other_threads():
     """A process running other Python threads (a Prefect flow run) spawns its workers:
     a fork copies locks those threads may hold. Without them, workers are forked."""
