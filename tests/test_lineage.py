@@ -50,6 +50,16 @@ def test_empty_inputs():
     assert diff_copy("", "") == []
 
 
+def test_articles_that_are_all_copies_of_one_text_are_one_story():
+    """Every pair a copy (three wire copies differing in a digit): no neighbour of another
+    text is left (this used to raise IndexError and stop the run's commit)."""
+    day = dt.date(2022, 1, 5)
+    copies = [StoryInput(str(i), f"T{i}", f"Article {i}: protesters and police met in Almaty on Tuesday. It was calm.",
+                         day) for i in range(3)]
+    stories = assign_stories(copies)
+    assert set(stories) == {"0", "1", "2"} and len(set(stories.values())) == 1
+
+
 def test_the_five_seeds_are_one_story(seeds):
     stories = assign_stories(list(seeds.values()))
     assert set(stories) == set(SEEDS) and len(set(stories.values())) == 1

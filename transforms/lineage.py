@@ -298,7 +298,7 @@ def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
     sim = np.concatenate([vals, vals])
     keep = text[node] != other
     node, other, sim = node[keep], other[keep], sim[keep]
-    if (text != np.arange(n)).any():               # copies: one neighbour per text, its best similarity
+    if (text != np.arange(n)).any() and len(node):  # copies: one neighbour per text, its best similarity
         key = node * n + other
         order = np.argsort(key, kind="stable")
         key, sim = key[order], sim[order]
