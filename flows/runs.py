@@ -894,6 +894,8 @@ class RunWriter:
         self.tx = wh.begin(plan.run_id, full=plan.full)
         self.written = self.sources = self.rejected = 0
         self.reasons: dict[str, int] = {}
+        self._unread: set[tuple[str, int | None]] = set()   # (source, record) rejected for a retry reason
+        self._parked: dict[str, list[str]] = {}   # table -> staged files of the re-read files' old rows
         self.removed_stories: set[str] = set()   # stories that lost an article (re-clustered at finish)
         self.lineage: lineage_store.LineageUpdate | None = None
         self._buffer: dict[str, list[pa.Table]] = {}
@@ -915,13 +917,16 @@ class RunWriter:
         pairs = list(zip(old["article_id"].to_pylist(), old["source"].to_pylist()))
         gone = {a for a, s in pairs if s in changed}
         still = {a for a, s in pairs if s not in changed}   # also seen in an unchanged file
-        self.tx.delete_where("article_sources", "source", changed)
+        # parked, not deleted: a file that cannot be read this time keeps them (_restore_unread)
+        self._parked["article_sources"] = self.tx.park_where("article_sources", "source", changed)
         self.tx.delete_where("rejects", "source", changed)
         remake = self._to_remake(gone & still)
         stories = self.tx.read("stories", ["article_id", "story_id"])
         removed = pa.array(sorted((gone - still) | remake), pa.string())
         self.removed_stories = set(stories.filter(pc.is_in(stories["article_id"], value_set=removed))["story_id"].to_pylist())
-        self.tx.delete_articles(gone - still)
+        for table, key in ARTICLE_KEY.items():
+            if key and table != "article_sources":
+                self._parked[table] = self.tx.park_where(table, key, gone - still)
         # an article a re-read file shares with a file that is not re-read (a copy in a
         # file that left the raw folder, a duplicate in an unchanged file) keeps that
         # file's article_sources row; its own rows are made again from the re-read file
@@ -955,6 +960,36 @@ class RunWriter:
                     f"rows made with {column} {sorted(got)[0]!r}, this run's is {want!r}: every worker "
                     "(Dask workers too) must run the same framewatch installation")
 
+    def _restore_unread(self) -> set[str]:
+        """A re-read file, or record, that could not be read this time (its batch failed, its
+        worker died, it changed or went away while read: a reject that is tried again next
+        run) keeps its previous rows: a failure that says nothing about the file never takes
+        its articles out of the warehouse. Returns the files not read at all."""
+        whole = {s for s, r in self._unread if r is None} & self.plan.changed_sources
+        records = {(s, r) for s, r in self._unread if r is not None and s in self.plan.changed_sources}
+        parked = self._parked.get("article_sources")
+        if not parked or not (whole or records):
+            return whole
+
+        def unread(t: pa.Table) -> pa.Array:
+            mask = pc.is_in(t["source"], value_set=pa.array(sorted(whole), pa.string()))
+            if records:
+                keys = pc.binary_join_element_wise(t["source"], pc.cast(t["record"], pa.string()), "\x00")
+                wanted = pa.array(sorted(f"{s}\x00{r}" for s, r in records), pa.string())
+                mask = pc.or_kleene(mask, pc.fill_null(pc.is_in(keys, value_set=wanted), False))
+            return mask
+
+        got = self.tx.read_files("article_sources", parked, ["article_id", "source", "record"])
+        ids = set(got.filter(unread(got))["article_id"].to_pylist()) - self.known
+        self.tx.restore("article_sources", parked, unread)
+        if ids:
+            wanted_ids = pa.array(sorted(ids), pa.string())
+            for table, rels in self._parked.items():
+                if table != "article_sources":
+                    self.tx.restore(table, rels, lambda t: pc.is_in(t[ARTICLE_KEY[table]], value_set=wanted_ids))
+            self.known |= ids
+        return whole
+
     def _put_back(self) -> None:
         """Rows of a re-made article that the re-read files did not produce again (their
         text reads differently now) go back as they were: another file still holds it."""
@@ -984,8 +1019,11 @@ class RunWriter:
         self.written += len(fresh_ids)
         self.sources += tables["article_sources"].num_rows
         self.rejected += tables["rejects"].num_rows
-        for r in tables["rejects"]["reason"].to_pylist():
+        rejects = tables["rejects"]
+        for r, source, record in zip(*(rejects[c].to_pylist() for c in ("reason", "source", "record"))):
             self.reasons[r] = self.reasons.get(r, 0) + 1
+            if r in RETRY_REASONS:
+                self._unread.add((source, record))
         if self._buffered >= self.FLUSH_ARTICLES:
             self.flush()
         failpoints.hit("unit")
@@ -1001,11 +1039,11 @@ class RunWriter:
         """A savepoint (after a flush): what rollback() returns to."""
         self.flush()
         return ({t: len(f) for t, f in self.tx.files.items()}, set(self.known), self.written, self.sources,
-                self.rejected, dict(self.reasons))
+                self.rejected, dict(self.reasons), set(self._unread))
 
     def rollback(self, mark: tuple) -> None:
         """Forget everything added since `mark` (staged files are swept at commit or abort)."""
-        lengths, known, self.written, self.sources, self.rejected, self.reasons = mark
+        lengths, known, self.written, self.sources, self.rejected, self.reasons, self._unread = mark
         for table, n in lengths.items():
             del self.tx.files[table][n:]
         self.known = known
@@ -1016,6 +1054,7 @@ class RunWriter:
         try:
             self.flush()
             self._put_back()
+            failed = self._restore_unread()   # files not read at all: they keep their rows, counted as not re-read
             shutdown_pools(wait=False)   # the workers exit (and free their memory) while stories are computed
             if self.written or plan.changed_sources or plan.full:
                 self.lineage = lineage_store.update(tx, plan.run_id, self._new_ids(), self.removed_stories, plan.full)
@@ -1028,9 +1067,11 @@ class RunWriter:
                 files_seen=len(plan.files), files_processed=len(plan.todo), articles_written=self.written,
                 duplicates=self.sources - self.written, rejected=self.rejected,
                 reject_reasons=dict(sorted(self.reasons.items())), warehouse=str(self.wh.root),
-                reanalysed_files=len(plan.reanalysed), stale_without_raw=plan.stale_without_raw,
-                manifest_changed_files=len(plan.manifest_changed),
+                reanalysed_files=len(plan.reanalysed - failed), stale_without_raw=plan.stale_without_raw,
+                manifest_changed_files=len(plan.manifest_changed - failed),
             )
+            if self.lineage is not None:
+                summary.lineage, summary.lineage_window = self.lineage.mode, self.lineage.window
             tx.append("runs", _runs_table(plan, summary, self.started_at, self.ctx))
             manifest = tx.commit()
         except BaseException:
@@ -1038,8 +1079,6 @@ class RunWriter:
             raise
         write_db_file(self.wh, manifest)
         summary.articles_total = len(self.known)
-        if self.lineage is not None:
-            summary.lineage, summary.lineage_window = self.lineage.mode, self.lineage.window
         return summary
 
     def abort(self) -> None:
@@ -1069,5 +1108,7 @@ def _runs_table(plan: Plan, s: RunSummary, started_at: dt.datetime, ctx: Context
         "run_id": plan.run_id, "started_at": started_at, "finished_at": dt.datetime.now(dt.timezone.utc),
         "raw_dir": plan.raw_dir, "mode": s.mode, "files_seen": s.files_seen,
         "files_processed": s.files_processed, "articles_written": s.articles_written,
-        "duplicates": s.duplicates, "rejected": s.rejected, **ctx.versions,
+        "duplicates": s.duplicates, "rejected": s.rejected, "reanalysed_files": s.reanalysed_files,
+        "manifest_changed_files": s.manifest_changed_files, "stale_without_raw": s.stale_without_raw,
+        "lineage": s.lineage, "lineage_window": s.lineage_window, **ctx.versions,
     }])

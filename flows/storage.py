@@ -25,7 +25,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -320,11 +320,10 @@ class Transaction:
         """Drop rows whose `column` is in `values` by rewriting the files that hold them."""
         return self.pop_where(table, column, values).num_rows
 
-    def pop_where(self, table: str, column: str, values: set[str]) -> pa.Table:
-        """delete_where, returning the rows it dropped (to put some of them back later)."""
+    def _drop(self, table: str, column: str, values: set[str]) -> Iterator[pa.Table]:
+        """Drop rows whose `column` is in `values`, file by file, yielding each file's dropped rows."""
         if not values:
-            return TABLES[table].empty_table()
-        removed: list[pa.Table] = []
+            return
         value_array = pa.array(sorted(values), type=pa.string())
         kept_files = []
         for rel in self.files[table]:
@@ -333,12 +332,36 @@ class Transaction:
             if not pc.any(mask).as_py():
                 kept_files.append(rel)
                 continue
-            removed.append(conform(table, data.filter(mask)).cast(TABLES[table]))
+            yield conform(table, data.filter(mask)).cast(TABLES[table])
             rest = data.filter(pc.invert(mask))
             if rest.num_rows:
                 kept_files.append(self._stage(table, rest))
-        self.files[table] = kept_files
+        self.files[table] = kept_files   # (read to the end: a caller that stops early drops nothing)
+
+    def pop_where(self, table: str, column: str, values: set[str]) -> pa.Table:
+        """delete_where, returning the rows it dropped (to put some of them back later)."""
+        removed = list(self._drop(table, column, values))
         return pa.concat_tables(removed) if removed else TABLES[table].empty_table()
+
+    def park_where(self, table: str, column: str, values: set[str]) -> list[str]:
+        """delete_where, keeping the dropped rows in staged files outside the table (memory:
+        one file's rows at a time; staging is swept at commit): `restore` puts some back."""
+        parked = []
+        for rows in self._drop(table, column, values):
+            path, rel = self._new_file(table)
+            pq.write_table(rows, path, **PARQUET_OPTS)
+            parked.append(rel)
+        return parked
+
+    def restore(self, table: str, parked: list[str], keep: Callable[[pa.Table], pa.Array]) -> int:
+        """Put back the parked rows for which `keep` (a boolean mask of a file's rows) is true."""
+        n = 0
+        for rel in parked:
+            rows = pq.read_table(self._path(rel))
+            rows = rows.filter(keep(rows))
+            self.append(table, rows)
+            n += rows.num_rows
+        return n
 
     def compact(self, table: str) -> bool:
         """Merge the table's small files into one when there are too many (nightly runs

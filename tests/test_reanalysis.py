@@ -61,7 +61,101 @@ def test_rows_of_an_older_release_are_reanalysed(raw_copy, tmp_path):
     assert versions == [(default_context().versions["lexicon_version"],)]
     assert con.execute("select count(*) from term_hits").fetchone()[0] == hits_before
     assert con.execute("select count(*) from article_sources").fetchone()[0] == first.articles_total
+    # the runs table keeps what each run read again, beside what it read
+    got = con.execute("select files_processed, reanalysed_files, manifest_changed_files, stale_without_raw, "
+                      "lineage from runs order by started_at").fetchall()
+    assert got == [(5, 0, 0, 0, "full"), (1, 1, 0, 0, "incremental")]
+    con.close()
     assert run_once(raw_copy, tmp_path / "wh").files_processed == 0
+
+
+def test_a_file_whose_batch_failed_keeps_its_rows_and_is_not_counted_as_reanalysed(raw_copy, tmp_path):
+    """A re-read that fails for a reason that says nothing about the file (its batch failed)
+    takes no article out of the warehouse: the old rows stay until a run reads it."""
+    run_once(raw_copy, tmp_path / "wh")
+    _age_rows_of(tmp_path / "wh", SEEDS["rt"])
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():
+        plan = runs.plan_run(raw_copy, wh)
+        assert plan.reanalysed == {SEEDS["rt"]}
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        writer.add(runs.failed_batch_tables(plan.todo, plan.run_id, "the task failed"))
+        s = writer.finish()
+    assert (s.reanalysed_files, s.reject_reasons) == (0, {"batch_failed": 1})
+    con = connect(tmp_path / "wh")
+    assert con.execute("select reanalysed_files from runs order by started_at desc limit 1").fetchone() == (0,)
+    assert con.execute("select count(*) from articles where lexicon_version = ?", [OLD]).fetchone()[0] == 1
+    counts = "select (select count(*) from {0}), (select count(distinct article_id) from {0} where article_id in " \
+             "(select article_id from article_sources where source = ?))"
+    for table in ("articles", "article_sources", "term_hits", "features", "stories", "lineage_index"):
+        assert con.execute(counts.format(table), [SEEDS["rt"]]).fetchone()[1] == 1, table
+    assert con.execute("select count(*) from articles").fetchone()[0] == 5
+    con.close()
+    again = run_once(raw_copy, tmp_path / "wh")       # the reject is tried again: read, and replaced
+    assert (again.files_processed, again.rejected, again.articles_total) == (1, 0, 5)
+    con = connect(tmp_path / "wh")
+    assert con.execute("select count(*) from articles where lexicon_version = ?", [OLD]).fetchone()[0] == 0
+    assert con.execute("select count(*) from rejects").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_changed_file_whose_batch_failed_keeps_its_previous_rows(raw_copy, tmp_path):
+    run_once(raw_copy, tmp_path / "wh")
+    path = raw_copy / SEEDS["rt"]
+    path.write_bytes(path.read_bytes() + b"\nAn added closing line about the protests.\n")
+    wh = Warehouse(tmp_path / "wh")
+    with wh.lock():
+        plan = runs.plan_run(raw_copy, wh)
+        assert [f.rel for f in plan.todo] == [SEEDS["rt"]] and not plan.reanalysed
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        writer.add(runs.failed_batch_tables(plan.todo, plan.run_id, "the task failed"))
+        s = writer.finish()
+    assert (s.articles_total, s.reject_reasons) == (5, {"batch_failed": 1})
+    con = connect(tmp_path / "wh")
+    assert con.execute("select count(*) from article_sources where source = ?", [SEEDS["rt"]]).fetchone() == (1,)
+    con.close()
+    again = run_once(raw_copy, tmp_path / "wh")
+    assert (again.files_processed, again.articles_written, again.articles_total, again.rejected) == (1, 1, 5, 0)
+
+
+def test_a_record_whose_worker_died_on_its_reread_keeps_its_rows(tmp_path):
+    """A re-read JSONL file whose one record kills its worker (a reject tried again next
+    run): that record's article keeps its old rows; the other records are made anew."""
+    import json
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    recs = [{"content": f"Article {i}: protesters and police met in Almaty on Tuesday. It was calm.",
+             "source": "Reuters", "title": f"T{i}", "date": "2022-01-05"} for i in range(3)]
+    (raw / "recs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    wh_dir = tmp_path / "wh"
+    run_once(raw, wh_dir)
+    _age_rows_of(wh_dir, "recs.jsonl")
+    wh = Warehouse(wh_dir)
+    with wh.lock():
+        plan = runs.plan_run(raw, wh)
+        assert plan.reanalysed == {"recs.jsonl"}
+        tables = runs.process_batch(str(raw), plan.todo, plan.run_id)
+        # what _isolate gives when record 1 kills its worker: its rows are missing, a reject says why
+        crashed = pc.equal(tables["article_sources"]["record"], 1)
+        gone = set(tables["article_sources"].filter(crashed)["article_id"].to_pylist())
+        for name, t in tables.items():
+            if "article_id" in t.column_names:
+                tables[name] = t.filter(pc.invert(pc.is_in(t["article_id"], value_set=pa.array(sorted(gone)))))
+        tables["rejects"] = pa.concat_tables([tables["rejects"], runs.table_from_rows("rejects", [{
+            "source": "recs.jsonl", "record": 1, "raw_sha256": plan.todo[0].sha256, "reason": "worker_crashed",
+            "detail": "the worker process died", "run_id": plan.run_id,
+            "extractor_version": default_context().versions["extractor_version"]}])])
+        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
+        writer.add(tables)
+        s = writer.finish()
+    assert (s.articles_written, s.articles_total, s.reanalysed_files) == (2, 3, 1)
+    con = connect(wh_dir)
+    got = con.execute("select s.record, a.lexicon_version = ? from article_sources s join articles a "
+                      "using (article_id) order by s.record", [OLD]).fetchall()
+    assert got == [(0, False), (1, True), (2, False)]
+    assert con.execute("select count(*) from stories").fetchone()[0] == 3
+    con.close()
 
 
 def test_stale_rows_whose_raw_file_is_gone_are_kept_and_counted(raw_copy, tmp_path):

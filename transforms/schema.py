@@ -272,6 +272,12 @@ RUNS = pa.schema(
         pa.field("articles_written", pa.int64(), nullable=False),
         pa.field("duplicates", pa.int64(), nullable=False),
         pa.field("rejected", pa.int64(), nullable=False),
+        # what the run did besides new and changed files (null: a run recorded before these columns)
+        pa.field("reanalysed_files", pa.int64()),        # unchanged files re-read: rows of other versions
+        pa.field("manifest_changed_files", pa.int64()),  # unchanged files re-read: manifest entry changed
+        pa.field("stale_without_raw", pa.int64()),       # files with such rows gone from the raw folder
+        pa.field("lineage", pa.string()),                # full | incremental | unchanged
+        pa.field("lineage_window", pa.int64()),          # articles whose story was re-computed
         *_VERSION_FIELDS,
     ]
 )
