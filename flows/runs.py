@@ -580,19 +580,21 @@ START_METHOD: str | None = None   # "fork" or "spawn" to force one (tests); None
 
 
 def start_method() -> str:
-    """How pool workers start: forked when this process runs no other Python thread, else
-    spawned. A forked worker starts with the parent's imports and packaged resources
-    (~0.02 s; a spawned one imports and loads them again, ~0.7 s of CPU each, most of a 1%
-    increment's processing). Forking is unsafe only where another thread may hold a lock
-    the child then needs, so a parent with threads (a Prefect flow run: its API client,
-    log and event threads) gets spawned workers, as before. DuckDB's and Arrow's C++ thread
-    pools are not Python threads: a worker never uses DuckDB, and Arrow restarts its pools
-    in a forked child."""
+    """How pool workers start. Forked from this process when it runs no other Python thread
+    (a forked worker starts with the parent's imports and warm resources, shared with it:
+    ~0.02 s; a spawned one imports and loads them again, ~0.7 s of CPU and its own copy of
+    each, most of a 1% increment's processing). A process with other threads (a deployment's
+    flow run: Prefect's API client, log and event threads) must not fork (a child would
+    inherit locks those threads hold): its workers are forked from a fork server, a fresh
+    process without threads that warms up once (flows/warm.py). DuckDB's and Arrow's C++
+    thread pools are not Python threads: a worker never uses DuckDB, and Arrow restarts its
+    pools in a forked child."""
     if START_METHOD is not None:
         return START_METHOD
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
         return "fork"
-    return "spawn"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def start_pool(workers: int) -> None:
@@ -615,7 +617,11 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         method = start_method()
         if method == "fork":
             warm_up()   # loaded once here: every forked worker starts with it
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # the server imports flows.warm (which runs warm_up) once, before its first fork
+            context.set_forkserver_preload(["flows.warm"])
+        pool = ProcessPoolExecutor(workers, mp_context=context,
                                    initializer=_forked_worker if method == "fork" else None)
         if method == "fork":
             # the workers fork at the first submit: do it now, with the parent's objects in

@@ -70,16 +70,26 @@ def test_process_pool_gives_the_same_rows(tmp_path, monkeypatch):
     runs.shutdown_pools()
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+def _lazy_loads_done() -> bool:
+    """In a pool worker: are a first article's lazy loads already done?"""
+    from transforms import readability, tone
+
+    return bool(readability._cmu_syllables.cache_info().currsize and tone._analyzer.cache_info().currsize)
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_forked_and_spawned_workers_give_the_same_rows(tmp_path, monkeypatch, method):
-    """Forked workers (which start with the parent's imports and resources) and spawned
-    ones (which load their own) give exactly the rows of the in-process path."""
+    """Forked workers (which start with the parent's imports and resources), workers forked
+    from a warm fork server and spawned ones (which load their own) give exactly the rows of
+    the in-process path; forked ones start warm."""
     raw = copy_seeds(tmp_path / "raw")
     _write(raw / "recs.jsonl", _records(30))
     monkeypatch.setattr(runs, "FILES_PER_UNIT", 2)
     one = _tables(raw, workers=1)
     runs.shutdown_pools()
     monkeypatch.setattr(runs, "START_METHOD", method)
+    if method != "spawn":
+        assert runs._pool(2).submit(_lazy_loads_done).result() is True
     two = _tables(raw, workers=2)
     assert runs._POOLS[2]._mp_context.get_start_method() == method
     runs.shutdown_pools()
@@ -111,8 +121,9 @@ def test_warm_up_loads_what_a_first_article_needs():
 
 
 def test_workers_fork_only_from_a_process_without_other_threads():
-    """A process running other Python threads (a Prefect flow run) spawns its workers:
-    a fork copies locks those threads may hold. Without them, workers are forked."""
+    """A process running other Python threads (a Prefect flow run) forks its workers from
+    a fork server (a fork copies locks those threads may hold). Without them, workers are
+    forked from the process itself."""
     import threading
 
     assert runs.START_METHOD is None
@@ -120,7 +131,7 @@ def test_workers_fork_only_from_a_process_without_other_threads():
     t = threading.Thread(target=stop.wait)
     t.start()
     try:
-        assert runs.start_method() == "spawn"
+        assert runs.start_method() == "forkserver"
     finally:
         stop.set()
         t.join()
