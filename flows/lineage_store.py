@@ -42,6 +42,7 @@ from .storage import Transaction
 COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
 WINDOW_BUCKETS = 2        # buckets on each side of a new article's own that are re-clustered
 INDEX_BATCH = 2000
+RELEASE_OVER = 2000       # articles clustered (or candidate pairs) from which the DuckDB connection is renewed after its reads
 
 
 def index_table(articles: pa.Table, run_id: str) -> pa.Table:
@@ -75,8 +76,29 @@ class _Tables:
         import duckdb   # here, not at the top: pool workers import this module and never need DuckDB
 
         self.tx, self.con = tx, duckdb.connect()
+        self._views: dict[str, None] = {}              # the views made, in order
+        self._registered: dict[str, pa.Table] = {}     # the Arrow tables registered, by name
+
+    def release(self) -> None:
+        """A new connection with the same views and registered tables: DuckDB's allocator
+        keeps the memory of the queries run so far until its database closes (the full
+        recomputation's reads of 8,000 articles' terms left ~100 MB held while the stories
+        were clustered, and through the copy links after them)."""
+        import duckdb
+
+        self.con.close()
+        self.con = duckdb.connect()
+        for table in list(self._views):
+            self.view(table)
+        for name, data in self._registered.items():
+            self.con.register(name, data)
+
+    def register(self, name: str, data: pa.Table) -> None:
+        self._registered[name] = data
+        self.con.register(name, data)
 
     def view(self, table: str) -> None:
+        self._views[table] = None
         paths = self.tx.paths(table)
         if paths:
             self.con.execute(f"create or replace view {table} as select * from "
@@ -86,7 +108,7 @@ class _Tables:
             self.con.register(table, TABLES[table].empty_table())
 
     def ids(self, name: str, ids: set[str]) -> None:
-        self.con.register(name, pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
+        self.register(name, pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()
@@ -129,14 +151,14 @@ def _window(t: _Tables, removed_stories: set[str]) -> tuple[set[str], set[str]]:
 
     def dated_within(reach: int) -> set[str]:
         near = {b + d for b in new_buckets for d in range(-reach, reach + 1)}
-        t.con.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
+        t.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
         return {r[0] for r in t.rows(f"select article_id from lineage_index where {_BUCKET} in "
                                      "(select b from near_buckets)")}
 
     window = dated_within(WINDOW_BUCKETS) | {r[0] for r in t.rows(
         "select article_id from lineage_index where published is null")}
     t.ids("window_ids", window)
-    t.con.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
+    t.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
     whole = {r[0] for r in t.rows(
         "select s.article_id from stories s semi join lineage_index i using (article_id) "
         "where s.story_id in (select story_id from stories semi join window_ids using (article_id)) "
@@ -161,12 +183,15 @@ def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -
     # document frequencies over the whole index, of the terms the clustered articles use
     vocab = ""
     if window is not None:
-        t.con.register("vocab", pa.table({"term": pa.array(terms.vocab, pa.string())}))
+        t.register("vocab", pa.table({"term": pa.array(terms.vocab, pa.string())}))
         vocab = "semi join vocab using (term)"
     df = Counter(dict(t.rows(f"select term, count(*) from (select unnest(terms) as term from lineage_index) {vocab} "
                              "group by term")))
-    assigned = lineage.cluster_stories(ids, got["published"].to_pylist(), terms, df, n_docs,
-                                       [a in ring for a in ids])
+    published = got["published"].to_pylist()
+    del got
+    if len(ids) >= RELEASE_OVER:
+        t.release()   # what DuckDB holds of the reads above goes before the clustering's peak
+    assigned = lineage.cluster_stories(ids, published, terms, df, n_docs, [a in ring for a in ids])
     fresh = table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
         for a, s in sorted(assigned.items())])
@@ -252,6 +277,8 @@ def _link_rows(pairs: list[tuple[str, str]], art: dict[str, tuple], run_id: str)
 
 def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
     pairs = _candidates(t, incremental)
+    if len(pairs) >= RELEASE_OVER:
+        t.release()   # the candidate joins' memory goes before the pairs are verified
     parts = list(_link_tables(t, pairs, run_id))
     fresh = pa.concat_tables(parts) if parts else table_from_rows("links", [])
     n_new = fresh.num_rows
