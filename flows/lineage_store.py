@@ -205,25 +205,43 @@ def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -
 def _candidates(t: _Tables, incremental: bool) -> list[tuple[str, str]]:
     """Pairs (a < b) sharing >= MIN_SHARED sampled shingles that are each in 2..MAX_POSTINGS
     articles; with `incremental`, only pairs with a new article (view `new_ids`)."""
-    every = "select article_id, unnest(shingles) as h from lineage_index"
-    if incremental:
-        # only the postings of the new articles' shingles: a pair with a new article shares
-        # no other, and a kept shingle keeps all its postings (the same counts), so the pairs
-        # are those of the whole table (its posting counts over the index cost 0.3 s a commit)
-        t.con.execute("create or replace temp table new_h as select distinct unnest(shingles) as h "
-                      "from lineage_index semi join new_ids using (article_id)")
-        every = f"select * from ({every}) semi join new_h using (h)"
-    t.con.execute(f"create or replace temp table sh as {every}")
+    if not incremental:
+        return _all_candidates(t)
+    # only the postings of the new articles' shingles: a pair with a new article shares
+    # no other, and a kept shingle keeps all its postings (the same counts), so the pairs
+    # are those of the whole table (its posting counts over the index cost 0.3 s a commit)
+    t.con.execute("create or replace temp table new_h as select distinct unnest(shingles) as h "
+                  "from lineage_index semi join new_ids using (article_id)")
+    t.con.execute("create or replace temp table sh as select * from (select article_id, unnest(shingles) as h "
+                  "from lineage_index) semi join new_h using (h)")
     t.con.execute("create or replace temp table pop as select h from sh group by h "
                   f"having count(*) between 2 and {lineage.MAX_POSTINGS}")
-    if incremental:
-        pairs = ("from (select * from sh semi join new_ids using (article_id)) x join sh y on x.h = y.h "
+    got = t.rows("select least(x.article_id, y.article_id), greatest(x.article_id, y.article_id) "
+                 "from (select * from sh semi join new_ids using (article_id)) x join sh y on x.h = y.h "
                  "and x.article_id <> y.article_id "
-                 "where (y.article_id not in (select article_id from new_ids) or x.article_id < y.article_id)")
-    else:
-        pairs = "from sh x join sh y on x.h = y.h and x.article_id < y.article_id where true"
-    got = t.rows(f"select least(x.article_id, y.article_id), greatest(x.article_id, y.article_id) {pairs} "
+                 "where (y.article_id not in (select article_id from new_ids) or x.article_id < y.article_id) "
                  f"and x.h in (select h from pop) group by all having count(*) >= {lineage.MIN_SHARED} order by all")
+    return [(a, b) for a, b in got]
+
+
+def _all_candidates(t: _Tables) -> list[tuple[str, str]]:
+    """_candidates over the whole index, with each article as an integer (its rank by id, so
+    that least, greatest and the order are the ids'): the postings and the self-join carry
+    4-byte keys, not 20-character ids (the 4x replicated corpus' shingles each have four or
+    more postings: its joins were the commit's peak)."""
+    t.con.execute("create or replace temp table aid as select article_id, "
+                  "(row_number() over (order by article_id))::integer as k from (select distinct article_id "
+                  "from lineage_index)")
+    t.con.execute("create or replace temp table sh as select k, unnest(shingles) as h "
+                  "from lineage_index join aid using (article_id)")
+    t.con.execute("create or replace temp table pop as select h from sh group by h "
+                  f"having count(*) between 2 and {lineage.MAX_POSTINGS}")
+    got = t.rows("select a.article_id, b.article_id from (select x.k as ka, y.k as kb from sh x join sh y "
+                 "on x.h = y.h and x.k < y.k where x.h in (select h from pop) group by all "
+                 f"having count(*) >= {lineage.MIN_SHARED}) p join aid a on a.k = p.ka join aid b on b.k = p.kb "
+                 "order by all")
+    for table in ("aid", "sh", "pop"):
+        t.con.execute(f"drop table {table}")
     return [(a, b) for a, b in got]
 
 
