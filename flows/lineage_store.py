@@ -42,7 +42,8 @@ from .storage import Transaction
 COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
 WINDOW_BUCKETS = 2        # buckets on each side of a new article's own that are re-clustered
 INDEX_BATCH = 2000
-RELEASE_OVER = 2000       # articles clustered (or candidate pairs) from which the DuckDB connection is renewed after its reads
+RELEASE_OVER = 10_000     # articles clustered (or candidate pairs) from which the DuckDB connection is renewed after
+                          # its reads (~0.1 s: not for a nightly increment's window of a few thousand)
 
 
 def index_table(articles: pa.Table, run_id: str) -> pa.Table:
