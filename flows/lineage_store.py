@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +42,8 @@ from .storage import Transaction
 COPY_PROVENANCES = {"republished", "paraphrased", "translated"}
 WINDOW_BUCKETS = 2        # buckets on each side of a new article's own that are re-clustered
 INDEX_BATCH = 2000
+RELEASE_OVER = 10_000     # articles clustered (or candidate pairs) from which the DuckDB connection is renewed after
+                          # its reads (~0.1 s: not for a nightly increment's window of a few thousand)
 
 
 def index_table(articles: pa.Table, run_id: str) -> pa.Table:
@@ -75,8 +77,29 @@ class _Tables:
         import duckdb   # here, not at the top: pool workers import this module and never need DuckDB
 
         self.tx, self.con = tx, duckdb.connect()
+        self._views: dict[str, None] = {}              # the views made, in order
+        self._registered: dict[str, pa.Table] = {}     # the Arrow tables registered, by name
+
+    def release(self) -> None:
+        """A new connection with the same views and registered tables: DuckDB's allocator
+        keeps the memory of the queries run so far until its database closes (the full
+        recomputation's reads of 8,000 articles' terms left ~100 MB held while the stories
+        were clustered, and through the copy links after them)."""
+        import duckdb
+
+        self.con.close()
+        self.con = duckdb.connect()
+        for table in list(self._views):
+            self.view(table)
+        for name, data in self._registered.items():
+            self.con.register(name, data)
+
+    def register(self, name: str, data: pa.Table) -> None:
+        self._registered[name] = data
+        self.con.register(name, data)
 
     def view(self, table: str) -> None:
+        self._views[table] = None
         paths = self.tx.paths(table)
         if paths:
             self.con.execute(f"create or replace view {table} as select * from "
@@ -86,7 +109,7 @@ class _Tables:
             self.con.register(table, TABLES[table].empty_table())
 
     def ids(self, name: str, ids: set[str]) -> None:
-        self.con.register(name, pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
+        self.register(name, pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()
@@ -129,14 +152,14 @@ def _window(t: _Tables, removed_stories: set[str]) -> tuple[set[str], set[str]]:
 
     def dated_within(reach: int) -> set[str]:
         near = {b + d for b in new_buckets for d in range(-reach, reach + 1)}
-        t.con.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
+        t.register("near_buckets", pa.table({"b": pa.array(sorted(near), pa.int64())}))
         return {r[0] for r in t.rows(f"select article_id from lineage_index where {_BUCKET} in "
                                      "(select b from near_buckets)")}
 
     window = dated_within(WINDOW_BUCKETS) | {r[0] for r in t.rows(
         "select article_id from lineage_index where published is null")}
     t.ids("window_ids", window)
-    t.con.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
+    t.register("removed_stories", pa.table({"story_id": pa.array(sorted(removed_stories), pa.string())}))
     whole = {r[0] for r in t.rows(
         "select s.article_id from stories s semi join lineage_index i using (article_id) "
         "where s.story_id in (select story_id from stories semi join window_ids using (article_id)) "
@@ -161,12 +184,15 @@ def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -
     # document frequencies over the whole index, of the terms the clustered articles use
     vocab = ""
     if window is not None:
-        t.con.register("vocab", pa.table({"term": pa.array(terms.vocab, pa.string())}))
+        t.register("vocab", pa.table({"term": pa.array(terms.vocab, pa.string())}))
         vocab = "semi join vocab using (term)"
     df = Counter(dict(t.rows(f"select term, count(*) from (select unnest(terms) as term from lineage_index) {vocab} "
                              "group by term")))
-    assigned = lineage.cluster_stories(ids, got["published"].to_pylist(), terms, df, n_docs,
-                                       [a in ring for a in ids])
+    published = got["published"].to_pylist()
+    del got
+    if len(ids) >= RELEASE_OVER:
+        t.release()   # what DuckDB holds of the reads above goes before the clustering's peak
+    assigned = lineage.cluster_stories(ids, published, terms, df, n_docs, [a in ring for a in ids])
     fresh = table_from_rows("stories", [
         {"article_id": a, "story_id": s, "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id}
         for a, s in sorted(assigned.items())])
@@ -180,36 +206,65 @@ def _stories(t: _Tables, window: set[str] | None, ring: set[str], run_id: str) -
 def _candidates(t: _Tables, incremental: bool) -> list[tuple[str, str]]:
     """Pairs (a < b) sharing >= MIN_SHARED sampled shingles that are each in 2..MAX_POSTINGS
     articles; with `incremental`, only pairs with a new article (view `new_ids`)."""
-    every = "select article_id, unnest(shingles) as h from lineage_index"
-    if incremental:
-        # only the postings of the new articles' shingles: a pair with a new article shares
-        # no other, and a kept shingle keeps all its postings (the same counts), so the pairs
-        # are those of the whole table (its posting counts over the index cost 0.3 s a commit)
-        t.con.execute("create or replace temp table new_h as select distinct unnest(shingles) as h "
-                      "from lineage_index semi join new_ids using (article_id)")
-        every = f"select * from ({every}) semi join new_h using (h)"
-    t.con.execute(f"create or replace temp table sh as {every}")
+    if not incremental:
+        return _all_candidates(t)
+    # only the postings of the new articles' shingles: a pair with a new article shares
+    # no other, and a kept shingle keeps all its postings (the same counts), so the pairs
+    # are those of the whole table (its posting counts over the index cost 0.3 s a commit)
+    t.con.execute("create or replace temp table new_h as select distinct unnest(shingles) as h "
+                  "from lineage_index semi join new_ids using (article_id)")
+    t.con.execute("create or replace temp table sh as select * from (select article_id, unnest(shingles) as h "
+                  "from lineage_index) semi join new_h using (h)")
     t.con.execute("create or replace temp table pop as select h from sh group by h "
                   f"having count(*) between 2 and {lineage.MAX_POSTINGS}")
-    if incremental:
-        pairs = ("from (select * from sh semi join new_ids using (article_id)) x join sh y on x.h = y.h "
+    got = t.rows("select least(x.article_id, y.article_id), greatest(x.article_id, y.article_id) "
+                 "from (select * from sh semi join new_ids using (article_id)) x join sh y on x.h = y.h "
                  "and x.article_id <> y.article_id "
-                 "where (y.article_id not in (select article_id from new_ids) or x.article_id < y.article_id)")
-    else:
-        pairs = "from sh x join sh y on x.h = y.h and x.article_id < y.article_id where true"
-    got = t.rows(f"select least(x.article_id, y.article_id), greatest(x.article_id, y.article_id) {pairs} "
+                 "where (y.article_id not in (select article_id from new_ids) or x.article_id < y.article_id) "
                  f"and x.h in (select h from pop) group by all having count(*) >= {lineage.MIN_SHARED} order by all")
     return [(a, b) for a, b in got]
 
 
-def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
-    pairs = _candidates(t, incremental)
-    ids = {a for p in pairs for a in p}
-    t.ids("pair_ids", ids)
-    # only the leads: copies are told apart on title and lead (memory bounded by the lead, not the body)
-    art = {r[0]: r[1:] for r in t.rows(
-        "select article_id, title, substr(body, 1, ?), published, provenance from articles "
-        "semi join pair_ids using (article_id)", [lineage.LEAD_CHARS])}
+def _all_candidates(t: _Tables) -> list[tuple[str, str]]:
+    """_candidates over the whole index, with each article as an integer (its rank by id, so
+    that least, greatest and the order are the ids'): the postings and the self-join carry
+    4-byte keys, not 20-character ids (the 4x replicated corpus' shingles each have four or
+    more postings: its joins were the commit's peak)."""
+    t.con.execute("create or replace temp table aid as select article_id, "
+                  "(row_number() over (order by article_id))::integer as k from (select distinct article_id "
+                  "from lineage_index)")
+    t.con.execute("create or replace temp table sh as select k, unnest(shingles) as h "
+                  "from lineage_index join aid using (article_id)")
+    t.con.execute("create or replace temp table pop as select h from sh group by h "
+                  f"having count(*) between 2 and {lineage.MAX_POSTINGS}")
+    got = t.rows("select a.article_id, b.article_id from (select x.k as ka, y.k as kb from sh x join sh y "
+                 "on x.h = y.h and x.k < y.k where x.h in (select h from pop) group by all "
+                 f"having count(*) >= {lineage.MIN_SHARED}) p join aid a on a.k = p.ka join aid b on b.k = p.kb "
+                 "order by all")
+    for table in ("aid", "sh", "pop"):
+        t.con.execute(f"drop table {table}")
+    return [(a, b) for a, b in got]
+
+
+LINK_PAIRS = 5000   # candidate pairs verified at once: the leads and shingles held follow it, not the warehouse
+
+
+def _link_tables(t: _Tables, pairs: list[tuple[str, str]], run_id: str) -> Iterator[pa.Table]:
+    """The copy links among candidate `pairs`, LINK_PAIRS pairs at a time, one table per
+    chunk: only a chunk's articles' leads and shingles are held (the 4x replicated corpus'
+    72,806 pairs held the leads and shingles of all its 48,000 articles at once, and a dict
+    per link)."""
+    for lo in range(0, len(pairs), LINK_PAIRS):
+        chunk = pairs[lo:lo + LINK_PAIRS]
+        t.ids("pair_ids", {a for p in chunk for a in p})
+        # only the leads: copies are told apart on title and lead (memory bounded by the lead, not the body)
+        art = {r[0]: r[1:] for r in t.rows(
+            "select article_id, title, substr(body, 1, ?), published, provenance from articles "
+            "semi join pair_ids using (article_id)", [lineage.LEAD_CHARS])}
+        yield table_from_rows("links", _link_rows(chunk, art, run_id))
+
+
+def _link_rows(pairs: list[tuple[str, str]], art: dict[str, tuple], run_id: str) -> list[dict[str, Any]]:
     rows = []
     cut: dict[str, tuple[np.ndarray, int]] = {}   # each article's shingles, made once (it is in many pairs)
 
@@ -236,14 +291,23 @@ def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
         rows.append({"article_a": x, "article_b": y, "similarity": similarity, "kind": kind,
                      "original_id": orig, "copy_id": copy, "changes": changes,
                      "lineage_version": lineage.LINEAGE_VERSION, "run_id": run_id})
-    fresh = table_from_rows("links", rows)
+    return rows
+
+
+def _links(t: _Tables, incremental: bool, run_id: str) -> tuple[pa.Table, int]:
+    pairs = _candidates(t, incremental)
+    if len(pairs) >= RELEASE_OVER:
+        t.release()   # the candidate joins' memory goes before the pairs are verified
+    parts = list(_link_tables(t, pairs, run_id))
+    fresh = pa.concat_tables(parts) if parts else table_from_rows("links", [])
+    n_new = fresh.num_rows
     if not incremental:
-        return fresh, len(rows)
+        return fresh, n_new
     kept = t.con.sql(
         "select l.* from links l where l.article_a in (select article_id from lineage_index) "
         "and l.article_b in (select article_id from lineage_index)").to_arrow_table()
     both = pa.concat_tables([kept.cast(TABLES["links"]), fresh])
-    return both.sort_by([("article_a", "ascending"), ("article_b", "ascending")]), len(rows)
+    return both.sort_by([("article_a", "ascending"), ("article_b", "ascending")]), n_new
 
 
 def _incremental_links(tx: Transaction, new_ids: set[str], run_id: str) -> tuple[pa.Table, int]:
