@@ -200,16 +200,23 @@ def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool
     scorable = _SCORABLE or _scorable()
     if scorable.isdisjoint(lower):
         return 0.0                       # every valence is 0 -> normalize(0) == 0.0
+    return _score_tokens(text, pieces, lower, marks)
+
+
+def _score_tokens(text: str, pieces: list[str], lower: list[str], marks: bool) -> float:
+    """_compound_tokens for tokens of which at least one is a scorable lexicon word."""
+    scorable = _SCORABLE or _scorable()
     lexicon = _LEXICON or _analyzer().lexicon
     n = len(pieces)
     scored = list(itertools.compress(itertools.count(), map(scorable.__contains__, lower)))
     plain = _RULE_WORDS.isdisjoint(lower)
     but = "but" in lower
-    # VADER's list of sentiments holds the int 0 for every unscored word; when no "but"
-    # rescales them, only the scored words' valences are kept, in order: sum() starts at
-    # the int 0, so its running float total is never -0.0, and adding 0 (0.0) to it
-    # changes nothing: the same sum, bit for bit.
-    sentiments: list[float] = [0] * n if but else []
+    # VADER's list of sentiments holds the int 0 for every unscored word; only the scored
+    # words' valences are kept, in order: sum() starts at the int 0, so its running float
+    # total is never -0.0, and adding 0 (0.0) to it changes nothing: the same sum, bit
+    # for bit ("but": see _but_check).
+    sentiments: list[float] = []
+    where: list[int] = []                # with "but": the position of each valence
     is_cap_diff = None                   # allcap_differential, computed when first needed
     for i in scored:
         il = lower[i]
@@ -238,16 +245,13 @@ def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool
             if is_cap_diff is None:
                 is_cap_diff = 0 < n - sum(map(str.isupper, pieces)) < n
             valence = _rules(valence, il, lower, pieces, lexicon, i, n, is_cap_diff)
+        sentiments.append(valence)
         if but:
-            sentiments[i] = valence
-        else:
-            sentiments.append(valence)
+            where.append(i)
     if not scored:
         return 0.0
     if but:
-        # _but_check lowercases the tokens it is given: `lower` already is (str.lower is
-        # idempotent on every code point)
-        sentiments = _vs.SentimentIntensityAnalyzer._but_check(lower, sentiments)
+        sentiments = _but_check(lower, sentiments, where)
     sum_s = float(sum(sentiments))
     # without "!" and with at most one "?" both amplifiers are 0 (0.0 + 0) and sum_s (not
     # 0 when it is used) stays the same
@@ -264,6 +268,30 @@ def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool
     elif norm > 1.0:
         norm = 1.0
     return round(norm, 4)
+
+
+def _but_check(lower: list[str], values: list[float], where: list[int]) -> list[float]:
+    """VADER's _but_check over the whole sentence's list of sentiments (the int 0 for each
+    unscored word), reduced to its non-zero values `values` at positions `where`: the
+    sum of what it returns is the same, bit for bit.
+
+    VADER's loop, for each element in turn, takes the first element equal to it
+    (list.index) and halves it before the "but", multiplies it by 1.5 after. A zero
+    (0, 0.0 or -0.0) only ever finds and rewrites a zero, which stays a zero; a non-zero
+    value never equals a zero and stays non-zero (x 0.5 or x 1.5), so the non-zero
+    elements, in their order, go through the same steps among themselves, and the zeros
+    add nothing to the sum (its running total, from the int 0, is never -0.0)."""
+    bi = lower.index("but")
+    sub = [v for v in values if v != 0]
+    pos = [p for v, p in zip(values, where) if v != 0]
+    for k in range(len(sub)):
+        v = sub[k]
+        si = sub.index(v)
+        if pos[si] < bi:
+            sub[si] = v * 0.5
+        elif pos[si] > bi:
+            sub[si] = v * 1.5
+    return sub
 
 
 def _rules(valence: float, il: str, lower: list[str], pieces: list[str], lexicon: dict, i: int, n: int,
@@ -348,7 +376,7 @@ def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
             continue
         tone = cache.get(text)
         if tone is None:
-            tone = _compound_tokens(text, pieces[c:c + n], low, marks)
+            tone = _score_tokens(text, pieces[c:c + n], low, marks)
             if len(cache) >= _SENTENCE_CACHE_MAX:
                 cache.clear()
             cache[text] = tone
