@@ -103,3 +103,45 @@ def test_last_run_by_rsplit_equals_the_regex():
             m = last_token.search(w, lo, len(w))
             r = w[lo:].rsplit(None, 1)
             assert (m.group(1) if m else None) == (r[-1] if r else None)
+
+
+def _sentence_bounds_reference(body):
+    """sentence_bounds as it was before its loop was inlined (the original rule)."""
+    from transforms.hedges import _SENT_END, _strip_span, abbreviations
+
+    abbr = abbreviations()
+    spans = []
+    start = 0
+    for m in _SENT_END.finditer(body):
+        if m.group(0) != "\n":
+            last = body[max(start, m.start() - 12):m.end()].rsplit(None, 1)
+            if last and last[-1] in abbr:
+                continue
+        end = m.start() if m.group(0) == "\n" else m.end()
+        if end > start:
+            spans.append(_strip_span(body, start, end))
+        start = m.end()
+    if start < len(body):
+        spans.append(_strip_span(body, start, len(body)))
+    return tuple(sp for sp in spans if sp[1] > sp[0])
+
+
+def test_sentence_bounds_equal_the_reference_on_real_and_random_text():
+    import gzip
+    import itertools
+    import random
+
+    from transforms.extract import extract_file
+
+    from .conftest import SEEDS, corpus, seed_bytes
+
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rb") as f:
+        data = b"".join(itertools.islice(f, 300))
+    texts = [a.body for a in extract_file("allsides.jsonl", data) if hasattr(a, "body")]
+    texts += [seed_bytes(k).decode("utf-8") for k in SEEDS]
+    rnd = random.Random(5)
+    parts = ["a", "Mr.", "U.S.", "Jan.", "It", "3", ".", "!", "?", "…", "”", "\"", "’", ")", " ", "  ", "\n", "\n\n",
+             "\t", "\u00a0", " \n ", "x.", "Yes.", "B"]
+    texts += ["".join(rnd.choice(parts) for _ in range(rnd.randint(0, 40))) for _ in range(5000)]
+    for text in texts:
+        assert sentence_bounds.__wrapped__(text) == _sentence_bounds_reference(text), text[:80]

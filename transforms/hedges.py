@@ -121,21 +121,35 @@ def sentence_bounds(body: str) -> tuple[tuple[int, int], ...]:
     attribution functions."""
     abbr = abbreviations()
     spans: list[tuple[int, int]] = []
+    append = spans.append
+    isspace = str.isspace
     start = 0
     for m in _SENT_END.finditer(body):
-        if m.group(0) != "\n":
+        ms, me = m.span()
+        if body[ms] == "\n":              # the match is "\n" (the other branch starts with . ! ? …)
+            end = ms
+        else:
             # the last whitespace-separated run of the window: what a search for (\S+)\s*$
             # finds there (str.split's whitespace is exactly re's \s; tests check it)
-            last = body[max(start, m.start() - 12):m.end()].rsplit(None, 1)
+            last = body[max(start, ms - 12):me].rsplit(None, 1)
             if last and last[-1] in abbr:
                 continue
-        end = m.start() if m.group(0) == "\n" else m.end()
+            end = me
         if end > start:
-            spans.append(_strip_span(body, start, end))
-        start = m.end()
+            # _strip_span, inline; an empty span is dropped
+            s0 = start
+            while s0 < end and isspace(body[s0]):
+                s0 += 1
+            while end > s0 and isspace(body[end - 1]):
+                end -= 1
+            if end > s0:
+                append((s0, end))
+        start = me
     if start < len(body):
-        spans.append(_strip_span(body, start, len(body)))
-    return tuple(sp for sp in spans if sp[1] > sp[0])
+        sp = _strip_span(body, start, len(body))
+        if sp[1] > sp[0]:
+            append(sp)
+    return tuple(spans)
 
 
 def _strip_span(body: str, start: int, end: int) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 from importlib.metadata import version as _pkg_version
 
@@ -153,10 +154,17 @@ _RULE_WORDS: set[str] = set(_NEGATE) | set(_vs.BOOSTER_DICT) | {"no", "never", "
                                                                  "least"}
 
 
-@functools.cache
+_SCORABLE: frozenset[str] | None = None   # _scorable(), once computed
+_LEXICON: dict | None = None             # VADER's lexicon, once the analyzer is built
+
+
 def _scorable() -> frozenset[str]:
     """Lexicon words that get a valence (boosters never do)."""
-    return frozenset(_analyzer().lexicon.keys() - _vs.BOOSTER_DICT.keys())
+    global _SCORABLE, _LEXICON
+    if _SCORABLE is None:
+        _LEXICON = _analyzer().lexicon
+        _SCORABLE = frozenset(_LEXICON.keys() - _vs.BOOSTER_DICT.keys())
+    return _SCORABLE
 
 
 def _vader_token(piece: str) -> str:
@@ -189,31 +197,42 @@ def _compound_plain(text: str) -> float:
 def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool = True) -> float:
     """_compound_plain(text) given text.split() and their VADER tokens; marks=False
     promises that the text has no "!" and no "?"."""
-    scorable = _scorable()
+    scorable = _SCORABLE or _scorable()
     if scorable.isdisjoint(lower):
         return 0.0                       # every valence is 0 -> normalize(0) == 0.0
-    lexicon = _analyzer().lexicon
-    boosters = _vs.BOOSTER_DICT
+    return _score_tokens(text, pieces, lower, marks)
+
+
+def _score_tokens(text: str, pieces: list[str], lower: list[str], marks: bool) -> float:
+    """_compound_tokens for tokens of which at least one is a scorable lexicon word."""
+    scorable = _SCORABLE or _scorable()
+    lexicon = _LEXICON or _analyzer().lexicon
     n = len(pieces)
     scored = list(itertools.compress(itertools.count(), map(scorable.__contains__, lower)))
-    if "kind" in lower:                  # "kind of" is a booster, not the lexicon's "kind"
-        scored = [i for i in scored if not (lower[i] == "kind" and i < n - 1 and lower[i + 1] == "of")]
-    if not scored:
-        return 0.0
-    allcaps = sum(map(str.isupper, pieces))
-    is_cap_diff = 0 < n - allcaps < n    # allcap_differential
-    sentiments: list[float] = [0] * n    # VADER appends int 0 for unscored words
     plain = _RULE_WORDS.isdisjoint(lower)
+    but = "but" in lower
+    # VADER's list of sentiments holds the int 0 for every unscored word; only the scored
+    # words' valences are kept, in order: sum() starts at the int 0, so its running float
+    # total is never -0.0, and adding 0 (0.0) to it changes nothing: the same sum, bit
+    # for bit ("but": see _but_check).
+    sentiments: list[float] = []
+    where: list[int] = []                # with "but": the position of each valence
+    is_cap_diff = None                   # allcap_differential, computed when first needed
     for i in scored:
         il = lower[i]
+        if il == "kind" and i < n - 1 and lower[i + 1] == "of":
+            continue                     # "kind of" is a booster, not the lexicon's "kind"
         valence = lexicon[il]
         if plain or _RULE_WORDS.isdisjoint(lower[i - 3 if i > 3 else 0:i + 1]):
             # the rules below without a booster, negation or "least" in reach: same result
-            if is_cap_diff and pieces[i].isupper():
-                if valence > 0:
-                    valence += _vs.C_INCR
-                else:
-                    valence -= _vs.C_INCR
+            if pieces[i].isupper():
+                if is_cap_diff is None:
+                    is_cap_diff = 0 < n - sum(map(str.isupper, pieces)) < n
+                if is_cap_diff:
+                    if valence > 0:
+                        valence += _vs.C_INCR
+                    else:
+                        valence -= _vs.C_INCR
             if (i > 0 and lower[i - 1] not in lexicon) or (i > 1 and lower[i - 2] not in lexicon) \
                     or (i > 2 and lower[i - 3] not in lexicon):
                 valence = valence + 0.0
@@ -222,56 +241,99 @@ def _compound_tokens(text: str, pieces: list[str], lower: list[str], marks: bool
                                                         or (lower[i - 1], il) in _IDIOM_PAIRS
                                                         or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
                 valence = _special_idioms_check(valence, lower, i)
-            sentiments[i] = valence
-            continue
-        if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
-            valence = 0.0
-        if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
-                or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
-            valence = lexicon[il] * _vs.N_SCALAR
-        if is_cap_diff and pieces[i].isupper():
-            if valence > 0:
-                valence += _vs.C_INCR
-            else:
-                valence -= _vs.C_INCR
-        for start_i in range(0, 3):
-            if i > start_i and lower[i - (start_i + 1)] not in lexicon:
-                prev = lower[i - (start_i + 1)]
-                s = 0.0
-                if prev in boosters:             # scalar_inc_dec
-                    s = boosters[prev]
-                    if valence < 0:
-                        s *= -1
-                    if is_cap_diff and pieces[i - (start_i + 1)].isupper():
-                        if valence > 0:
-                            s += _vs.C_INCR
-                        else:
-                            s -= _vs.C_INCR
-                if start_i == 1 and s != 0:
-                    s = s * 0.95
-                if start_i == 2 and s != 0:
-                    s = s * 0.9
-                valence = valence + s
-                valence = _negation_check(valence, lower, start_i, i)
-                if start_i == 2 and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
-                                     or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
-                                     or (lower[i - 1], il) in _IDIOM_PAIRS
-                                     or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
-                    valence = _special_idioms_check(valence, lower, i)
-        sentiments[i] = _least_check(valence, lower, lexicon, i)
-    if "but" in lower:
-        # _but_check lowercases the tokens it is given: `lower` already is (str.lower is
-        # idempotent on every code point)
-        sentiments = _vs.SentimentIntensityAnalyzer._but_check(lower, sentiments)
+        else:
+            if is_cap_diff is None:
+                is_cap_diff = 0 < n - sum(map(str.isupper, pieces)) < n
+            valence = _rules(valence, il, lower, pieces, lexicon, i, n, is_cap_diff)
+        sentiments.append(valence)
+        if but:
+            where.append(i)
+    if not scored:
+        return 0.0
+    if but:
+        sentiments = _but_check(lower, sentiments, where)
     sum_s = float(sum(sentiments))
-    # without "!" or "?" both amplifiers are 0 and sum_s (not 0 when it is used) stays the same
-    amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text) \
-        if marks else 0.0
-    if sum_s > 0:
-        sum_s += amp
-    elif sum_s < 0:
-        sum_s -= amp
-    return round(_vs.normalize(sum_s), 4)
+    # without "!" and with at most one "?" both amplifiers are 0 (0.0 + 0) and sum_s (not
+    # 0 when it is used) stays the same
+    if marks and ("!" in text or "?" in text):
+        amp = _vs.SentimentIntensityAnalyzer._amplify_ep(text) + _vs.SentimentIntensityAnalyzer._amplify_qm(text)
+        if sum_s > 0:
+            sum_s += amp
+        elif sum_s < 0:
+            sum_s -= amp
+    # vaderSentiment.normalize(sum_s), alpha 15, the same operations
+    norm = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    if norm < -1.0:
+        norm = -1.0
+    elif norm > 1.0:
+        norm = 1.0
+    return round(norm, 4)
+
+
+def _but_check(lower: list[str], values: list[float], where: list[int]) -> list[float]:
+    """VADER's _but_check over the whole sentence's list of sentiments (the int 0 for each
+    unscored word), reduced to its non-zero values `values` at positions `where`: the
+    sum of what it returns is the same, bit for bit.
+
+    VADER's loop, for each element in turn, takes the first element equal to it
+    (list.index) and halves it before the "but", multiplies it by 1.5 after. A zero
+    (0, 0.0 or -0.0) only ever finds and rewrites a zero, which stays a zero; a non-zero
+    value never equals a zero and stays non-zero (x 0.5 or x 1.5), so the non-zero
+    elements, in their order, go through the same steps among themselves, and the zeros
+    add nothing to the sum (its running total, from the int 0, is never -0.0)."""
+    bi = lower.index("but")
+    sub = [v for v in values if v != 0]
+    pos = [p for v, p in zip(values, where) if v != 0]
+    for k in range(len(sub)):
+        v = sub[k]
+        si = sub.index(v)
+        if pos[si] < bi:
+            sub[si] = v * 0.5
+        elif pos[si] > bi:
+            sub[si] = v * 1.5
+    return sub
+
+
+def _rules(valence: float, il: str, lower: list[str], pieces: list[str], lexicon: dict, i: int, n: int,
+           is_cap_diff: bool) -> float:
+    """VADER's sentiment_valence for the scored word i (a booster, negation, "no" or
+    "least" in reach)."""
+    boosters = _vs.BOOSTER_DICT
+    if il == "no" and i != n - 1 and lower[i + 1] in lexicon:
+        valence = 0.0
+    if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
+            or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"]):
+        valence = lexicon[il] * _vs.N_SCALAR
+    if is_cap_diff and pieces[i].isupper():
+        if valence > 0:
+            valence += _vs.C_INCR
+        else:
+            valence -= _vs.C_INCR
+    for start_i in range(0, 3):
+        if i > start_i and lower[i - (start_i + 1)] not in lexicon:
+            prev = lower[i - (start_i + 1)]
+            s = 0.0
+            if prev in boosters:             # scalar_inc_dec
+                s = boosters[prev]
+                if valence < 0:
+                    s *= -1
+                if is_cap_diff and pieces[i - (start_i + 1)].isupper():
+                    if valence > 0:
+                        s += _vs.C_INCR
+                    else:
+                        s -= _vs.C_INCR
+            if start_i == 1 and s != 0:
+                s = s * 0.95
+            if start_i == 2 and s != 0:
+                s = s * 0.9
+            valence = valence + s
+            valence = _negation_check(valence, lower, start_i, i)
+            if start_i == 2 and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
+                                 or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
+                                 or (lower[i - 1], il) in _IDIOM_PAIRS
+                                 or (i < n - 1 and (il, lower[i + 1]) in _IDIOM_PAIRS)):
+                valence = _special_idioms_check(valence, lower, i)
+    return _least_check(valence, lower, lexicon, i)
 
 
 _plain_cached = functools.lru_cache(maxsize=8192)(_compound_plain)
@@ -298,6 +360,7 @@ def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
     out: list[float] = []
     c = prev = 0
     cache = _SENTENCE_CACHE
+    scorable = _SCORABLE or _scorable()
     for s, e in spans:
         # a whitespace gap before the span, or (adjacent spans) whitespace on one side
         if (s < prev or not body[prev:s].isspace()) if s != prev else \
@@ -305,9 +368,15 @@ def sentence_tones(body: str, spans: list[tuple[int, int]]) -> list[float]:
             return [_plain_cached(body[s:e]) for s, e in spans]
         text = body[s:e]
         n = len(text.split())
+        low = lows[c:c + n]
+        if scorable.isdisjoint(low):
+            out.append(0.0)              # what _compound_tokens returns first for it
+            c += n
+            prev = e
+            continue
         tone = cache.get(text)
         if tone is None:
-            tone = _compound_tokens(text, pieces[c:c + n], lows[c:c + n], marks)
+            tone = _score_tokens(text, pieces[c:c + n], low, marks)
             if len(cache) >= _SENTENCE_CACHE_MAX:
                 cache.clear()
             cache[text] = tone
