@@ -616,7 +616,11 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _POOLS:
         method = start_method()
         if method == "fork":
-            warm_up()   # loaded once here: every forked worker starts with it
+            # the packaged data, loaded once here: every forked worker starts with it. Not
+            # warm_up(): its lazy loads, in the parent, cost the commit (which runs in the
+            # parent alone, after the workers exit) 74 MB of PSS on 12,000 articles and saved
+            # the workers nothing (their copies of those pages are written to: BENCHMARKS.md)
+            default_context()
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             # the server imports flows.warm (which runs warm_up) once, before its first fork
@@ -670,9 +674,9 @@ _WARM_UNIT = Unit("warm-up", files=[
 
 def warm_up() -> int:
     """Load, in this process, everything processing an article needs (default_context's
-    data files and every lazy load of a first article). A pool forked after it starts its
-    workers warm: they share these pages with the parent instead of each loading its own
-    copy, and a small increment's first articles cost what later ones do."""
+    data files and every lazy load of a first article): the fork server runs it before its
+    first fork (flows/warm.py), so its workers start warm instead of each importing and
+    loading everything (spawned) or loading lazily at its first articles."""
     process_unit(_WARM_UNIT, "warm-up")
     return os.getpid()
 
@@ -697,6 +701,13 @@ def shutdown_pools(wait: bool = True) -> None:
     to stop and free their memory within a fraction of a second, while the caller goes on)."""
     for pool in _POOLS.values():
         pool.shutdown(wait=wait, cancel_futures=True)
+    if _POOLS:
+        # the fork server (if one started) holds its warm-up: it goes with the workers
+        from multiprocessing import forkserver
+
+        stop = getattr(forkserver._forkserver, "_stop", None)
+        if stop is not None and getattr(forkserver._forkserver, "_forkserver_pid", None):
+            stop()
     _POOLS.clear()
 
 
