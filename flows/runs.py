@@ -996,9 +996,10 @@ class RunWriter:
                 mask = pc.or_kleene(mask, pc.fill_null(pc.is_in(keys, value_set=wanted), False))
             return mask
 
-        got = self.tx.read_files("article_sources", parked, ["article_id", "source", "record"])
-        ids = set(got.filter(unread(got))["article_id"].to_pylist()) - self.known
-        self.tx.restore("article_sources", parked, unread)
+        back = self.tx.read_files("article_sources", parked)
+        back = back.filter(unread(back))
+        self.tx.append("article_sources", back)
+        ids = set(back["article_id"].to_pylist()) - self.known
         if ids:
             wanted_ids = pa.array(sorted(ids), pa.string())
             for table, rels in self._parked.items():

@@ -346,22 +346,13 @@ class Transaction:
     def park_where(self, table: str, column: str, values: set[str]) -> list[str]:
         """delete_where, keeping the dropped rows in staged files outside the table (memory:
         one file's rows at a time; staging is swept at commit): `restore` puts some back."""
-        parked = []
-        for rows in self._drop(table, column, values):
-            path, rel = self._new_file(table)
-            pq.write_table(rows, path, **PARQUET_OPTS)
-            parked.append(rel)
-        return parked
+        return [self._stage(table, rows) for rows in self._drop(table, column, values)]
 
-    def restore(self, table: str, parked: list[str], keep: Callable[[pa.Table], pa.Array]) -> int:
+    def restore(self, table: str, parked: list[str], keep: Callable[[pa.Table], pa.Array]) -> None:
         """Put back the parked rows for which `keep` (a boolean mask of a file's rows) is true."""
-        n = 0
         for rel in parked:
             rows = pq.read_table(self._path(rel))
-            rows = rows.filter(keep(rows))
-            self.append(table, rows)
-            n += rows.num_rows
-        return n
+            self.append(table, rows.filter(keep(rows)))
 
     def compact(self, table: str) -> bool:
         """Merge the table's small files into one when there are too many (nightly runs
