@@ -1,6 +1,8 @@
 """Stories and copy links kept up to date incrementally from the warehouse's lineage index
 (flows/lineage_store.py): real runs over files on disk, read back through DuckDB, compared
 with a full recomputation."""
+import contextlib
+
 import pyarrow as pa
 
 from flows import lineage_store
@@ -25,6 +27,32 @@ def _first_run(tmp_path):
     s = run_once(raw, tmp_path / "wh")
     assert s.lineage == "full" and s.articles_total == 7
     return raw, tmp_path / "wh"
+
+
+def _two_copies_of_wire(tmp_path):
+    """The first run's warehouse, after a run that adds two copies of the wire story."""
+    raw, wh = _first_run(tmp_path)
+    _copy_of_wire(raw)
+    _article(raw / "wire_copy2.json", "Yahoo News", "2023-03-02", "Valdoria dock workers strike over pay",
+             WIRE.replace("on Wednesday", "on Wednesday morning"))
+    run_once(raw, wh)
+    return raw, wh
+
+
+@contextlib.contextmanager
+def _uncommitted_tables(wh, *views):
+    """lineage_store's DuckDB views over the warehouse, in a transaction that is not committed."""
+    w = Warehouse(wh)
+    with w.lock():
+        tx = w.begin("check")
+        t = lineage_store._Tables(tx)
+        try:
+            for table in views:
+                t.view(table)
+            yield t
+        finally:
+            t.con.close()
+            tx.abort()
 
 
 def _tables(wh):
@@ -138,83 +166,48 @@ def test_incremental_candidates_are_the_full_ones_that_have_a_new_article(tmp_pa
     """The increment's copy candidates, made from the postings of the new articles' shingles
     only, are exactly the pairs of the whole index that contain a new article, also when
     a shingle's postings pass MAX_POSTINGS (then it is left out in both)."""
-    raw, wh = _first_run(tmp_path)
-    _copy_of_wire(raw)
-    _article(raw / "wire_copy2.json", "Yahoo News", "2023-03-02", "Valdoria dock workers strike over pay",
-             WIRE.replace("on Wednesday", "on Wednesday morning"))
-    run_once(raw, wh)
+    raw, wh = _two_copies_of_wire(tmp_path)
     _, _, ids, _ = _tables(wh)
     new = {ids["hill_copy.json"], ids["wire_copy2.json"]}
-    w = Warehouse(wh)
-    with w.lock():
-        tx = w.begin("check")
-        t = lineage_store._Tables(tx)
-        try:
-            for table in ("articles", "lineage_index"):
-                t.view(table)
-            t.ids("new_ids", new)
-            for cap in (50, 2):      # 2: the shingles the three texts share are boilerplate
-                monkeypatch.setattr(lineage, "MAX_POSTINGS", cap)
-                full = [p for p in lineage_store._candidates(t, False) if new & set(p)]
-                assert lineage_store._candidates(t, True) == full
-                assert (cap == 50) == bool(full)
-        finally:
-            t.con.close()
-            tx.abort()
+    with _uncommitted_tables(wh, "articles", "lineage_index") as t:
+        t.ids("new_ids", new)
+        for cap in (50, 2):      # 2: the shingles the three texts share are boilerplate
+            monkeypatch.setattr(lineage, "MAX_POSTINGS", cap)
+            full = [p for p in lineage_store._candidates(t, False) if new & set(p)]
+            assert lineage_store._candidates(t, True) == full
+            assert (cap == 50) == bool(full)
 
 
 def test_copy_links_are_verified_a_bounded_chunk_of_pairs_at_a_time(tmp_path, monkeypatch):
     """The full recomputation's links, verified LINK_PAIRS candidate pairs at a time (the
     leads read and shingled for a chunk's articles only), are the same links as in one go;
     no chunk holds more pairs, or the leads of more articles, than its bound."""
-    raw, wh = _first_run(tmp_path)
-    _copy_of_wire(raw)
-    _article(raw / "wire_copy2.json", "Yahoo News", "2023-03-02", "Valdoria dock workers strike over pay",
-             WIRE.replace("on Wednesday", "on Wednesday morning"))
-    run_once(raw, wh)
-    w = Warehouse(wh)
-    with w.lock():
-        tx = w.begin("check")
-        t = lineage_store._Tables(tx)
-        try:
-            for table in ("articles", "lineage_index"):
-                t.view(table)
-            pairs = lineage_store._candidates(t, False)
-            assert len(pairs) == 4        # the three copies of the wire story, and one more
-            whole, n = lineage_store._links(t, False, "check")
-            assert n == whole.num_rows >= 3
-            monkeypatch.setattr(lineage_store, "LINK_PAIRS", 2)
-            parts = []
-            for part in lineage_store._link_tables(t, pairs, "check"):
-                held = t.rows("select count(*) from pair_ids")[0][0]
-                assert part.num_rows <= 2 and 2 <= held <= 4   # a chunk's articles only
-                parts.append(part)
-            assert len(parts) == 2
-            assert pa.concat_tables(parts).to_pylist() == whole.to_pylist()
-            assert lineage_store._links(t, False, "check")[0].to_pylist() == whole.to_pylist()
-        finally:
-            t.con.close()
-            tx.abort()
+    raw, wh = _two_copies_of_wire(tmp_path)
+    with _uncommitted_tables(wh, "articles", "lineage_index") as t:
+        pairs = lineage_store._candidates(t, False)
+        assert len(pairs) == 4        # the three copies of the wire story, and one more
+        whole, n = lineage_store._links(t, False, "check")
+        assert n == whole.num_rows >= 3
+        monkeypatch.setattr(lineage_store, "LINK_PAIRS", 2)
+        parts = []
+        for part in lineage_store._link_tables(t, pairs, "check"):
+            held = t.rows("select count(*) from pair_ids")[0][0]
+            assert part.num_rows <= 2 and 2 <= held <= 4   # a chunk's articles only
+            parts.append(part)
+        assert len(parts) == 2
+        assert pa.concat_tables(parts).to_pylist() == whole.to_pylist()
+        assert lineage_store._links(t, False, "check")[0].to_pylist() == whole.to_pylist()
 
 
 def test_a_released_connection_keeps_the_views_and_registered_ids(tmp_path):
     """_Tables.release (a new DuckDB connection, so that the old one's memory goes) keeps
     every view and registered table: the queries after it read the same rows."""
     raw, wh = _first_run(tmp_path)
-    w = Warehouse(wh)
-    with w.lock():
-        tx = w.begin("check")
-        t = lineage_store._Tables(tx)
-        try:
-            for table in ("articles", "lineage_index", "stories", "links"):
-                t.view(table)
-            some = {r[0] for r in t.rows("select article_id from articles order by article_id limit 3")}
-            t.ids("window_ids", some)
-            sql = ("select (select count(*) from articles), (select count(*) from lineage_index semi join "
-                   "window_ids using (article_id)), (select count(*) from stories), (select count(*) from links)")
-            before, old = t.rows(sql), t.con
-            t.release()
-            assert t.con is not old and t.rows(sql) == before == [(7, 3, 7, 0)]
-        finally:
-            t.con.close()
-            tx.abort()
+    with _uncommitted_tables(wh, "articles", "lineage_index", "stories", "links") as t:
+        some = {r[0] for r in t.rows("select article_id from articles order by article_id limit 3")}
+        t.ids("window_ids", some)
+        sql = ("select (select count(*) from articles), (select count(*) from lineage_index semi join "
+               "window_ids using (article_id)), (select count(*) from stories), (select count(*) from links)")
+        before, old = t.rows(sql), t.con
+        t.release()
+        assert t.con is not old and t.rows(sql) == before == [(7, 3, 7, 0)]
