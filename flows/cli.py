@@ -66,6 +66,8 @@ def _emit_articles(paths: list[Path], fields: list[str], with_analysis: bool) ->
 
 
 FieldOpt = typer.Option([], "--field", help="Record field mapping KEY=NAME, e.g. body=content (repeatable).")
+WAREHOUSE_HELP = "Warehouse folder, or an fsspec URL (s3://bucket/prefix, …: worked on in a local copy, then published)."
+CacheOpt = typer.Option(None, help="Local copy of a warehouse URL (default ~/.cache/framewatch/warehouses/…).")
 
 
 @app.command()
@@ -83,7 +85,8 @@ def analyze(paths: List[Path] = typer.Argument(..., help="Files or folders."), f
 @app.command()
 def run(
     raw: str = typer.Option("data/raw", help="Folder of raw article files, or an fsspec URL (s3://bucket/prefix, …)."),
-    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    warehouse: str = typer.Option("data/parquet", help=WAREHOUSE_HELP),
+    warehouse_cache: Optional[Path] = CacheOpt,
     reports: Path = typer.Option(Path("data/reports"), help="Reports folder."),
     full: bool = typer.Option(False, "--full", help="Rebuild from all raw files, not only new/changed ones."),
     batch_size: int = typer.Option(250, min=1, help="Files per Prefect task."),
@@ -107,7 +110,8 @@ def run(
     from .nightly import run_nightly
 
     try:
-        result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=str(warehouse),
+        result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=warehouse,
+                             warehouse_cache=str(warehouse_cache) if warehouse_cache else None,
                              reports_dir=str(reports), full=full, batch_size=batch_size,
                              wait_for_lock=wait, workers=workers or None)
     except FramewatchError as exc:
@@ -131,7 +135,11 @@ def _print_summary(result: dict) -> None:
         console.print(f"  {note}")
     for reason, n in sorted(result["reject_reasons"].items()):
         console.print(f"  rejected {n} × {reason}  (see: framewatch query \"select * from rejects\")")
-    console.print(f"warehouse: {result['warehouse']}")
+    if result.get("warehouse_url"):
+        console.print(f"published: {result['warehouse_url']} ({result['files_published']} data files uploaded)")
+        console.print(f"warehouse: {result['warehouse']}  (the local copy)")
+    else:
+        console.print(f"warehouse: {result['warehouse']}")
     console.print(f"  duckdb:  duckdb -readonly {Path(result['warehouse']) / 'framewatch.duckdb'}")
     folders = sorted({str(Path(p).parent) for p in result["reports"].values()})
     for f in folders:
@@ -141,19 +149,21 @@ def _print_summary(result: dict) -> None:
 @app.command()
 def query(
     sql: str = typer.Argument(..., help="SQL over the warehouse views, e.g. 'select * from mart_story_outlets'."),
-    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    warehouse: str = typer.Option("data/parquet", help=WAREHOUSE_HELP),
+    warehouse_cache: Optional[Path] = CacheOpt,
     format: str = typer.Option("table", "--format", help="table, csv or json (one JSON array)."),
 ) -> None:
     """Run SQL against the warehouse (read-only)."""
     import duckdb
 
+    from .remote import local_copy
     from .reports import safe_cell
     from .warehouse import connect
 
     if format not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     try:
-        con = connect(warehouse)
+        con = connect(local_copy(warehouse, warehouse_cache))
         cur = con.execute(sql)
     except FramewatchError as exc:
         _fail(str(exc), 1)
@@ -182,14 +192,16 @@ def query(
 
 @app.command()
 def report(
-    warehouse: Path = typer.Option(Path("data/parquet"), help="Warehouse folder."),
+    warehouse: str = typer.Option("data/parquet", help=WAREHOUSE_HELP),
+    warehouse_cache: Optional[Path] = CacheOpt,
     reports: Path = typer.Option(Path("data/reports"), help="Reports folder."),
 ) -> None:
     """Write the CSV reports (one per mart) into REPORTS/<date>/."""
+    from .remote import local_copy
     from .reports import write_reports
 
     try:
-        paths = write_reports(warehouse, reports)
+        paths = write_reports(local_copy(warehouse, warehouse_cache), reports)
     except FramewatchError as exc:
         _fail(str(exc), 1)
     for name, path in paths.items():

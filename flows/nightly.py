@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
+from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
 
 DEFAULT_BATCH_SIZE = 250
@@ -28,6 +29,16 @@ def plan_task(raw_dir: str, warehouse_dir: str, full: bool) -> runs.Plan:
     if swept:
         get_run_logger().warning("swept %d leftovers of an interrupted run: %s", len(swept), swept[:5])
     return runs.plan_run(raw_dir, wh, full=full)
+
+
+@task(name="pull-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60])
+def pull_task(remote: RemoteWarehouse) -> str | None:
+    return remote.pull()
+
+
+@task(name="publish-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60])
+def publish_task(remote: RemoteWarehouse, pulled: str | None) -> int:
+    return remote.push(pulled)
 
 
 @task(name="process-batch-remote", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
@@ -90,16 +101,21 @@ def nightly(
     wait_for_lock: bool = False,
     workers: int | None = None,
     distributed: bool = False,
+    warehouse_cache: str | None = None,
 ) -> dict[str, Any]:
     """Process new and changed raw files into the warehouse and write the reports.
-    `raw_dir`: a local folder or an fsspec URL (s3://…, gs://… with that driver installed).
+    `raw_dir`, `warehouse_dir`: local folders or fsspec URLs (s3://…, gs://… with that
+    driver installed). A warehouse URL is worked on in a local copy (`warehouse_cache`,
+    default ~/.cache/framewatch/warehouses/…) and published at the end (flows/remote.py).
     `workers`: processes for the CPU work of each batch (default: all cores).
     `distributed`: batches are submitted to the flow's task runner (see `run_nightly`)."""
     started = dt.datetime.now(dt.timezone.utc)
     workers = workers or os.cpu_count() or 1
-    wh = Warehouse(warehouse_dir)
+    wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
+    local_dir = str(wh.root)
     with wh.lock(wait=wait_for_lock):
-        plan = plan_task(raw_dir, warehouse_dir, full)
+        pulled = pull_task(remote) if remote else None
+        plan = plan_task(raw_dir, local_dir, full)
         writer = runs.RunWriter(wh, plan, started)
         try:
             batches = plan.batches(batch_size)
@@ -134,10 +150,12 @@ def nightly(
         except BaseException:
             writer.abort()
             raise
-    paths = reports_task(warehouse_dir, reports_dir)
+        published = publish_task(remote, pulled) if remote else None
+    paths = reports_task(local_dir, reports_dir)
     create_markdown_artifact(
         key="framewatch-run-summary",
         markdown=summary_markdown(summary, paths) + (
+            f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
             f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
             "(reason `batch_failed`) and are retried by the next run." if failed else ""),
         description=f"framewatch run {summary.run_id}",
@@ -145,7 +163,10 @@ def nightly(
     if failed:
         raise RuntimeError(f"{failed} of {len(batches)} batches failed (committed the rest; "
                            "see rejects with reason batch_failed; the next run retries them)")
-    return {**summary.as_dict(), "reports": paths}
+    out = {**summary.as_dict(), "reports": paths}
+    if remote:
+        out.update(warehouse_url=remote.url, files_published=published)
+    return out
 
 
 def run_nightly(runner: str = "local", dask_address: str | None = None, dask_workers: int = 2, **params: Any) -> dict[str, Any]:

@@ -71,3 +71,23 @@ def test_prefect_yaml_parses_and_entrypoint_imports():
     flow = load_flow_from_entrypoint(str(REPO / path) + ":" + func)
     assert flow.name == "framewatch-nightly"
     assert set(dep["parameters"]) <= set(flow.parameters.properties)
+
+
+def test_flow_publishes_to_a_warehouse_url(prefect_harness, tmp_path):
+    """The flow with an fsspec URL as its warehouse: it works on a local copy, publishes,
+    and a run from another (fresh) copy pulls the published state (flows/remote.py)."""
+    import fsspec
+
+    url = f"memory://fw-e2e-{tmp_path.name}"
+    raw = copy_seeds(tmp_path / "raw")
+    first = nightly(str(raw), url, str(tmp_path / "reports"), warehouse_cache=str(tmp_path / "copy1"))
+    assert (first["warehouse_url"], first["articles_written"], first["warehouse"]) == (
+        url, 5, str((tmp_path / "copy1").resolve()))
+    fs = fsspec.filesystem("memory")
+    assert fs.cat_file(f"/{url.split('://')[1]}/_CURRENT").decode().strip() in {
+        p.rsplit("/", 1)[-1] for p in fs.ls(f"/{url.split('://')[1]}/_manifests", detail=False)}
+    again = nightly(str(raw), url, str(tmp_path / "reports2"), warehouse_cache=str(tmp_path / "copy2"))
+    assert (again["files_processed"], again["articles_total"], again["files_published"]) == (0, 5, 1)
+    con = connect(tmp_path / "copy2")
+    assert con.execute("select count(*) from mart_articles").fetchone()[0] == 5
+    fs.rm(f"/{url.split('://')[1]}", recursive=True)

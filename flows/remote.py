@@ -1,0 +1,192 @@
+"""A warehouse kept at an fsspec URL (`s3://bucket/framewatch`, `gs://…`, `az://…` once
+the user installs that driver; `memory://` works out of the box, and a `file://` URL or a
+plain path is an ordinary local warehouse).
+
+Object stores have no atomic rename and no flock, which the warehouse's commit and lock
+rest on (flows/storage.py). So a run works on a local copy, and the URL holds the same
+layout as a local warehouse (data files, `_manifests/`, `_CURRENT`):
+
+1. `pull()`: the local copy is made equal to the URL's committed state: the URL's
+   `_CURRENT` and its manifest are copied, and each listed data file the copy lacks (or
+   holds with another size) is downloaded. Data files are immutable and named by the run
+   that wrote them, so a file already in the copy is not fetched again. A local commit
+   the URL never received is dropped (its raw files are still new, so the run redoes them).
+2. The run commits to the local copy, as any run does.
+3. `push(pulled)`: the data files the URL lacks are uploaded, then the manifest, then
+   `_CURRENT` last, in one write: the publish point (a single PUT is atomic on object
+   stores). A reader of the URL sees the previous run or this one, never a mix. If the
+   URL's `_CURRENT` moved since the pull (another writer published), nothing is
+   published and the run fails with WarehouseError; the next run pulls that state.
+   Then the URL's manifests beyond the last KEEP_MANIFESTS and the files none of those
+   reference are deleted.
+
+One writer per URL: a second writer is caught at publish time (above), not locked out.
+The DuckDB file and the reports are built from the local copy (DuckDB would need its
+httpfs extension, a run-time download, to read the URL).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from transforms.errors import WarehouseError
+from transforms.schema import TABLES
+
+from .storage import KEEP_MANIFESTS, Warehouse
+
+
+def is_url(location: str | os.PathLike[str]) -> bool:
+    """True for an fsspec URL; a plain path and a `file://` URL are local folders."""
+    text = str(location)
+    return "://" in text and not text.startswith("file://")
+
+
+def default_cache(url: str) -> Path:
+    """~/.cache/framewatch/warehouses/<readable part>-<hash of the URL>."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "framewatch" / "warehouses"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://", 1)[-1]).strip("_")[-60:]
+    return base / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+
+
+class RemoteWarehouse:
+    def __init__(self, url: str, cache: str | os.PathLike[str] | None = None):
+        import fsspec
+
+        self.url = url.rstrip("/")
+        self.fs, root = fsspec.core.url_to_fs(self.url)
+        self.root = root.rstrip("/")
+        self.local = Warehouse(cache or default_cache(self.url))
+
+    def _r(self, rel: str) -> str:
+        return f"{self.root}/{rel}"
+
+    def remote_current(self) -> str | None:
+        """The URL's committed manifest name (None: nothing published yet)."""
+        try:
+            return self.fs.cat_file(self._r("_CURRENT")).decode("utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _remote_manifest(self, name: str) -> dict:
+        try:
+            return json.loads(self.fs.cat_file(self._r(f"_manifests/{name}")))
+        except (OSError, ValueError) as exc:
+            raise WarehouseError(f"{self.url}: committed manifest {name} is unreadable: {exc}") from exc
+
+    def pull(self) -> str | None:
+        """Make the local copy equal to the URL's committed state (call with the local
+        copy's lock held). Returns the manifest name pulled (None: empty URL)."""
+        wh = self.local
+        wh.init()
+        name = self.remote_current()
+        pointer, mdir = wh.root / "_CURRENT", wh.root / "_manifests"
+        local_name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+        if name is None:
+            if local_name is not None:      # a local commit never published: the URL is the truth
+                pointer.unlink()
+                for m in mdir.glob("*.json"):
+                    m.unlink()
+            wh.recover()
+            return None
+        same = name == local_name and (mdir / name).is_file()
+        doc = json.loads((mdir / name).read_text(encoding="utf-8")) if same else self._remote_manifest(name)
+        sizes = None
+        for rel in (r for files in doc["files"].values() for r in files):
+            target = wh.root / rel
+            if same and target.is_file():
+                continue
+            if sizes is None:               # one listing, not a request per file
+                sizes = self._remote_files()
+            if not target.is_file() or target.stat().st_size != sizes.get(rel):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+                self.fs.get_file(self._r(rel), str(tmp))
+                os.replace(tmp, target)
+        if not same:
+            for m in mdir.glob("*.json"):   # local manifests of other histories
+                if m.name != name:
+                    m.unlink()
+            (mdir / name).write_text(json.dumps(doc, indent=1, sort_keys=True), encoding="utf-8")
+            tmp = wh.root / f"._CURRENT.tmp-{os.getpid()}"
+            tmp.write_text(name + "\n", encoding="utf-8")
+            os.replace(tmp, pointer)
+        wh.recover()                        # files no kept manifest references
+        return name
+
+    def push(self, pulled: str | None) -> int:
+        """Publish the local copy's committed state to the URL (see the module docstring).
+        Returns the number of data files uploaded."""
+        wh = self.local
+        now = self.remote_current()
+        if now != pulled:
+            raise WarehouseError(
+                f"{self.url} was published by another run while this one ran ({pulled} -> {now}); "
+                f"this run's results stay in the local copy {wh.root} and are not published: run again")
+        pointer = wh.root / "_CURRENT"
+        if not pointer.is_file():
+            return 0
+        name = pointer.read_text(encoding="utf-8").strip()
+        if name == pulled:
+            return 0
+        doc = json.loads((wh.root / "_manifests" / name).read_text(encoding="utf-8"))
+        present = set(self._remote_files())
+        uploaded = 0
+        for files in doc["files"].values():
+            for rel in files:
+                if rel not in present:
+                    self.fs.makedirs(self._r(rel).rsplit("/", 1)[0], exist_ok=True)
+                    self.fs.put_file(str(wh.root / rel), self._r(rel))
+                    uploaded += 1
+        self.fs.makedirs(self._r("_manifests"), exist_ok=True)
+        self.fs.pipe_file(self._r(f"_manifests/{name}"), (wh.root / "_manifests" / name).read_bytes())
+        self.fs.pipe_file(self._r("_CURRENT"), (name + "\n").encode("utf-8"))   # <- the publish point
+        self._gc()
+        return uploaded
+
+    def _remote_files(self) -> dict[str, int]:
+        """The URL's data files, relative to its root -> size in bytes (one listing)."""
+        found = self.fs.find(self.root, detail=True) if self.fs.exists(self.root) else {}
+        prefix = self.root.lstrip("/") + "/"
+        out = {}
+        for path, info in found.items():
+            rel = path.lstrip("/")[len(prefix):]
+            if rel.split("/", 1)[0] in TABLES and rel.endswith(".parquet"):
+                out[rel] = info["size"]
+        return out
+
+    def _gc(self) -> None:
+        mdir = self._r("_manifests")
+        manifests = sorted(p.rsplit("/", 1)[-1] for p in self.fs.ls(mdir, detail=False) if p.endswith(".json"))
+        keep = manifests[-KEEP_MANIFESTS:]
+        referenced: set[str] = set()
+        for m in keep:
+            for files in self._remote_manifest(m)["files"].values():
+                referenced.update(files)
+        for m in manifests[:-KEEP_MANIFESTS]:
+            self.fs.rm_file(self._r(f"_manifests/{m}"))
+        for rel in self._remote_files():
+            if rel not in referenced:
+                self.fs.rm_file(self._r(rel))
+
+
+def open_warehouse(location: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None
+                   ) -> tuple[Warehouse, RemoteWarehouse | None]:
+    """(the warehouse a run works on, the URL it publishes to or None for a local folder)."""
+    if is_url(location):
+        remote = RemoteWarehouse(str(location), cache)
+        return remote.local, remote
+    text = str(location)
+    return Warehouse(text[len("file://"):] if text.startswith("file://") else text), None
+
+
+def local_copy(location: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Path:
+    """A folder holding the warehouse at `location` for reading (queries, reports): the
+    folder itself, or for a URL its local copy, pulled first."""
+    wh, remote = open_warehouse(location, cache)
+    if remote:
+        with wh.lock(wait=True):
+            remote.pull()
+    return wh.root

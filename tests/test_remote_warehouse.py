@@ -1,0 +1,143 @@
+"""A warehouse at an fsspec URL (issue 7): runs work on a local copy and publish to the
+URL (flows/remote.py). memory:// stands in for an object store: the same fsspec calls
+(cat, get, put, pipe, find, rm) an s3:// or gs:// driver serves."""
+import json
+import uuid
+
+import fsspec
+import pytest
+
+from flows.remote import RemoteWarehouse, local_copy, open_warehouse
+from flows.storage import Warehouse
+from transforms.errors import WarehouseError
+
+from . import crashkit
+from .conftest import copy_seeds, run_once
+
+MEM = fsspec.filesystem("memory")
+
+
+@pytest.fixture
+def url():
+    name = f"fw-wh-{uuid.uuid4().hex[:8]}"
+    yield f"memory://{name}"
+    if MEM.exists(f"/{name}"):
+        MEM.rm(f"/{name}", recursive=True)
+
+
+def _run(raw, url, cache):
+    """One run as the flow does it: pull under the copy's lock, run, publish."""
+    remote = RemoteWarehouse(url, cache)
+    with remote.local.lock():
+        pulled = remote.pull()
+    summary = run_once(raw, remote.local.root)
+    return summary, remote.push(pulled)
+
+
+def _rows(wh):
+    return {t: sorted(map(str, rows)) for t, rows in crashkit.content(wh).items()
+            if t in ("articles", "article_sources", "term_hits", "figures", "rejects")}
+
+
+def _published(url):
+    """The URL's committed state read back from the URL alone, as a local folder."""
+    root = url.split("://", 1)[1]
+    name = MEM.cat_file(f"/{root}/_CURRENT").decode().strip()
+    doc = json.loads(MEM.cat_file(f"/{root}/_manifests/{name}"))
+    return name, doc["files"]
+
+
+def test_a_run_publishes_what_it_committed_and_a_fresh_copy_pulls_it(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    summary, uploaded = _run(raw, url, tmp_path / "copy1")
+    assert summary.articles_written == 5
+    name, files = _published(url)
+    local = Warehouse(tmp_path / "copy1")
+    assert name == (local.root / "_CURRENT").read_text().strip()
+    assert files == local.current().files
+    assert uploaded == sum(map(len, files.values())) > 0
+    for rel in (r for rels in files.values() for r in rels):      # the bytes, not just the names
+        assert MEM.cat_file(f"/{url.split('://')[1]}/{rel}") == (local.root / rel).read_bytes()
+
+    # another machine (a fresh copy) pulls the same warehouse, and has nothing to do
+    again, uploaded = _run(raw, url, tmp_path / "copy2")
+    assert (again.files_processed, again.articles_total) == (0, 5)
+    assert _rows(tmp_path / "copy2") == _rows(tmp_path / "copy1")
+    now = _published(url)[1]
+    assert uploaded == 1 and now["runs"][:-1] == files["runs"]     # only its own runs row is new
+    assert {t: f for t, f in now.items() if t != "runs"} == {t: f for t, f in files.items() if t != "runs"}
+
+
+def test_an_increment_uploads_only_new_files_and_old_manifests_are_collected(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "copy")
+    before = set(MEM.find(f"/{url.split('://')[1]}"))
+    (raw / "extra.txt").write_text("Police detained 40 protesters in Almaty on Monday, officials said. " * 5,
+                                   encoding="utf-8")
+    summary, uploaded = _run(raw, url, tmp_path / "copy")
+    assert summary.articles_written == 1
+    _, files = _published(url)
+    assert 0 < uploaded < sum(map(len, files.values()))             # the earlier files stay where they are
+    for _ in range(4):                                             # runs that add nothing still publish
+        _run(raw, url, tmp_path / "copy")
+    root = url.split("://")[1]
+    assert len(MEM.ls(f"/{root}/_manifests", detail=False)) == 3   # KEEP_MANIFESTS
+    referenced = {r for m in MEM.ls(f"/{root}/_manifests", detail=False)
+                  for rels in json.loads(MEM.cat_file(m))["files"].values() for r in rels}
+    data = {p.split(f"/{root}/", 1)[1] for p in MEM.find(f"/{root}") if p.endswith(".parquet")}
+    assert data == referenced and before - set(MEM.find(f"/{root}"))   # unreferenced files deleted
+
+
+def test_a_second_writer_is_refused_at_publish_and_the_url_keeps_the_first(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "a")
+    first = _published(url)
+    slow = RemoteWarehouse(url, tmp_path / "b")
+    with slow.local.lock():
+        pulled = slow.pull()
+    (raw / "extra.txt").write_text("Police detained 40 protesters in Almaty on Monday, officials said. " * 5,
+                                   encoding="utf-8")
+    _run(raw, url, tmp_path / "a")                  # publishes while "b" is still running
+    second = _published(url)
+    assert second != first
+    run_once(raw, slow.local.root)
+    with pytest.raises(WarehouseError, match="published by another run"):
+        slow.push(pulled)
+    assert _published(url) == second
+    # b's next run pulls the URL's state: its unpublished commit is dropped, nothing is lost
+    summary, _ = _run(raw, url, tmp_path / "b")
+    assert summary.articles_total == 6
+    assert _rows(tmp_path / "b")["articles"] == _rows(tmp_path / "a")["articles"]
+
+
+def test_a_local_commit_never_published_is_dropped_when_the_url_is_empty(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    remote = RemoteWarehouse(url, tmp_path / "copy")
+    run_once(raw, remote.local.root)                # committed locally, the publish never happened
+    with remote.local.lock():
+        assert remote.pull() is None
+    assert remote.local.current().files == {t: [] for t in remote.local.current().files}
+    summary, _ = _run(raw, url, tmp_path / "copy")
+    assert summary.articles_written == 5            # redone from raw, and published this time
+    assert _published(url)[1] == remote.local.current().files
+
+
+def test_local_locations_are_not_copied(tmp_path):
+    for location in (tmp_path / "wh", f"file://{tmp_path}/wh"):
+        wh, remote = open_warehouse(location)
+        assert remote is None and wh.root == (tmp_path / "wh").resolve()
+    assert local_copy(tmp_path / "wh") == (tmp_path / "wh").resolve()
+
+
+def test_pull_fetches_what_the_copy_lost_and_only_that(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "copy")
+    remote = RemoteWarehouse(url, tmp_path / "copy")
+    lost = remote.local.root / remote.local.current().files["articles"][0]
+    kept = remote.local.root / remote.local.current().files["term_hits"][0]
+    good = lost.read_bytes()
+    lost.unlink()
+    stamp = kept.stat().st_mtime_ns
+    with remote.local.lock():
+        remote.pull()
+    assert lost.read_bytes() == good and kept.stat().st_mtime_ns == stamp
