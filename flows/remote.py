@@ -120,17 +120,15 @@ class RemoteWarehouse:
         """Publish the local copy's committed state to the URL (see the module docstring).
         Returns the number of data files uploaded."""
         wh = self.local
+        pointer = wh.root / "_CURRENT"
+        name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
         now = self.remote_current()
+        if now == name:                     # nothing committed, or a retry after the publish point
+            return 0
         if now != pulled:
             raise WarehouseError(
                 f"{self.url} was published by another run while this one ran ({pulled} -> {now}); "
                 f"this run's results stay in the local copy {wh.root} and are not published: run again")
-        pointer = wh.root / "_CURRENT"
-        if not pointer.is_file():
-            return 0
-        name = pointer.read_text(encoding="utf-8").strip()
-        if name == pulled:
-            return 0
         doc = json.loads((wh.root / "_manifests" / name).read_text(encoding="utf-8"))
         present = set(self._remote_files())
         uploaded = 0

@@ -141,3 +141,14 @@ def test_pull_fetches_what_the_copy_lost_and_only_that(tmp_path, url):
     with remote.local.lock():
         remote.pull()
     assert lost.read_bytes() == good and kept.stat().st_mtime_ns == stamp
+
+
+def test_a_retried_publish_after_the_publish_point_is_not_taken_for_another_writer(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    remote = RemoteWarehouse(url, tmp_path / "copy")
+    with remote.local.lock():
+        pulled = remote.pull()
+    run_once(raw, remote.local.root)
+    assert remote.push(pulled) > 0
+    published = _published(url)
+    assert remote.push(pulled) == 0 and _published(url) == published   # the task's retry: a no-op
