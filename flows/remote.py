@@ -186,5 +186,7 @@ def local_copy(location: str | os.PathLike[str], cache: str | os.PathLike[str] |
     wh, remote = open_warehouse(location, cache)
     if remote:
         with wh.lock(wait=True):
-            remote.pull()
+            if remote.pull() is None:
+                raise WarehouseError(f"nothing published at {remote.url} yet: "
+                                     f"run `framewatch run --warehouse {remote.url}` first")
     return wh.root

@@ -152,3 +152,10 @@ def test_a_retried_publish_after_the_publish_point_is_not_taken_for_another_writ
     assert remote.push(pulled) > 0
     published = _published(url)
     assert remote.push(pulled) == 0 and _published(url) == published   # the task's retry: a no-op
+
+
+def test_reading_a_url_pulls_it_and_an_empty_url_says_what_to_do(tmp_path, url):
+    with pytest.raises(WarehouseError, match=f"nothing published at {url} yet"):
+        local_copy(url, tmp_path / "reader")
+    _run(copy_seeds(tmp_path / "raw"), url, tmp_path / "writer")
+    assert _rows(local_copy(url, tmp_path / "reader")) == _rows(tmp_path / "writer")
