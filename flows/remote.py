@@ -16,7 +16,9 @@ layout as a local warehouse (data files, `_manifests/`, `_CURRENT`):
    `_CURRENT` last, in one write: the publish point (a single PUT is atomic on object
    stores). A reader of the URL sees the previous run or this one, never a mix. If the
    URL's `_CURRENT` moved since the pull (another writer published), nothing is
-   published and the run fails with WarehouseError; the next run pulls that state.
+   published and the run fails with WarehouseError; the next run pulls that state. It is
+   checked before the upload and again after it, just before the manifest: the other
+   writer's collection may have deleted files this run had just uploaded.
    Then the URL's manifests beyond the last KEEP_MANIFESTS and the files none of those
    reference are deleted.
 
@@ -126,9 +128,7 @@ class RemoteWarehouse:
         if now == name:                     # nothing committed, or a retry after the publish point
             return 0
         if now != pulled:
-            raise WarehouseError(
-                f"{self.url} was published by another run while this one ran ({pulled} -> {now}); "
-                f"this run's results stay in the local copy {wh.root} and are not published: run again")
+            self._refuse(pulled)
         doc = json.loads((wh.root / "_manifests" / name).read_text(encoding="utf-8"))
         present = set(self._remote_files())
         uploaded = 0
@@ -138,11 +138,18 @@ class RemoteWarehouse:
                     self.fs.makedirs(self._r(rel).rsplit("/", 1)[0], exist_ok=True)
                     self.fs.put_file(str(wh.root / rel), self._r(rel))
                     uploaded += 1
+        if self.remote_current() != pulled:  # published while this run uploaded: its collection may have
+            self._refuse(pulled)             # deleted files just uploaded, which this manifest would list
         self.fs.makedirs(self._r("_manifests"), exist_ok=True)
         self.fs.pipe_file(self._r(f"_manifests/{name}"), (wh.root / "_manifests" / name).read_bytes())
         self.fs.pipe_file(self._r("_CURRENT"), (name + "\n").encode("utf-8"))   # <- the publish point
         self._gc()
         return uploaded
+
+    def _refuse(self, pulled: str | None) -> None:
+        raise WarehouseError(
+            f"{self.url} was published by another run while this one ran ({pulled} -> {self.remote_current()}); "
+            f"this run's results stay in the local copy {self.local.root} and are not published: run again")
 
     def _remote_files(self) -> dict[str, int]:
         """The URL's data files, relative to its root -> size in bytes (one listing)."""

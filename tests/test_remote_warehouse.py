@@ -110,6 +110,45 @@ def test_a_second_writer_is_refused_at_publish_and_the_url_keeps_the_first(tmp_p
     assert _rows(tmp_path / "b")["articles"] == _rows(tmp_path / "a")["articles"]
 
 
+class _PublishDuringUpload:
+    """The URL's filesystem, unchanged, except that `during` (another writer's whole run)
+    happens right after this writer's first upload: two writers interleaved at the moment
+    a real race would hit."""
+
+    def __init__(self, fs, during):
+        self._fs, self._during = fs, during
+
+    def put_file(self, *args, **kwargs):
+        self._fs.put_file(*args, **kwargs)
+        during, self._during = self._during, None
+        if during:
+            during()
+
+    def __getattr__(self, name):
+        return getattr(self._fs, name)
+
+
+def test_a_writer_that_another_one_published_under_while_it_uploaded_publishes_nothing(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "a")
+    slow = RemoteWarehouse(url, tmp_path / "b")
+    with slow.local.lock():
+        pulled = slow.pull()
+    (raw / "extra.txt").write_text("Police detained 40 protesters in Almaty on Monday, officials said. " * 5,
+                                   encoding="utf-8")
+    run_once(raw, slow.local.root)
+    # "a" publishes while "b" uploads: a's collection deletes b's first upload (no manifest lists it yet)
+    slow.fs = _PublishDuringUpload(slow.fs, lambda: _run(raw, url, tmp_path / "a"))
+    with pytest.raises(WarehouseError, match="published by another run"):
+        slow.push(pulled)
+    name, files = _published(url)
+    assert name == (tmp_path / "a" / "_CURRENT").read_text().strip()      # a's state, not b's
+    root = url.split("://")[1]
+    assert all(MEM.exists(f"/{root}/{rel}") for rels in files.values() for rel in rels)
+    summary, _ = _run(raw, url, tmp_path / "b")                           # b's next run: nothing lost
+    assert summary.articles_total == 6
+
+
 def test_a_local_commit_never_published_is_dropped_when_the_url_is_empty(tmp_path, url):
     raw = copy_seeds(tmp_path / "raw")
     remote = RemoteWarehouse(url, tmp_path / "copy")
