@@ -20,6 +20,10 @@ from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
 
 DEFAULT_BATCH_SIZE = 250
+# A task on Dask costs Prefect and Dask ~0.1-0.2 s (task run, states, shipping the call and its
+# result): a Dask batch holds at least this much raw input, so that cost stays under 5% of
+# its work (bench/dask_overhead.py, BENCHMARKS.md).
+DASK_BATCH_MB = 8.0
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -102,13 +106,15 @@ def nightly(
     workers: int | None = None,
     distributed: bool = False,
     warehouse_cache: str | None = None,
+    dask_batch_mb: float = DASK_BATCH_MB,
 ) -> dict[str, Any]:
     """Process new and changed raw files into the warehouse and write the reports.
     `raw_dir`, `warehouse_dir`: local folders or fsspec URLs (s3://…, gs://… with that
     driver installed). A warehouse URL is worked on in a local copy (`warehouse_cache`,
     default ~/.cache/framewatch/warehouses/…) and published at the end (flows/remote.py).
     `workers`: processes for the CPU work of each batch (default: all cores).
-    `distributed`: batches are submitted to the flow's task runner (see `run_nightly`)."""
+    `distributed`: batches are submitted to the flow's task runner (see `run_nightly`),
+    each of at least `batch_size` files and `dask_batch_mb` MB of raw files."""
     started = dt.datetime.now(dt.timezone.utc)
     workers = workers or os.cpu_count() or 1
     wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
@@ -118,7 +124,7 @@ def nightly(
         plan = plan_task(raw_dir, local_dir, full)
         writer = runs.RunWriter(wh, plan, started)
         try:
-            batches = plan.batches(batch_size)
+            batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
             failed = 0
 
             def stage(batch: list[runs.RawFile], state: Any) -> None:

@@ -75,8 +75,25 @@ class Plan:
     stale_without_raw: int = 0   # such files no longer in the raw folder: their rows stay as they are
     manifest_changed: set[str] = field(default_factory=set)   # unchanged files whose manifest entry changed
 
-    def batches(self, size: int) -> list[list[RawFile]]:
-        return [self.todo[i:i + size] for i in range(0, len(self.todo), size)]
+    def batches(self, size: int, min_bytes: int = 0) -> list[list[RawFile]]:
+        """The files to do, in order, `size` files a batch. With `min_bytes` (the Dask
+        runner's batches: a task's fixed cost must be small beside its work), as many
+        batches as hold `min_bytes` of raw files each (one if all hold less), of about equal
+        bytes: a batch takes files until it holds its share of the bytes and `size` files,
+        the last what is left (equal shares keep the workers busy to the end: 18 MB at 8 MB
+        a batch is two of 9 MB, not 8 + 8 + 2)."""
+        total = sum(f.size for f in self.todo)
+        share = total / max(1, total // min_bytes) if min_bytes else 0
+        out: list[list[RawFile]] = []
+        batch: list[RawFile] = []
+        held = 0
+        for f in self.todo:
+            batch.append(f)
+            held += f.size
+            if len(batch) >= size and held >= share:
+                out.append(batch)
+                batch, held = [], 0
+        return out + [batch] if batch else out
 
 
 def _valid_name(rel: str) -> bool:

@@ -239,3 +239,23 @@ def test_only_mid_sized_jsonl_is_split(tmp_path):
     assert runs._parts("a.json", b"x" * runs.SPLIT_JSONL_OVER, 2) == 1
     big = gzip.compress(b"{}\n" * (runs.SPLIT_JSONL_OVER // 3 + 1))
     assert runs._parts("a.jsonl.gz", big, 2) == 2 and len(big) < runs.SPLIT_JSONL_OVER
+
+
+def test_batches_by_files_and_by_bytes():
+    """Every file to do in exactly one batch, in order; a batch holds `size` files and,
+    with min_bytes (the Dask runner's batches), an equal share of the bytes, at least
+    min_bytes (the last batch: what is left)."""
+    files = [runs.RawFile(f"{i:03d}.txt", size, f"h{i}") for i, size in enumerate([5, 1, 1, 9, 2, 2, 2, 30, 1, 1])]
+    plan = runs.Plan("r1", "raw", False, files, files)
+    by_files = plan.batches(4)
+    assert [len(b) for b in by_files] == [4, 4, 2]
+    by_bytes = plan.batches(2, min_bytes=6)
+    assert [[f.rel[:3] for f in b] for b in by_bytes] == [["000", "001"], ["002", "003"], ["004", "005", "006"],
+                                                           ["007", "008"], ["009"]]
+    ten = [runs.RawFile(f"{i}.txt", 100, f"h{i}") for i in range(10)]
+    even = runs.Plan("r1", "raw", False, ten, ten).batches(1, min_bytes=400)    # two shares of 500, not 400 + 400 + 200
+    assert [len(b) for b in even] == [5, 5]
+    assert [f for b in even for f in b] == ten
+    for batches in (by_files, by_bytes, plan.batches(1, 10**9), plan.batches(100)):
+        assert [f for b in batches for f in b] == files and all(batches)
+    assert runs.Plan("r1", "raw", False, [], []).batches(3, 10) == []

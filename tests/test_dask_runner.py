@@ -41,7 +41,7 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
         procs.append(services.start_prefect_server(tmp_path / "home", port, tmp_path / "server.log"))
         procs += services.start_dask(dport, 2, tmp_path)
         env = services.prefect_env(tmp_path / "home", port)
-        common = ["--raw", raw, "--batch-size", "2"]
+        common = ["--raw", raw, "--batch-size", "2", "--dask-batch-mb", "0"]   # 9 small batches: many tasks
         dask = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-dask", "--reports", tmp_path / "rep-dask",
                                "--runner", "dask", "--dask-address", f"tcp://127.0.0.1:{dport}"],
                               env=env, capture_output=True, text=True, timeout=400)
@@ -49,6 +49,10 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
         local = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-local", "--reports", tmp_path / "rep-local"],
                                env=env, capture_output=True, text=True, timeout=400)
         assert local.returncode == 0, local.stderr[-3000:]
+        # the LocalCluster option: no address, the run starts (and stops) a cluster of its own
+        cluster = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-lc", "--reports", tmp_path / "rep-lc",
+                                  "--runner", "dask"], env=env, capture_output=True, text=True, timeout=400)
+        assert cluster.returncode == 0, cluster.stdout[-3000:] + cluster.stderr[-3000:]
         from distributed import Client
 
         with Client(f"tcp://127.0.0.1:{dport}", timeout=30) as client:
@@ -56,7 +60,7 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
             assert done >= 9, "the batch tasks did not run on the Dask cluster"  # 9 batches of 2 files
     finally:
         services.stop(procs)
-    a, b = _content(tmp_path / "wh-dask"), _content(tmp_path / "wh-local")
+    a, b, c = _content(tmp_path / "wh-dask"), _content(tmp_path / "wh-local"), _content(tmp_path / "wh-lc")
     assert len(a["articles"]) == 17
     for table in TABLES:
-        assert a[table] == b[table], table
+        assert a[table] == b[table] == c[table], table
