@@ -51,9 +51,10 @@ def write_folder(raw: Path, n: int) -> int:
     return sum(p.stat().st_size for p in raw.iterdir())
 
 
-def batch_span() -> float:
+def batch_span() -> tuple[float, str]:
     """Seconds from the first batch task's start to the last one's end, in the newest
-    flow run (from the Prefect server's task run records)."""
+    flow run (from the Prefect server's task run records), and each task's start and
+    duration."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import FlowRunSort
@@ -62,7 +63,9 @@ def batch_span() -> float:
         run = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1)[0]
         tasks = [t for t in client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])))
                  if t.name.startswith("process-batch-remote")]
-    return (max(t.end_time for t in tasks) - min(t.start_time for t in tasks)).total_seconds()
+    first = min(t.start_time for t in tasks)
+    spans = sorted(((t.start_time - first).total_seconds(), (t.end_time - t.start_time).total_seconds()) for t in tasks)
+    return (max(t.end_time for t in tasks) - first).total_seconds(), " ".join(f"{a:.1f}+{d:.1f}" for a, d in spans)
 
 
 def main() -> int:
@@ -167,10 +170,13 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, batches in cuts.items():
         w = statistics.median(work[name])
-        wall, span, written = walls[name]
+        wall, (span, _), written = walls[name]
         print(f"| {name} | {len(batches)} | {statistics.median(map(len, batches)):.0f} | {w:.2f} | "
               f"{cost / (cost + w):.1%} | {wall:.1f} | {span:.1f} | {sum(work[name]) / args.workers:.1f} | {written} |")
     print("\nThe whole flow includes its fixed costs (flow run, plan, commit, stories, DuckDB file, reports).")
+    print("Batch tasks, start after the first one's + duration (s):")
+    for name in cuts:
+        print(f"- {name}: {walls[name][1][1]}")
     return 0
 
 
