@@ -1,8 +1,8 @@
 """The stories' clustering in bounded chunks (transforms/lineage.py: _CANDIDATE_ROWS,
 _PAIR_CHUNK) finds what it found with everything at once: the same pairs, bit for bit the
 same similarities and local scales, the same stories. Chunks of a few articles or pairs
-against the defaults (one chunk on these inputs), and the local scales against the
-all-at-once ranking they replaced (3f1b658's `_local_scales`, copied below)."""
+against the defaults (one chunk on these inputs), and the local scales and the linkage
+against the all-at-once versions they replaced (3f1b658's, copied below)."""
 import datetime as dt
 
 import numpy as np
@@ -47,6 +47,42 @@ def _local_scales_at_once(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.nda
 
     return np.clip(np.maximum(kth(lineage._NEIGHBOUR), lineage._BACKGROUND_FACTOR * kth(lineage._BACKGROUND)),
                    lineage._SCALE_FLOOR, lineage._SCALE_CAP)
+
+
+def _average_linkage_as_before(n, pairs, sims, threshold, seed, seed_min):
+    """transforms.lineage._average_linkage as of 3f1b658: every pair a Python list at once,
+    each direction's sum its own float."""
+    from collections import defaultdict
+
+    root = list(range(n))
+    members = {k: [k] for k in range(n)}
+    link = defaultdict(dict)
+    listed = pairs.tolist()
+    for (i, j), v in zip(listed, sims.tolist()):
+        link[i][j] = link[i].get(j, 0.0) + v
+        link[j][i] = link[j].get(i, 0.0) + v
+    seeds = seed.tolist()
+    for p in np.lexsort((pairs[:, 1], pairs[:, 0], -sims)).tolist():
+        i, j = listed[p]
+        a, b = root[i], root[j]
+        if a == b:
+            continue
+        if link[a].get(b, 0.0) / (len(members[a]) * len(members[b])) < threshold:
+            continue
+        if len(members[a]) == len(members[b]) == 1 and seeds[p] < seed_min:
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for m in members[b]:
+            root[m] = a
+        members[a].extend(members.pop(b))
+        for c, v in link.pop(b).items():
+            del link[c][b]
+            if c != a:
+                link[a][c] = link[a].get(c, 0.0) + v
+                link[c][a] = link[c].get(a, 0.0) + v
+        link[a].pop(b, None)
+    return root
 
 
 def _corpus(seed: int = 7, n: int = 600):
@@ -145,6 +181,20 @@ def test_local_scales_break_ties_of_the_rounded_ranking_key_as_before(monkeypatc
     for chunk in (1, 3, 1000):
         monkeypatch.setattr(lineage, "_PAIR_CHUNK", chunk)
         assert _same_bits(lineage._local_scales(n, pairs.astype(np.int32), sims), want), chunk
+
+
+@pytest.mark.parametrize("threshold", [0.7, 0.3, 0.1])
+def test_average_linkage_a_few_pairs_at_a_time_merges_as_before(corpus, monkeypatch, threshold):
+    """The same groups as the all-at-once linkage, at the default threshold and at lower ones
+    (bigger groups: many folds of their sums)."""
+    pairs, sims = _pairs(corpus)
+    n = len(corpus[0])
+    kept, rel, raw = lineage._relative(n, pairs, sims, 0.5)
+    want = _average_linkage_as_before(n, kept.astype(np.int64), rel, threshold, raw, 0.08)
+    assert len(set(want)) < n - 100
+    assert lineage._average_linkage(n, kept, rel, threshold, raw, 0.08) == want
+    monkeypatch.setattr(lineage, "_PAIR_CHUNK", 2)
+    assert lineage._average_linkage(n, kept, rel, threshold, raw, 0.08) == want
 
 
 def test_stories_clustered_in_small_chunks_are_the_same(corpus, monkeypatch):

@@ -413,13 +413,13 @@ def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: flo
     Group-to-group sums are kept up to date on each merge, so the cost follows the number
     of pairs, not the square of group sizes. Pairs become Python objects _PAIR_CHUNK at a
     time (only the sums are held for all)."""
-    root = list(range(n))
-    members: dict[int, list[int]] = {k: [k] for k in range(n)}
+    root = list(range(n))   # also each article's one int object: the sums' keys are these, not one per entry
+    members: dict[int, list[int]] = {k: [k] for k in root}
     link: dict[int, dict[int, float]] = defaultdict(dict)   # group -> neighbour group -> summed similarity
-    for lo in range(0, len(sims), _PAIR_CHUNK):
+    for lo in range(0, len(sims), _PAIR_CHUNK):   # link[a][b] is link[b][a] (one float object: both get the same sums)
         for (i, j), v in zip(pairs[lo:lo + _PAIR_CHUNK].tolist(), sims[lo:lo + _PAIR_CHUNK].tolist()):
-            link[i][j] = link[i].get(j, 0.0) + v
-            link[j][i] = link[j].get(i, 0.0) + v
+            i, j = root[i], root[j]
+            link[i][j] = link[j][i] = link[i].get(j, 0.0) + v
     strongest = np.lexsort((pairs[:, 1], pairs[:, 0], -sims))   # strongest first, ties by (i, j)
     for lo in range(0, len(strongest), _PAIR_CHUNK):
         some = strongest[lo:lo + _PAIR_CHUNK]
@@ -441,8 +441,7 @@ def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: flo
             for c, v in link.pop(b).items():   # fold b's sums into a's
                 del link[c][b]
                 if c != a:
-                    link[a][c] = link[a].get(c, 0.0) + v
-                    link[c][a] = link[c].get(a, 0.0) + v
+                    link[a][c] = link[c][a] = link[a].get(c, 0.0) + v
             link[a].pop(b, None)
     return root
 
