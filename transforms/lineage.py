@@ -484,7 +484,7 @@ def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Coun
     assert n_docs is not None
     wts = _vectors(tc, df_of, n_docs)
     pairs, sims = _similar_pairs(dates, tc, wts, df_of, n_docs, min_sim, max_days, top_terms, decay_days)
-    del tc, docs, wts, df_of   # the terms (the caller's reference too, if it handed them over) go before the pairs' steps
+    del tc, docs, wts, df_of   # before the pairs' steps: the weights, and the terms unless the caller holds them
     pairs, rel, raw = _relative(len(ids), pairs, sims, edge)
     del sims
     fixed = np.asarray(context if context is not None else [False] * len(ids), dtype=bool)
