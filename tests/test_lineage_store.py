@@ -211,3 +211,19 @@ def test_a_released_connection_keeps_the_views_and_registered_ids(tmp_path):
         before, old = t.rows(sql), t.con
         t.release()
         assert t.con is not old and t.rows(sql) == before == [(7, 3, 7, 0)]
+
+
+def test_stories_clustered_in_chunks_of_two_are_the_stories_of_one_go(tmp_path, monkeypatch):
+    """The full recomputation's and a window's stories, with the clustering's chunks at 2
+    articles, rows and pairs (transforms/lineage.py), are the ones made in one go."""
+    raw, wh = _two_copies_of_wire(tmp_path)
+    with _uncommitted_tables(wh, "articles", "lineage_index", "stories", "links") as t:
+        ids = {r[0] for r in t.rows("select article_id from lineage_index")}
+        window = set(sorted(ids)[:5])
+        whole = lineage_store._stories(t, None, set(), "check").to_pylist()
+        part = lineage_store._stories(t, window, ids - window, "check").to_pylist()
+        assert len(whole) == len(part) == 9 and len({r["story_id"] for r in whole}) < 9   # copies share a story
+        for name in ("_QUERY_CHUNK", "_CANDIDATE_ROWS", "_PAIR_CHUNK"):
+            monkeypatch.setattr(lineage, name, 2)
+        assert lineage_store._stories(t, None, set(), "check").to_pylist() == whole
+        assert lineage_store._stories(t, window, ids - window, "check").to_pylist() == part

@@ -167,12 +167,20 @@ _UNDATED_TERMS = 10
 _QUERY_CHUNK = 256        # articles whose candidate pairs are made at once (bounded memory: at most
                           # 256 x 40 top terms x 4 buckets x 300 postings rows),
 _DENSE_CELLS = 4_000_000  # fewer when chunk x vocabulary would pass this (their vectors as dense rows)
+_CANDIDATE_ROWS = 500_000 # and fewer when their posting rows would pass this (a dense date bucket: the 4x
+                          # replicated corpus' chunks of 97 articles met up to ~3M rows, ~300 MB of temporaries)
+
+
+def _index_dtype(n: int) -> type:
+    """The smallest integer type for article indices below n (pairs of many articles are kept)."""
+    return np.int32 if n < 2 ** 31 else np.int64
 
 
 def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray, df: np.ndarray, n_docs: int,
                    min_sim: float, max_days: int, top_terms: int, decay_days: float) -> tuple[np.ndarray, np.ndarray]:
     """Day-discounted cosine (cosine x exp(-days/decay_days)) of every pair sharing an indexed
-    term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once; similarities).
+    term, dated within max_days, >= min_sim: (pairs (i, j), i < j, each once, in the order
+    of (the querying article, the other), as int32 when n allows; similarities).
     Postings are keyed by (term, date bucket of max_days+1 days), so an article only meets
     articles from neighbouring buckets: cost stays linear as the warehouse grows over years.
     Undated articles meet undated ones from their side and dated ones from the dated
@@ -182,9 +190,11 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
     common in one bucket tells nothing. Pairs whose top-term dot product reaches min_sim/2
     get their exact cosine. `n_docs`: the number of articles `df` counts (the batch, or the
     warehouse when a window of it is re-clustered). All in numpy, a chunk of articles at a
-    time: memory follows the chunk and the pairs found."""
+    time (at most _QUERY_CHUNK articles and _CANDIDATE_ROWS posting rows, but whole
+    articles: a pair is summed inside one chunk, so the chunking changes nothing found):
+    memory follows the chunk and the pairs found."""
     n, nnz = len(tc), len(tc.terms)
-    empty = np.empty((0, 2), dtype=np.int64), np.empty(0)
+    empty = np.empty((0, 2), dtype=_index_dtype(n)), np.empty(0)
     if not nnz:
         return empty
     cap = max(50, n_docs // 20)
@@ -199,27 +209,35 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
     order = np.lexsort((np.arange(nnz), -wts, row))
     rank = np.arange(nnz) - tc.ptr[row]    # rank inside its article of the term at order[i] (rows stay in place)
     top = order[rank < top_terms]
-    top_row, top_rank = row[top], rank[rank < top_terms]
-    top_term, top_w = tc.terms[top], wts[top]
+    top_rank = rank[rank < top_terms]
+    del order, rank                        # entry-sized: not held through the chunks
+    top_row, top_term, top_w = row[top], tc.terms[top], wts[top]
+    del top
     top_ptr = np.searchsorted(top_row, np.arange(n + 1))
     # postings: (term, bucket) -> the first 300 (100 undated) articles with it in their top terms
     indexed = df[top_term] <= cap
     p_key = top_term[indexed] * span + bcode[top_row[indexed]]
     p_row, p_w = top_row[indexed], top_w[indexed]
+    del indexed
     by_key = np.argsort(p_key, kind="stable")
     p_key, p_row, p_w = p_key[by_key], p_row[by_key], p_w[by_key]
+    del by_key
     first = np.searchsorted(p_key, p_key)
     keep = (np.arange(len(p_key)) - first) < np.where(dated[p_row], _MAX_BUCKET_POSTINGS, _MAX_UNDATED_POSTINGS)
     p_key, p_row, p_w = p_key[keep], p_row[keep], p_w[keep]
+    del first, keep
     # exact cosines: the chunk's own vectors as dense rows (chunk x vocab <= _DENSE_CELLS)
     chunk = max(1, min(_QUERY_CHUNK, _DENSE_CELLS // max(1, len(tc.vocab))))
     dense = np.zeros((chunk, len(tc.vocab)))
     decay = np.exp(-np.arange(max_days + 1) / decay_days)
     offs = np.array([-1, 0, 1, 0])   # the four buckets a top term asks (the last: undated)
+    small = _index_dtype(n)
     found_p: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
+
+    def queries(lo: int, hi: int) -> tuple[np.ndarray, ...]:
+        """Articles lo..hi's posting look-ups, in article order: the asking article, its top
+        term entry, and the range of the postings its key finds."""
         q = np.arange(top_ptr[lo], top_ptr[hi])
         qk = top_row[q]
         # each top term asks its article's bucket and the two beside it, and the undated
@@ -232,27 +250,34 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
         qcode = np.where(to_undated, 0, bcode[qk4] + offs[side])
         qkey = top_term[q4] * span + qcode
         start, stop = np.searchsorted(p_key, qkey, "left"), np.searchsorted(p_key, qkey, "right")
-        size = stop - start
+        return qk4, q4, start, stop - start
+
+    def pairs_of(lo: int, hi: int, qk4: np.ndarray, q4: np.ndarray, start: np.ndarray, size: np.ndarray) -> None:
+        """The pairs articles lo..hi (no more than `chunk`) find, onto found_p/found_s."""
         if not size.sum():
-            continue
-        which = np.repeat(np.arange(len(qkey)), size)
+            return
+        which = np.repeat(np.arange(len(size)), size)
         post = np.repeat(start - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
         k, j = qk4[which], p_row[post]
         good = (j > k) | (dated[k] & ~dated[j])
         k, j, prod = k[good], j[good], top_w[q4[which[good]]] * p_w[post[good]]
+        del which, post, good
         if not len(k):
-            continue
+            return
         pair = k * n + j
         by_pair = np.argsort(pair, kind="stable")
         pair, prod = pair[by_pair], prod[by_pair]
+        del by_pair, k, j
         heads = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
         partial = np.add.reduceat(prod, heads)
+        del prod
         k, j = pair[heads] // n, pair[heads] % n
+        del pair, heads
         gap = np.where(dated[k] & dated[j], np.abs(days[k] - days[j]), 0)
         cand = (partial >= min_sim / 2) & (gap <= max_days)   # top-term cosine is a lower bound
         k, j, gap = k[cand], j[cand], gap[cand]
         if not len(k):
-            continue
+            return
         size = np.diff(tc.ptr)[j]
         offset = np.cumsum(size) - size
         flat = np.repeat(tc.ptr[j] - offset, size) + np.arange(int(size.sum()))
@@ -262,8 +287,24 @@ def _similar_pairs(dates: list[dt.date | None], tc: TermCounts, wts: np.ndarray,
         dots = np.add.reduceat(dense.ravel()[cells] * wts[flat], offset) * decay[gap]
         dense[row[own] - lo, tc.terms[own]] = 0.0
         hit = dots >= min_sim
-        found_p.append(np.stack([np.minimum(k, j), np.maximum(k, j)], axis=1)[hit])
+        found_p.append(np.stack([np.minimum(k, j), np.maximum(k, j)], axis=1)[hit].astype(small))
         found_s.append(dots[hit])
+
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        qk4, q4, start, size = queries(lo, hi)
+        per = np.bincount(qk4 - lo, weights=size, minlength=hi - lo).astype(np.int64)   # rows per article
+        if per.sum() <= _CANDIDATE_ROWS:
+            pairs_of(lo, hi, qk4, q4, start, size)
+            continue
+        cum = np.cumsum(per)   # a dense bucket: runs of whole articles of at most _CANDIDATE_ROWS rows (or one)
+        a = lo
+        while a < hi:
+            before = int(cum[a - lo - 1]) if a > lo else 0
+            b = min(hi, max(a + 1, lo + int(np.searchsorted(cum, before + _CANDIDATE_ROWS, "right"))))
+            part = (qk4 >= a) & (qk4 < b)
+            pairs_of(a, b, qk4[part], q4[part], start[part], size[part])
+            a = b
     if not found_p:
         return empty
     return np.concatenate(found_p), np.concatenate(found_s)
@@ -278,10 +319,35 @@ _RELATIVE_CEILING = 1.5   # one near-copy pair must not carry a group's average
 _COPY_SIM = 0.8           # texts this alike are one text (copies) when neighbours are counted
 
 
+_PAIR_CHUNK = 1 << 18     # pairs ranked, scaled or turned into Python objects at once (the 4x replicated
+                          # corpus has 4.1M pairs: every step on all of them at once held ~500 MB)
+
+
+def _best_neighbours(n: int, copies: bool, node: np.ndarray, pos: np.ndarray,
+                     sim: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of neighbour entries (node, pos, sim), each node's best _BACKGROUND, sorted by node, best
+    first: by `node * 2.0 + (1.0 - sim)` (these very floats), ties by pos. With `copies`, pos
+    is the neighbour's text and only its best similarity counts (one entry per node and text)."""
+    if copies and len(node):
+        key = node * n + pos
+        order = np.argsort(key, kind="stable")
+        key, sim = key[order], sim[order]
+        start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        node, pos, sim = key[start] // n, key[start] % n, np.maximum.reduceat(sim, start)
+    order = np.lexsort((pos, node * 2.0 + (1.0 - sim)))   # per article, best first (sims <= 1)
+    node, pos, sim = node[order], pos[order], sim[order]
+    top = (np.arange(len(node)) - np.searchsorted(node, node)) < _BACKGROUND
+    return node[top], pos[top], sim[top]
+
+
 def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
     """Each article's local scale, counting neighbours by distinct text: copies of one text
     (cosine >= _COPY_SIM, transitively) are one neighbour, and an article's own copies are
-    none, so a story with wire copies does not look denser than it is."""
+    none, so a story with wire copies does not look denser than it is. Pairs are taken
+    _PAIR_CHUNK at a time, keeping each article's best _BACKGROUND neighbours between chunks:
+    the same ranking (ties in the order of the entries as if all were made at once: by
+    text with copies, else the pairs' order, first sides then second sides), so the same
+    scales, and memory follows the chunk and the articles, not the pairs."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -290,23 +356,27 @@ def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
             x = parent[x]
         return x
 
-    for i, j in pairs[vals >= _COPY_SIM].tolist():
-        parent[find(i)] = find(j)
+    same = np.flatnonzero(vals >= _COPY_SIM)
+    for lo in range(0, len(same), _PAIR_CHUNK):
+        for i, j in pairs[same[lo:lo + _PAIR_CHUNK]].tolist():
+            parent[find(i)] = find(j)
+    del same
     text = np.fromiter((find(k) for k in range(n)), dtype=np.int64, count=n)
-    node = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    other = np.concatenate([text[pairs[:, 1]], text[pairs[:, 0]]])
-    sim = np.concatenate([vals, vals])
-    keep = text[node] != other
-    node, other, sim = node[keep], other[keep], sim[keep]
-    if (text != np.arange(n)).any() and len(node):  # copies: one neighbour per text, its best similarity
-        key = node * n + other
-        order = np.argsort(key, kind="stable")
-        key, sim = key[order], sim[order]
-        start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        node, sim = key[start] // n, np.maximum.reduceat(sim, start)
-    order = np.argsort(node * 2.0 + (1.0 - sim), kind="stable")   # per article, best first (sims <= 1)
-    node, sim = node[order], sim[order]
-    start, count = np.searchsorted(node, np.arange(n)), np.bincount(node, minlength=n)
+    copies = bool((text != np.arange(n)).any())
+    m = len(vals)
+    best: tuple[np.ndarray, ...] = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+    for lo in range(0, m, _PAIR_CHUNK):
+        hi = min(m, lo + _PAIR_CHUNK)
+        p, v = pairs[lo:hi].astype(np.int64), vals[lo:hi]
+        node = np.concatenate([p[:, 0], p[:, 1]])
+        other = np.concatenate([text[p[:, 1]], text[p[:, 0]]])
+        pos = other if copies else np.concatenate([np.arange(lo, hi), np.arange(lo + m, hi + m)])
+        keep = text[node] != other
+        made = (node[keep], pos[keep], np.concatenate([v, v])[keep])
+        del p, node, other, pos, keep
+        best = _best_neighbours(n, copies, *(np.concatenate([b, x]) for b, x in zip(best, made)))
+    node, _, sim = best
+    start, count = np.searchsorted(node, np.arange(n)), np.bincount(node, minlength=n)   # count: <= _BACKGROUND
 
     def kth(k: int) -> np.ndarray:
         out, has = np.zeros(n), count >= k
@@ -318,13 +388,19 @@ def _local_scales(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 def _relative(n: int, pairs: np.ndarray, vals: np.ndarray, edge: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Similarities divided by the geometric mean of the two articles' local scales, capped
-    at _RELATIVE_CEILING: the pairs >= edge, their relative and their raw similarities."""
+    at _RELATIVE_CEILING: the pairs >= edge, their relative and their raw similarities
+    (_PAIR_CHUNK pairs at a time)."""
     if not len(vals):
         return pairs, vals, vals
     scale = _local_scales(n, pairs, vals)
-    rel = np.minimum(_RELATIVE_CEILING, vals / np.sqrt(scale[pairs[:, 0]] * scale[pairs[:, 1]]))
-    keep = rel >= edge
-    return pairs[keep], rel[keep], vals[keep]
+    kept = []
+    for lo in range(0, len(vals), _PAIR_CHUNK):
+        p, v = pairs[lo:lo + _PAIR_CHUNK], vals[lo:lo + _PAIR_CHUNK]
+        rel = np.minimum(_RELATIVE_CEILING, v / np.sqrt(scale[p[:, 0]] * scale[p[:, 1]]))
+        keep = rel >= edge
+        kept.append((p[keep], rel[keep], v[keep]))
+    got_p, got_rel, got_raw = (np.concatenate(x) for x in zip(*kept))
+    return got_p, got_rel, got_raw
 
 
 def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: float,
@@ -335,36 +411,38 @@ def _average_linkage(n: int, pairs: np.ndarray, sims: np.ndarray, threshold: flo
     when their `seed` similarity (if given) is >= seed_min: a story needs real evidence to
     begin, a further member may join on fainter evidence, averaged over the whole group.
     Group-to-group sums are kept up to date on each merge, so the cost follows the number
-    of pairs, not the square of group sizes."""
-    root = list(range(n))
-    members: dict[int, list[int]] = {k: [k] for k in range(n)}
+    of pairs, not the square of group sizes. Pairs become Python objects _PAIR_CHUNK at a
+    time (only the sums are held for all)."""
+    root = list(range(n))   # also each article's one int object: the sums' keys are these, not one per entry
+    members: dict[int, list[int]] = {k: [k] for k in root}
     link: dict[int, dict[int, float]] = defaultdict(dict)   # group -> neighbour group -> summed similarity
-    listed = pairs.tolist()
-    for (i, j), v in zip(listed, sims.tolist()):
-        link[i][j] = link[i].get(j, 0.0) + v
-        link[j][i] = link[j].get(i, 0.0) + v
-    seeds = seed.tolist() if seed is not None else None
-    for p in np.lexsort((pairs[:, 1], pairs[:, 0], -sims)).tolist():   # strongest first, ties by (i, j)
-        i, j = listed[p]
-        a, b = root[i], root[j]
-        if a == b:
-            continue
-        total = link[a].get(b, 0.0)
-        if total / (len(members[a]) * len(members[b])) < threshold:
-            continue
-        if seeds is not None and len(members[a]) == len(members[b]) == 1 and seeds[p] < seed_min:
-            continue
-        if len(members[a]) < len(members[b]):
-            a, b = b, a
-        for m in members[b]:
-            root[m] = a
-        members[a].extend(members.pop(b))
-        for c, v in link.pop(b).items():   # fold b's sums into a's
-            del link[c][b]
-            if c != a:
-                link[a][c] = link[a].get(c, 0.0) + v
-                link[c][a] = link[c].get(a, 0.0) + v
-        link[a].pop(b, None)
+    for lo in range(0, len(sims), _PAIR_CHUNK):   # link[a][b] is link[b][a] (one float object: both get the same sums)
+        for (i, j), v in zip(pairs[lo:lo + _PAIR_CHUNK].tolist(), sims[lo:lo + _PAIR_CHUNK].tolist()):
+            i, j = root[i], root[j]
+            link[i][j] = link[j][i] = link[i].get(j, 0.0) + v
+    strongest = np.lexsort((pairs[:, 1], pairs[:, 0], -sims))   # strongest first, ties by (i, j)
+    for lo in range(0, len(strongest), _PAIR_CHUNK):
+        some = strongest[lo:lo + _PAIR_CHUNK]
+        seeds = seed[some].tolist() if seed is not None else [None] * len(some)
+        for (i, j), s in zip(pairs[some].tolist(), seeds):
+            a, b = root[i], root[j]
+            if a == b:
+                continue
+            total = link[a].get(b, 0.0)
+            if total / (len(members[a]) * len(members[b])) < threshold:
+                continue
+            if s is not None and len(members[a]) == len(members[b]) == 1 and s < seed_min:
+                continue
+            if len(members[a]) < len(members[b]):
+                a, b = b, a
+            for m in members[b]:
+                root[m] = a
+            members[a].extend(members.pop(b))
+            for c, v in link.pop(b).items():   # fold b's sums into a's
+                del link[c][b]
+                if c != a:
+                    link[a][c] = link[c][a] = link[a].get(c, 0.0) + v
+            link[a].pop(b, None)
     return root
 
 
@@ -406,7 +484,9 @@ def cluster_stories(ids: list[str], dates: list[dt.date | None], docs: list[Coun
     assert n_docs is not None
     wts = _vectors(tc, df_of, n_docs)
     pairs, sims = _similar_pairs(dates, tc, wts, df_of, n_docs, min_sim, max_days, top_terms, decay_days)
+    del tc, docs, wts, df_of   # before the pairs' steps: the weights, and the terms unless the caller holds them
     pairs, rel, raw = _relative(len(ids), pairs, sims, edge)
+    del sims
     fixed = np.asarray(context if context is not None else [False] * len(ids), dtype=bool)
     if fixed.any():
         placed = ~(fixed[pairs[:, 0]] | fixed[pairs[:, 1]])

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 
-CACHE_MAX_ENTRIES = 300_000   # cleared and refilled when full (memory stays bounded)
+CACHE_MAX_ENTRIES = 150_000   # cleared and refilled when full (memory stays bounded: a worker that met 12,000
+                              # AllSides articles filled 300,000, ~100 MB; entries are ~340 bytes)
 
 
 class _Facts(dict):
@@ -30,8 +31,11 @@ class _Facts(dict):
 
         if len(self) >= CACHE_MAX_ENTRIES:
             self.clear()
-        tokens = tuple(paraphrase.word_tokens(piece))
-        self[piece] = facts = (readability.piece_facts(piece), tone.vader_token(piece), tokens,
+        low = tone.vader_token(piece)
+        if low == piece:   # equal strings held once (the piece, its token, its word): ~100 of ~375 bytes an entry
+            low = piece
+        tokens = tuple(piece if t == piece else low if t == low else t for t in paraphrase.word_tokens(piece))
+        self[piece] = facts = (readability.piece_facts(piece), low, tokens,
                                paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
         return facts
 

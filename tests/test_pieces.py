@@ -1,0 +1,54 @@
+"""transforms/pieces.py: the shared per-piece facts. Equal strings are held once (memory),
+and the cache's bound (cleared and refilled when full) never changes what is computed."""
+import pytest
+
+from transforms import paraphrase, pieces, readability, tone
+from transforms.pipeline import default_context, process_file
+
+from .conftest import SEEDS, seed_bytes
+
+PIECES = ["said", "said.", "Biden", "Biden's", "(AP)", "U.S.-led", "don't", "“We", "42", "3,211", "—", "ok👍"]
+
+
+def _facts_made_apart(piece: str) -> tuple:
+    tokens = tuple(paraphrase.word_tokens(piece))
+    return (readability.piece_facts(piece), tone.vader_token(piece), tokens,
+            paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
+
+
+@pytest.mark.parametrize("piece", PIECES)
+def test_facts_are_those_of_each_module(piece):
+    pieces.FACTS.clear()
+    assert pieces.FACTS[piece] == _facts_made_apart(piece)
+
+
+def test_equal_strings_of_an_entry_are_one_object():
+    pieces.FACTS.clear()
+    word = "".join(["sa", "id"])               # not an interned literal
+    _, low, tokens, _, _ = pieces.FACTS[word]
+    assert low is word and tokens[0] is word
+    _, low, tokens, _, _ = pieces.FACTS["said."]
+    assert low == "said" and tokens[0] is low
+    _, low, tokens, _, _ = pieces.FACTS["Biden"]
+    assert low == "biden" and tokens[0] == "Biden" and tokens[0] is not low
+
+
+def test_a_tiny_cache_gives_the_same_articles(monkeypatch):
+    """The seeds analysed with the facts cache cleared every 3 pieces: the same features, hits
+    and quotes as with the default bound."""
+    ctx = default_context()
+
+    def analysed():
+        pieces.FACTS.clear()
+        pieces.body_pieces.cache_clear()
+        out = []
+        for key in SEEDS:
+            a = process_file(SEEDS[key], seed_bytes(key), ctx)[0]
+            out.append((a.features, a.hits, a.quotes))
+        return out
+
+    want = analysed()
+    monkeypatch.setattr(pieces, "CACHE_MAX_ENTRIES", 3)
+    got = analysed()
+    assert len(pieces.FACTS) <= 3
+    assert got == want
