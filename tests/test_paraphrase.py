@@ -106,3 +106,46 @@ def test_body_tokens_from_pieces_equal_findall():
         assert len(toks) == len(want)
         assert [toks[i] for i in range(len(toks))] == want
         assert toks[1:4] == want[1:4] and (not want or toks[-1] == want[-1])
+
+
+def test_english_zipf_equals_zipf_frequency_on_every_ascii_word_of_the_list():
+    """english_zipf reads wordfreq's English list directly for ASCII lowercase words:
+    the same value as zipf_frequency (its tokeniser, rounding and log) on every such
+    word of the list, on absent ones, and on words that take the fallback."""
+    import random
+    import string
+
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from transforms.paraphrase import english_zipf
+
+    words = [w for w in get_frequency_dict("en") if w.isascii() and w.isalpha() and w.islower()]
+    assert len(words) > 200_000
+    for w in words:
+        assert english_zipf(w) == zipf_frequency(w, "en"), w
+    rnd = random.Random(11)
+    letters = string.ascii_lowercase + "'’é"
+    for _ in range(5000):
+        w = "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 14)))
+        z = english_zipf(w)
+        assert repr(z) == repr(zipf_frequency(w, "en")), w     # 0.0 for an absent word, not -0.0
+
+
+@pytest.mark.corpus
+def test_english_zipf_equals_zipf_frequency_on_every_corpus_token():
+    """Every lowercased _WORD token of every text field of the AllSides corpus."""
+    import gzip
+    import json
+
+    from wordfreq import zipf_frequency
+
+    from transforms.paraphrase import english_zipf, word_tokens
+
+    toks: set[str] = set()
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        for line in f:
+            for value in json.loads(line).values():
+                if isinstance(value, str):
+                    toks.update(t.lower() for t in word_tokens(value))
+    assert len(toks) > 100_000
+    assert [t for t in toks if repr(english_zipf(t)) != repr(zipf_frequency(t, "en"))] == []
