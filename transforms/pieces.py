@@ -7,7 +7,8 @@ know of each, computed once per distinct piece and shared.
      tone.vader_token(piece),          # VADER's lowercased token for the piece (None: an emoji in it)
      tokens,                           # paraphrase's _WORD tokens inside the piece
      codes,                            # their English wordfreq classes, one char each
-     heads)                            # their spinner-phrase head-word codes, one char each
+     heads,                            # their spinner-phrase head-word codes, one char each
+     anchors)                          # the spinner anchors inside the piece (usually ())
 
 Each of the three modules used to split or tokenise the whole body and look every
 piece or token up in its own cache; one lookup per piece now serves all of them. The
@@ -25,14 +26,15 @@ CACHE_MAX_ENTRIES = 300_000   # cleared and refilled when full (memory stays bou
 class _Facts(dict):
     """piece -> its facts; a miss computes them (lookups stay C-level: map(__getitem__))."""
 
-    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str]:
+    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str, tuple[str, ...]]:
         from . import paraphrase, readability, tone   # they import this module
 
         if len(self) >= CACHE_MAX_ENTRIES:
             self.clear()
         tokens = tuple(paraphrase.word_tokens(piece))
         self[piece] = facts = (readability.piece_facts(piece), tone.vader_token(piece), tokens,
-                               paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
+                               paraphrase.english_codes(tokens), paraphrase.head_codes(tokens),
+                               paraphrase.spinner_anchors(piece))
         return facts
 
 
@@ -40,7 +42,7 @@ FACTS = _Facts()
 
 
 @functools.lru_cache(maxsize=4)
-def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str]]]:
+def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str, tuple[str, ...]]]]:
     """(body.split(), the facts of each piece), cached for the few bodies in flight (the
     lists are shared: callers must not change them)."""
     pieces = body.split()
