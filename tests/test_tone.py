@@ -229,3 +229,16 @@ def test_real_articles_with_emoji_sentence_tones_equal_vader(vader):
         got = sentence_tones(body, spans)
         want = [vader.polarity_scores(body[s:e])["compound"] for s, e in spans]
         assert list(map(repr, got)) == list(map(repr, want))
+
+
+def test_no_lexicon_valence_is_zero():
+    """tone._score_tokens' fast path skips VADER's `valence + 0.0` steps: a no-op as
+    long as the valence is not -0.0, which holds when no scorable word's valence is 0
+    (the caps bonus C_INCR is added away from 0)."""
+    from vaderSentiment import vaderSentiment as vs
+
+    from transforms import tone
+
+    lexicon = tone._analyzer().lexicon
+    assert all(lexicon[w] != 0 for w in tone._scorable())
+    assert vs.C_INCR > 0

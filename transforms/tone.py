@@ -233,9 +233,9 @@ def _score_tokens(text: str, pieces: list[str], lower: list[str], marks: bool) -
                         valence += _vs.C_INCR
                     else:
                         valence -= _vs.C_INCR
-            if (i > 0 and lower[i - 1] not in lexicon) or (i > 1 and lower[i - 2] not in lexicon) \
-                    or (i > 2 and lower[i - 3] not in lexicon):
-                valence = valence + 0.0
+            # VADER then adds 0.0 for each earlier word not in the lexicon: no change, as
+            # valence is not -0.0 here (no lexicon valence is 0, and the caps bonus moves
+            # it away from 0; tests/test_tone.py checks the lexicon)
             if i > 2 and lower[i - 3] not in lexicon and ((lower[i - 3], lower[i - 2]) in _IDIOM_PAIRS
                                                         or (lower[i - 2], lower[i - 1]) in _IDIOM_PAIRS
                                                         or (lower[i - 1], il) in _IDIOM_PAIRS
