@@ -19,11 +19,10 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import operator
 import re
 from dataclasses import dataclass
-
-import math
 
 from wordfreq import get_frequency_dict, zipf_frequency
 
