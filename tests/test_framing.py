@@ -180,3 +180,33 @@ def test_lexicon_probe_separator_class():
     other = dataclasses.replace(lexicon, pattern=re.compile(r"\b(?:rioters?|riot)"))
     assert other.probe is None
     assert finditer_spans(other, "rioters riot") == [(0, 7, "rioters"), (8, 12, "riot")]
+
+
+def test_lowered_is_what_find_hits_and_the_attribution_functions_lowercased():
+    """framing.lowered (cached, shared by find_hits and hedges/quotes/figures) equals
+    both former copies: find_hits' _lower_same_length and hedges.lowered, on random
+    texts with characters whose lowercase is longer ("İ") or that have none."""
+    import random
+
+    from transforms import hedges
+    from transforms.framing import lowered
+
+    def find_hits_copy(text):
+        low = text.lower()
+        if len(low) == len(text):
+            return low
+        return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+    def hedges_copy(body):
+        low = body.lower()
+        if len(low) == len(body):
+            return low
+        return "".join(c.lower() if len(c.lower()) == 1 else c for c in body)
+
+    assert hedges.lowered is lowered
+    alphabet = "aZİıßẞΣσςÅ ǅǄ\u0130\u1e9e1-’"
+    rnd = random.Random(6)
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert lowered(text) == find_hits_copy(text) == hedges_copy(text), text
+        assert len(lowered(text)) == len(text)

@@ -79,3 +79,35 @@ def test_text_with_replacement_characters_is_left_to_py3langid():
             "(auch f\ufffdr \ufffdsterreich zust\ufffdndig), Hochstra\ufffde 35, Frankfurt am Main.")
     assert _cld2(text) is None
     assert detect_language(text) == py3langid.classify(text)[0]
+
+
+def test_cld2_valid_equals_the_full_class_substitution():
+    """_cld2_valid takes the BMP-only class when the sample has nothing above U+FFFF:
+    the same text as _CLD2_INVALID.sub on every code point alone and beside others, on
+    random samples mixing them, and on the AllSides samples."""
+    import gzip
+    import itertools
+    import random
+    import sys
+
+    from transforms.extract import extract_file
+    from transforms.pipeline import LANGID_CHARS, _CLD2_INVALID, _cld2_valid
+
+    from .conftest import corpus
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        for text in (ch, f"a{ch}b", f"é{ch}", f"\U0001F600{ch}"):
+            assert _cld2_valid(text) == _CLD2_INVALID.sub(" ", text), hex(cp)
+    rnd = random.Random(7)
+    pool = ["a", " ", "\n", "é", "“", "\x92", "\x00", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff", "\U0001fffe",
+            "\U0010ffff", "\U0001F600", "\U000efffe", "Ж"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 20)))
+        assert _cld2_valid(text) == _CLD2_INVALID.sub(" ", text), ascii(text)
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rb") as f:
+        arts = extract_file("allsides.jsonl", b"".join(itertools.islice(f, 3000)))
+    for a in arts:
+        if hasattr(a, "body"):
+            sample = a.body[:LANGID_CHARS]
+            assert _cld2_valid(sample) == _CLD2_INVALID.sub(" ", sample)

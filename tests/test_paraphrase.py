@@ -106,3 +106,102 @@ def test_body_tokens_from_pieces_equal_findall():
         assert len(toks) == len(want)
         assert [toks[i] for i in range(len(toks))] == want
         assert toks[1:4] == want[1:4] and (not want or toks[-1] == want[-1])
+
+
+def test_english_zipf_equals_zipf_frequency_on_every_ascii_word_of_the_list():
+    """english_zipf reads wordfreq's English list directly for ASCII lowercase words:
+    the same value as zipf_frequency (its tokeniser, rounding and log) on every such
+    word of the list, on absent ones, and on words that take the fallback."""
+    import random
+    import string
+
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from transforms.paraphrase import english_zipf
+
+    words = [w for w in get_frequency_dict("en") if w.isascii() and w.isalpha() and w.islower()]
+    assert len(words) > 200_000
+    for w in words:
+        assert english_zipf(w) == zipf_frequency(w, "en"), w
+    rnd = random.Random(11)
+    letters = string.ascii_lowercase + "'’é"
+    for _ in range(5000):
+        w = "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 14)))
+        z = english_zipf(w)
+        assert repr(z) == repr(zipf_frequency(w, "en")), w     # 0.0 for an absent word, not -0.0
+
+
+@pytest.mark.corpus
+def test_english_zipf_equals_zipf_frequency_on_every_corpus_token():
+    """Every lowercased _WORD token of every text field of the AllSides corpus."""
+    import gzip
+    import json
+
+    from wordfreq import zipf_frequency
+
+    from transforms.paraphrase import english_zipf, word_tokens
+
+    toks: set[str] = set()
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rt", encoding="utf-8") as f:
+        for line in f:
+            for value in json.loads(line).values():
+                if isinstance(value, str):
+                    toks.update(t.lower() for t in word_tokens(value))
+    assert len(toks) > 100_000
+    assert [t for t in toks if repr(english_zipf(t)) != repr(zipf_frequency(t, "en"))] == []
+
+
+def _spinner_artefacts_by_full_scan(body):
+    """spinner_artefacts as it was: the forms' pattern over the whole body."""
+    from transforms.paraphrase import load_spinner
+
+    sp = load_spinner()
+    seen = {}
+    for m in sp.pattern.finditer(body):
+        seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
+    return list(seen.items())
+
+
+def test_spinner_artefacts_from_the_pieces_anchors_equal_the_full_scan():
+    """spinner_artefacts looks only for the anchors the body's pieces hold: the same
+    artefacts as the forms' pattern over the whole body, on random texts made of the
+    forms, their words and anchors glued to punctuation, quotes and unicode whitespace;
+    spinner_anchors(piece) lists the anchors in the piece."""
+    import random
+
+    from transforms.paraphrase import _anchor_search, load_spinner, spinner_anchors, spinner_artefacts
+
+    sp = load_spinner()
+    assert _anchor_search() is not None          # no anchor holds whitespace: the shortcut is on
+    words = list(sp.fixed_for) + [w for f in sp.fixed_for for w in f.split(" ")] + list(sp.anchors)
+    glue = ["", " ", " ", "  ", "\n", "\u00a0", "\u2009", "\t", "“", "”", "\"", "(", ")", ",", ".", "'s", "’", "-", "x"]
+    rnd = random.Random(21)
+    found = 0
+    for _ in range(4000):
+        text = "".join(rnd.choice(glue) + rnd.choice(words) + rnd.choice(glue) for _ in range(rnd.randint(0, 12)))
+        want = _spinner_artefacts_by_full_scan(text)
+        found += len(want)
+        assert spinner_artefacts(text) == want, text
+        for piece in text.split():
+            assert spinner_anchors(piece) == tuple(a for a in sp.anchors if a in piece), piece
+    assert found > 1000
+
+
+@pytest.mark.corpus
+def test_spinner_artefacts_equal_the_full_scan_on_allsides():
+    """Every AllSides body (and the seeds): the same artefacts as the full scan."""
+    import gzip
+
+    from transforms.extract import extract_file
+    from transforms.paraphrase import spinner_artefacts
+
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rb") as f:
+        bodies = [a.body for a in extract_file("allsides.jsonl", f.read()) if hasattr(a, "body")]
+    bodies += [seed_bytes(k).decode("utf-8") for k in SEEDS]
+    assert len(bodies) > 12_000
+    found = 0
+    for body in bodies:
+        want = _spinner_artefacts_by_full_scan(body)
+        found += len(want)
+        assert spinner_artefacts(body) == want
+    assert found > 0

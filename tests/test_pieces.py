@@ -13,7 +13,7 @@ PIECES = ["said", "said.", "Biden", "Biden's", "(AP)", "U.S.-led", "don't", "“
 def _facts_made_apart(piece: str) -> tuple:
     tokens = tuple(paraphrase.word_tokens(piece))
     return (readability.piece_facts(piece), tone.vader_token(piece), tokens,
-            paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
+            paraphrase.english_codes(tokens), paraphrase.head_codes(tokens), paraphrase.spinner_anchors(piece))
 
 
 @pytest.mark.parametrize("piece", PIECES)
@@ -25,11 +25,11 @@ def test_facts_are_those_of_each_module(piece):
 def test_equal_strings_of_an_entry_are_one_object():
     pieces.FACTS.clear()
     word = "".join(["sa", "id"])               # not an interned literal
-    _, low, tokens, _, _ = pieces.FACTS[word]
+    _, low, tokens, _, _, _ = pieces.FACTS[word]
     assert low is word and tokens[0] is word
-    _, low, tokens, _, _ = pieces.FACTS["said."]
+    _, low, tokens, _, _, _ = pieces.FACTS["said."]
     assert low == "said" and tokens[0] is low
-    _, low, tokens, _, _ = pieces.FACTS["Biden"]
+    _, low, tokens, _, _, _ = pieces.FACTS["Biden"]
     assert low == "biden" and tokens[0] == "Biden" and tokens[0] is not low
 
 

@@ -178,3 +178,67 @@ def test_but_check_on_the_non_zero_values_sums_as_vader():
         want = float(sum(SIA._but_check(list(lower), list(sentiments))))
         got = float(sum(tone._but_check(lower, values, where)))
         assert repr(got) == repr(want), (lower, sentiments)
+
+
+def test_bodies_with_emoji_equal_vader(vader):
+    """A body with an emoji character: its sentences that hold one go through compound(),
+    the others through the shared pieces; every score is VADER's, on aligned spans and
+    on spans that cut pieces, overlap or leave text between them."""
+    import random
+
+    from transforms import tone
+
+    rnd = random.Random(8)
+    plain = [t for t in SAMPLE[2:] if tone._emoji_chars().isdisjoint(t)]
+    emoji = ["© 2022 Reuters. All rights reserved.", "Catch utf-8 emoji such as 💘 and 💋 and 😁", "🔥🔥 Great!",
+             "It was fine™ but bad.", "⬆ Back to top", "Not 😭 good at all!"]
+    for _ in range(300):
+        parts = [rnd.choice(plain + emoji) for _ in range(rnd.randint(1, 8))]
+        body = "".join(p + rnd.choice([" ", "\n\n", "  ", "\n"]) for p in parts)
+        spans = sentence_spans(body)
+        cases = [spans]
+        if len(body) > 10:
+            cuts = sorted(rnd.sample(range(len(body)), 4))
+            cases.append(list(zip(cuts[::2], cuts[1::2])))
+        for sp in cases:
+            tone._SENTENCE_CACHE.clear()
+            got = sentence_tones(body, sp)
+            want = [vader.polarity_scores(body[s:e])["compound"] for s, e in sp]
+            assert list(map(repr, got)) == list(map(repr, want)), (body, sp)
+
+
+def test_real_articles_with_emoji_sentence_tones_equal_vader(vader):
+    """The AllSides bodies with an emoji character among the first 2,000 lines (most
+    hold "©"): every sentence's score is VADER's, bit for bit."""
+    import gzip
+    import itertools
+
+    from transforms import tone
+    from transforms.extract import extract_file
+
+    from .conftest import corpus
+
+    with gzip.open(corpus("allsides", "articles.jsonl.gz"), "rb") as f:
+        data = b"".join(itertools.islice(f, 2000))
+    bodies = [a.body for a in extract_file("allsides.jsonl", data)
+              if hasattr(a, "body") and not tone._emoji_chars().isdisjoint(a.body)]
+    assert len(bodies) > 100
+    for body in bodies:
+        spans = sentence_spans(body)
+        tone._SENTENCE_CACHE.clear()
+        got = sentence_tones(body, spans)
+        want = [vader.polarity_scores(body[s:e])["compound"] for s, e in spans]
+        assert list(map(repr, got)) == list(map(repr, want))
+
+
+def test_no_lexicon_valence_is_zero():
+    """tone._score_tokens' fast path skips VADER's `valence + 0.0` steps: a no-op as
+    long as the valence is not -0.0, which holds when no scorable word's valence is 0
+    (the caps bonus C_INCR is added away from 0)."""
+    from vaderSentiment import vaderSentiment as vs
+
+    from transforms import tone
+
+    lexicon = tone._analyzer().lexicon
+    assert all(lexicon[w] != 0 for w in tone._scorable())
+    assert vs.C_INCR > 0

@@ -3,6 +3,7 @@ in, and whether they are inside a quotation (the outlet's words vs a source's)."
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -109,11 +110,15 @@ def span_at(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[
     return None
 
 
-def _lower_same_length(text: str) -> str:
+@functools.lru_cache(maxsize=8)
+def lowered(text: str) -> str:
+    """text.lower() with the same length (offsets stay valid: a character whose
+    lowercase is longer, like "İ", stays as it is); cached, so that find_hits and the
+    attribution functions (hedges, quotes, figures) called on one body lowercase it once."""
     low = text.lower()
     if len(low) == len(text):
         return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def _whole_tokens(low: str, start: int, end: int) -> bool:
@@ -140,7 +145,7 @@ def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | No
     spans when the caller has them already."""
     if not body:
         return []
-    low = _lower_same_length(body)
+    low = lowered(body)
     matches = []
     for start, end, text in finditer_spans(lexicon, low):
         if _whole_tokens(low, start, end):

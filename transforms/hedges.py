@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import ResourceError
-from .framing import quote_spans
+from .framing import lowered, quote_spans
 from .lexicon import trie_regex
 from .resource_files import parse_yaml
 from .scan import WORD_START, word_start_probe, word_start_scan
@@ -79,16 +79,6 @@ def phrase_regex(forms: list[str], *, lower: bool = True) -> str:
     lowered(body), without re.IGNORECASE (which is itself ~3x slower)."""
     keys = sorted({norm_form(f) if lower else " ".join(f.split()) for f in forms})
     return r"(?<![\w’'-])(?:" + trie_regex(keys) + r")(?![\w-])"
-
-
-@functools.lru_cache(maxsize=8)
-def lowered(body: str) -> str:
-    """body.lower() with the same length (offsets stay valid); cached so the four
-    attribution functions called on one body lowercase it once."""
-    low = body.lower()
-    if len(low) == len(body):
-        return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in body)
 
 
 @functools.lru_cache(maxsize=8)

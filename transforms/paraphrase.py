@@ -19,11 +19,12 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import operator
 import re
 from dataclasses import dataclass
 
-from wordfreq import zipf_frequency
+from wordfreq import get_frequency_dict, zipf_frequency
 
 from .errors import ResourceError
 from .lexicon import trie_regex
@@ -102,11 +103,43 @@ def _longest_form_regex(forms) -> str:
     return "(?:" + "|".join(branches) + r")(?!\w)"
 
 
+@functools.cache
+def _anchor_search() -> re.Pattern[str] | None:
+    """A regex that finds any spinner anchor, when no anchor holds whitespace (each
+    then lies inside one whitespace piece of a text); else None."""
+    anchors = load_spinner().anchors
+    if any(not a or any(c.isspace() for c in a) for a in anchors):
+        return None
+    return re.compile("|".join(map(re.escape, sorted(anchors))))
+
+
+def spinner_anchors(piece: str) -> tuple[str, ...]:
+    """The spinner anchors that occur in a whitespace piece (for transforms.pieces;
+    one regex search, and the anchors listed only when it finds one)."""
+    search = _anchor_search()
+    if search is None or search.search(piece) is None:
+        return ()
+    return tuple(a for a in load_spinner().anchors if a in piece)
+
+
+_ANCHORS = operator.itemgetter(5)   # of transforms.pieces' facts: spinner_anchors(piece)
+
+
 def spinner_artefacts(body: str) -> list[tuple[str, str]]:
-    """(spun form, the fixed phrase it broke), distinct, in order of appearance."""
+    """(spun form, the fixed phrase it broke), distinct, in order of appearance.
+
+    The forms' pattern is tried only where an anchor occurs (scan.finditer_at_anchors),
+    and only the anchors the body holds are looked for: an anchor without whitespace
+    lies inside one whitespace piece, so the body holds it iff one of its pieces does
+    (a fact of each piece, transforms.pieces): ~2 str.find scans of the body instead of
+    22."""
     sp = load_spinner()
+    anchors = sp.anchors
+    if _anchor_search() is not None:
+        present = set().union(*filter(None, map(_ANCHORS, body_pieces(body)[1])))
+        anchors = {a: offsets for a, offsets in anchors.items() if a in present}
     seen: dict[str, str] = {}
-    for m in finditer_at_anchors(sp.pattern, sp.anchors, body):   # = sp.pattern.finditer(body)
+    for m in finditer_at_anchors(sp.pattern, anchors, body):   # = sp.pattern.finditer(body)
         seen.setdefault(m.group(0), sp.fixed_for[m.group(0)])
     return list(seen.items())
 
@@ -163,12 +196,45 @@ _RARE_IN_COMMON = re.compile("(?<=[{c}])[{r}](?=[{c}])".format(
     c="".join(chr(48 + m) for m in range(8) if m & _COMMON), r="".join(chr(48 + m) for m in range(8) if m & _RARE)))
 
 
+@functools.cache
+def _english_frequencies() -> dict[str, float]:
+    """wordfreq's English 'best' list as word -> frequency: the dict zipf_frequency reads
+    (wordfreq caches it; this is the same object)."""
+    return get_frequency_dict("en", "best")
+
+
+@functools.cache
+def _zipf_of_frequency(freq: float) -> float:
+    """zipf_frequency's value for a word of one token whose list frequency is `freq`:
+    wordfreq 3.1's word_frequency rounds it to 3 significant digits, zipf_frequency takes
+    log10 + 9 rounded to 2 places (the same operations; one value per frequency band)."""
+    rounded = round(freq, math.floor(-math.log(freq, 10)) + 3)
+    return round(math.log(rounded, 10) + 9, 2)
+
+
+def english_zipf(word: str) -> float:
+    """zipf_frequency(word, "en") for a lowercase word, by a direct look-up in wordfreq's
+    frequency list when the word is ASCII letters only (~0.3 instead of ~20 us).
+
+    wordfreq looks a word up after its tokeniser: NFC, case folding, splitting at
+    non-word characters, curly quotes made straight, digits smashed. A word of ASCII
+    lowercase letters comes out of all that as itself, one token, so its frequency is
+    the list's entry, or none (zipf 0.0 at the default minimum). Anything else (an
+    apostrophe: "don't") goes through zipf_frequency. tests/test_paraphrase.py checks
+    this against zipf_frequency on every such word of the list and every token of the
+    AllSides corpus."""
+    if word.isascii() and word.isalpha() and word.islower():
+        freq = _english_frequencies().get(word)
+        return 0.0 if freq is None else _zipf_of_frequency(freq)
+    return zipf_frequency(word, "en")
+
+
 def _classify(tok: str, language: str, cfg: _Config) -> str:
     """Bit mask for one token (eligible lowercase word, rare, common) as a character,
     cached per language: a wordfreq lookup costs microseconds, a dict hit tens of
     nanoseconds."""
     eligible = tok.islower() and 3 <= len(tok) <= 12 and tok.isalpha()
-    z = zipf_frequency(tok.lower(), language)
+    z = english_zipf(tok.lower()) if language == "en" else zipf_frequency(tok.lower(), language)
     mask = (_ELIGIBLE if eligible else 0) | (_RARE if eligible and 0 < z < cfg.rare_zipf else 0) \
         | (_COMMON if z >= cfg.common_zipf else 0)
     cache = _CLASSES.setdefault(language, {})

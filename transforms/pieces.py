@@ -7,7 +7,8 @@ know of each, computed once per distinct piece and shared.
      tone.vader_token(piece),          # VADER's lowercased token for the piece (None: an emoji in it)
      tokens,                           # paraphrase's _WORD tokens inside the piece
      codes,                            # their English wordfreq classes, one char each
-     heads)                            # their spinner-phrase head-word codes, one char each
+     heads,                            # their spinner-phrase head-word codes, one char each
+     anchors)                          # the spinner anchors inside the piece (usually ())
 
 Each of the three modules used to split or tokenise the whole body and look every
 piece or token up in its own cache; one lookup per piece now serves all of them. The
@@ -23,12 +24,20 @@ CACHE_MAX_ENTRIES = 150_000   # cleared and refilled when full (memory stays bou
                               # AllSides articles filled 300,000, ~100 MB; entries are ~340 bytes)
 
 
+@functools.cache
+def _modules():
+    """The modules whose facts a piece gets, imported at the first miss (they import this
+    module; an import statement in __missing__ itself costs ~1.4 us per new piece)."""
+    from . import paraphrase, readability, tone
+
+    return paraphrase, readability, tone
+
+
 class _Facts(dict):
     """piece -> its facts; a miss computes them (lookups stay C-level: map(__getitem__))."""
 
-    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str]:
-        from . import paraphrase, readability, tone   # they import this module
-
+    def __missing__(self, piece: str) -> tuple[int, str | None, tuple[str, ...], str, str, tuple[str, ...]]:
+        paraphrase, readability, tone = _modules()
         if len(self) >= CACHE_MAX_ENTRIES:
             self.clear()
         low = tone.vader_token(piece)
@@ -36,7 +45,8 @@ class _Facts(dict):
             low = piece
         tokens = tuple(piece if t == piece else low if t == low else t for t in paraphrase.word_tokens(piece))
         self[piece] = facts = (readability.piece_facts(piece), low, tokens,
-                               paraphrase.english_codes(tokens), paraphrase.head_codes(tokens))
+                               paraphrase.english_codes(tokens), paraphrase.head_codes(tokens),
+                               paraphrase.spinner_anchors(piece))
         return facts
 
 
@@ -44,7 +54,7 @@ FACTS = _Facts()
 
 
 @functools.lru_cache(maxsize=4)
-def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str]]]:
+def body_pieces(body: str) -> tuple[list[str], list[tuple[int, str | None, tuple[str, ...], str, str, tuple[str, ...]]]]:
     """(body.split(), the facts of each piece), cached for the few bodies in flight (the
     lists are shared: callers must not change them)."""
     pieces = body.split()

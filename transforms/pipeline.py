@@ -142,7 +142,20 @@ _CLD2_CODES = {"iw": "he", "jw": "jv", "zh-Hant": "zh", "sr-ME": "sr"}
 # is common in scraped news: 8 of 12,000 AllSides bodies).
 _CLD2_INVALID = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
                            + "".join(f"{chr(p << 16 | 0xfffe)}{chr(p << 16 | 0xffff)}" for p in range(17)) + "]")
+# the same class without its code points above U+FFFF: sre tests a character against a
+# class of BMP ranges with one table look-up, against one with astral literals item by
+# item (~30 ns per character: 19 instead of 1.7 us per 600-character sample)
+_CLD2_INVALID_BMP = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 CLD2_MIN_PERCENT = 70  # below: a mixed text (CLD2 reports 2-3 languages), py3langid decides
+
+
+def _cld2_valid(sample: str) -> str:
+    """_CLD2_INVALID.sub(" ", sample), by the BMP-only class when the sample has no
+    character above U+FFFF (UTF-16 then takes 2 bytes for each character, a lone
+    surrogate included with surrogatepass): it then finds the same characters."""
+    if sample.isascii() or len(sample.encode("utf-16-le", "surrogatepass")) == 2 * len(sample):
+        return _CLD2_INVALID_BMP.sub(" ", sample)
+    return _CLD2_INVALID.sub(" ", sample)
 
 
 def _cld2(sample: str) -> str | None:
@@ -152,7 +165,7 @@ def _cld2(sample: str) -> str | None:
     if "\ufffd" in sample:    # broken decoding: CLD2 skips the damaged words (trafilatura-eval 0128: de as en)
         return None
     try:
-        reliable, _, ((_, code, percent, _), *_) = pycld2.detect(_CLD2_INVALID.sub(" ", sample), isPlainText=True)
+        reliable, _, ((_, code, percent, _), *_) = pycld2.detect(_cld2_valid(sample), isPlainText=True)
     except (pycld2.error, UnicodeEncodeError):
         return None
     code = _CLD2_CODES.get(code, code)
