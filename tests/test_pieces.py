@@ -1,5 +1,5 @@
 """transforms/pieces.py: the shared per-piece facts. Equal strings are held once (memory),
-and the cache's bound (cleared and refilled when full) never changes what is computed."""
+and the cache's bound (the later half dropped when full) never changes what is computed."""
 import pytest
 
 from transforms import paraphrase, pieces, readability, tone
@@ -34,7 +34,7 @@ def test_equal_strings_of_an_entry_are_one_object():
 
 
 def test_a_tiny_cache_gives_the_same_articles(monkeypatch):
-    """The seeds analysed with the facts cache cleared every 3 pieces: the same features, hits
+    """The seeds analysed with the facts cache bounded at 3 pieces: the same features, hits
     and quotes as with the default bound."""
     ctx = default_context()
 
@@ -52,3 +52,15 @@ def test_a_tiny_cache_gives_the_same_articles(monkeypatch):
     got = analysed()
     assert len(pieces.FACTS) <= 3
     assert got == want
+
+
+def test_a_full_cache_keeps_the_pieces_met_first(monkeypatch):
+    """Full, the cache drops the later half and keeps the pieces met first (the frequent
+    words, met early in any stream, are not computed again)."""
+    monkeypatch.setattr(pieces, "CACHE_MAX_ENTRIES", 6)
+    pieces.FACTS.clear()
+    for piece in ["the", "said", "of", "rioters", "Almaty", "Alma-Ata"]:
+        pieces.FACTS[piece]
+    pieces.FACTS["Tokayev"]
+    assert list(pieces.FACTS) == ["the", "said", "of", "Tokayev"]
+    assert pieces.FACTS["Tokayev"] == _facts_made_apart("Tokayev")
