@@ -13,7 +13,7 @@ from typing import Iterator, List, Optional
 
 import typer
 
-from transforms.errors import FramewatchError
+from transforms.errors import BatchesFailed, FramewatchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="See how news outlets frame the same events.")
 
@@ -95,7 +95,7 @@ def run(
     runner: str = typer.Option("local", help="local (process pool) or dask."),
     dask_address: Optional[str] = typer.Option(None, help="tcp://HOST:PORT of a Dask scheduler (default: a LocalCluster)."),
     dask_batch_mb: float = typer.Option(8.0, min=0, help="With --runner dask: MB of raw files a task holds at least "
-                                        "(a task costs ~0.1-0.2 s on Dask; 8 MB is ~8 s of work)."),
+                                        "(a task costs ~0.1-0.2 s on Dask; 8 MB is ~6 s of work)."),
 ) -> None:
     """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
     if "://" not in raw and not Path(raw).is_dir():
@@ -116,6 +116,9 @@ def run(
                              warehouse_cache=str(warehouse_cache) if warehouse_cache else None,
                              reports_dir=str(reports), full=full, batch_size=batch_size,
                              wait_for_lock=wait, workers=workers or None, dask_batch_mb=dask_batch_mb)
+    except BatchesFailed as exc:
+        _print_summary(exc.result)
+        _fail(str(exc), 1)
     except FramewatchError as exc:
         _fail(str(exc), 1)
     _print_summary(result)

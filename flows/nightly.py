@@ -18,6 +18,7 @@ from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
 from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
+from transforms.errors import BatchesFailed
 
 DEFAULT_BATCH_SIZE = 250
 # A task on Dask costs Prefect and Dask ~0.1-0.2 s (task run, states, shipping the call and its
@@ -125,15 +126,16 @@ def nightly(
         writer = runs.RunWriter(wh, plan, started)
         try:
             batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
-            failed = 0
+            failed, errors = 0, []
 
-            def stage(batch: list[runs.RawFile], state: Any) -> None:
+            def stage(batch: list[runs.RawFile], tables: dict | None, why: str) -> None:
                 nonlocal failed
-                if state.is_completed():
-                    stage_task(writer, state.result())
+                if tables is not None:
+                    stage_task(writer, tables)
                 else:  # a failed batch does not fail the others: its files are retried next run
                     failed += 1
-                    stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, str(state.message)))
+                    errors.append(why)
+                    stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, why))
 
             with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
                 if distributed:
@@ -141,8 +143,7 @@ def nightly(
                     futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
                                for batch in batches]
                     for batch, future in zip(batches, futures):
-                        future.wait()
-                        stage(batch, future.state)
+                        stage(batch, *_outcome(future))
                         advance(1)
                 else:
                     # one batch at a time, its work spread over `workers` processes and staged
@@ -150,7 +151,7 @@ def nightly(
                     for batch in batches:
                         state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
                         if not state.is_completed():
-                            stage(batch, state)
+                            stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
                         advance(1)
             summary = commit_task(writer)
         except BaseException:
@@ -163,16 +164,36 @@ def nightly(
         markdown=summary_markdown(summary, paths) + (
             f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
             f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
-            "(reason `batch_failed`) and are retried by the next run." if failed else ""),
+            "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else ""),
         description=f"framewatch run {summary.run_id}",
     )
-    if failed:
-        raise RuntimeError(f"{failed} of {len(batches)} batches failed (committed the rest; "
-                           "see rejects with reason batch_failed; the next run retries them)")
     out = {**summary.as_dict(), "reports": paths}
     if remote:
         out.update(warehouse_url=remote.url, files_published=published)
+    if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
+        raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
+                            f"reason batch_failed; the next run retries them). First error: {errors[0]}", out)
     return out
+
+
+def _failure(error: Any, message: str | None = None) -> str:
+    """A failed batch task's reason, for its files' reject detail."""
+    if isinstance(error, BaseException):
+        return f"the batch's task failed: {type(error).__name__}: {error}"[:2000]
+    return f"the batch's task failed: {message or 'no error reported'}"
+
+
+def _outcome(future: Any) -> tuple[dict | None, str]:
+    """A distributed batch task's tables, or None and why it failed. A task whose Dask
+    worker died (three times: Dask's KilledWorker) never reports a final state to Prefect
+    (its task run stays Running): the Dask future holds the error."""
+    try:
+        result = future.result(raise_on_failure=False)
+    except Exception as exc:
+        return None, _failure(exc)
+    if isinstance(result, BaseException):
+        return None, _failure(result)
+    return result, ""
 
 
 def run_nightly(runner: str = "local", dask_address: str | None = None, dask_workers: int = 2, **params: Any) -> dict[str, Any]:

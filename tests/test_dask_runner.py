@@ -11,7 +11,7 @@ import pytest
 from flows import services
 from flows.warehouse import connect
 
-from .conftest import copy_seeds
+from .conftest import SEEDS, copy_seeds
 
 pytestmark = pytest.mark.e2e
 EXE = str(Path(sys.executable).with_name("framewatch"))
@@ -53,6 +53,18 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
         cluster = subprocess.run([EXE, "run", *common, "--warehouse", tmp_path / "wh-lc", "--reports", tmp_path / "rep-lc",
                                   "--runner", "dask"], env=env, capture_output=True, text=True, timeout=400)
         assert cluster.returncode == 0, cluster.stdout[-3000:] + cluster.stderr[-3000:]
+        # a batch whose task kills its Dask worker (every time: KilledWorker) fails alone: the
+        # others are committed, its files become batch_failed rejects saying why, the run exits 1
+        crashing = copy_seeds(tmp_path / "raw-crash")
+        (crashing / "crash.txt").write_text("Protesters gathered in Almaty on Wednesday, police said.\n")
+        failing = subprocess.run([EXE, "run", "--raw", crashing, "--batch-size", "2", "--dask-batch-mb", "0",
+                                  "--warehouse", tmp_path / "wh-crash", "--reports", tmp_path / "rep-crash",
+                                  "--runner", "dask"], env={**env, "FRAMEWATCH_FAILPOINT": "file:crash.txt/kill"},
+                                 capture_output=True, text=True, timeout=400)
+        assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr[-3000:]
+        message = failing.stderr.strip().splitlines()[-1]
+        assert message.startswith("framewatch: 1 of 3 batches failed (committed the rest") and "KilledWorker" in message
+        assert "rejected 2 × batch_failed" in failing.stdout      # the summary of what was committed
         from distributed import Client
 
         with Client(f"tcp://127.0.0.1:{dport}", timeout=30) as client:
@@ -64,3 +76,9 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
     assert len(a["articles"]) == 17
     for table in TABLES:
         assert a[table] == b[table] == c[table], table
+    con = connect(tmp_path / "wh-crash")
+    rejects = con.execute("select source, reason, detail from rejects order by source").fetchall()
+    assert [(source, reason) for source, reason, _ in rejects] == [(SEEDS["spun"], "batch_failed"),
+                                                                    ("crash.txt", "batch_failed")]
+    assert all(detail.startswith("the batch's task failed: KilledWorker: ") for _, _, detail in rejects)
+    assert con.execute("select count(*) from articles").fetchone()[0] == 4

@@ -25,3 +25,15 @@ class RawInputError(FramewatchError):
 class VersionMismatchError(FramewatchError):
     """Rows made by another installation (a Dask worker with other code or lexicons) reached
     a run: the warehouse would mix two versions and re-analyse them every night."""
+
+
+class BatchesFailed(FramewatchError):
+    """Some batches of a run failed (their files are `batch_failed` rejects, retried by the
+    next run); the rest was committed. `result` is the run's summary, as a run returns it."""
+
+    def __init__(self, message: str, result: dict):
+        super().__init__(message)
+        self.result = result
+
+    def __reduce__(self):   # (pickled by Prefect with the flow's final state)
+        return type(self), (str(self), self.result)
