@@ -14,6 +14,8 @@ Measures, on ../shared/corpora/allsides/articles.jsonl.gz (12,000 articles):
              without Prefect's fixed start, which `--prefect-only` measures on its own
   replicas   the same run on the corpus replicated N times (distinct ids), for memory
   increment  a second run after adding 1% new articles, vs the full run
+Each of the three runs is a fresh process, as a nightly run is (before session 11 they
+shared this one: the increment and the replicated run reused the first run's warm workers).
 Peak memory is the max of the summed RSS of the parent and its worker processes, and of
 their summed PSS (read from /proc every 50 ms).
 """
@@ -176,6 +178,16 @@ def pipeline(raw: Path, wh_dir: Path, workers: int, batch_size: int = 250) -> di
     return timings
 
 
+def pipeline_in_subprocess(raw: Path, wh_dir: Path, workers: int) -> dict:
+    """pipeline() in a fresh process, as a nightly run is: nothing of an earlier run (its
+    pool's workers and their warm caches, the parent's loads) is in the measurement. The
+    imports come before the clock starts; loading the packaged data and forking and warming
+    the workers are inside it."""
+    out = subprocess.run([sys.executable, __file__, "--pipeline-only", str(raw), str(wh_dir), "--workers", str(workers)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
 def prefect_fixed_cost(repeat: int = 2) -> list[float]:
     """Seconds of `framewatch run` on an empty raw folder: the temporary Prefect server's
     start and stop plus the flow's bookkeeping, i.e. what every run pays before any work."""
@@ -205,11 +217,17 @@ def main() -> int:
     ap.add_argument("--naive-sample", type=int, default=300)
     ap.add_argument("--keep", type=Path, default=None, help="build in this folder and keep the warehouses")
     ap.add_argument("--naive-only", type=Path, default=None, help=argparse.SUPPRESS)   # naive_in_subprocess's child
+    ap.add_argument("--pipeline-only", type=Path, nargs=2, default=None, help=argparse.SUPPRESS)   # (raw, warehouse)
     args = ap.parse_args()
     if args.naive_only:
         with gzip.open(args.naive_only, "rt") as fh:
             sample = [json.loads(l)["content_original"] for _, l in zip(range(args.naive_sample), fh)]
         print(naive(sample))
+        return 0
+    if args.pipeline_only:
+        from flows import runs  # noqa: F401  (imported before the clock starts, as in any run)
+
+        print(json.dumps(pipeline(*args.pipeline_only, args.workers)))
         return 0
     if args.prefect_only:
         times = prefect_fixed_cost()
@@ -227,7 +245,7 @@ def main() -> int:
         n = make_corpus(work / "raw1", args.limit, 1)
         t_floor = floor(work / "raw1" / "articles.jsonl.gz")
         t_naive = naive_in_subprocess(work / "raw1" / "articles.jsonl.gz", args.naive_sample)
-        full = pipeline(work / "raw1", work / "wh1", args.workers)
+        full = pipeline_in_subprocess(work / "raw1", work / "wh1", args.workers)
         from flows.warehouse import connect
 
         con = connect(work / "wh1")
@@ -241,9 +259,9 @@ def main() -> int:
                 rec = json.loads(line)
                 rec["content_original"] = "[new] " + rec["content_original"]
                 out.write(json.dumps(rec) + "\n")
-        inc = pipeline(work / "raw1", work / "wh1", args.workers)
+        inc = pipeline_in_subprocess(work / "raw1", work / "wh1", args.workers)
         rep_n = make_corpus(work / "rawN", args.limit, args.replicas)
-        rep = pipeline(work / "rawN", work / "whN", args.workers)
+        rep = pipeline_in_subprocess(work / "rawN", work / "whN", args.workers)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
