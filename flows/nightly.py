@@ -18,7 +18,7 @@ from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
 from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
-from transforms.errors import BatchesFailed
+from transforms.errors import BatchesFailed, PublishRefused
 
 DEFAULT_BATCH_SIZE = 250
 # A task on Dask costs Prefect and Dask ~0.1-0.2 s (task run, states, shipping the call and its
@@ -41,7 +41,14 @@ def pull_task(remote: RemoteWarehouse) -> str | None:
     return remote.pull()
 
 
-@task(name="publish-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60])
+def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
+    """A publish refused because another run published meanwhile fails at once: a retry
+    would be refused again (the other I/O errors of a publish are retried)."""
+    return not isinstance(state.result(raise_on_failure=False), PublishRefused)
+
+
+@task(name="publish-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60],
+      retry_condition_fn=_retry_unless_refused)
 def publish_task(remote: RemoteWarehouse, pulled: str | None) -> int:
     return remote.push(pulled)
 

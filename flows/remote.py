@@ -34,7 +34,7 @@ import os
 import re
 from pathlib import Path
 
-from transforms.errors import WarehouseError
+from transforms.errors import PublishRefused, WarehouseError
 from transforms.schema import TABLES
 
 from .storage import KEEP_MANIFESTS, Warehouse
@@ -147,7 +147,7 @@ class RemoteWarehouse:
         return uploaded
 
     def _refuse(self, pulled: str | None) -> None:
-        raise WarehouseError(
+        raise PublishRefused(
             f"{self.url} was published by another run while this one ran ({pulled} -> {self.remote_current()}); "
             f"this run's results stay in the local copy {self.local.root} and are not published: run again")
 

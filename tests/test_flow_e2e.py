@@ -91,3 +91,39 @@ def test_flow_publishes_to_a_warehouse_url(prefect_harness, tmp_path):
     con = connect(tmp_path / "copy2")
     assert con.execute("select count(*) from mart_articles").fetchone()[0] == 5
     fs.rm(f"/{url.split('://')[1]}", recursive=True)
+
+
+def test_a_refused_publish_fails_at_once(prefect_harness, tmp_path):
+    """Another run published to the URL while this one ran: the publish task fails on its
+    first attempt (a retry would be refused again), other errors keep their retries."""
+    import fsspec
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+
+    from flows.nightly import publish_task
+    from flows.remote import RemoteWarehouse
+    from transforms.errors import PublishRefused
+
+    from .conftest import run_once
+
+    url = f"memory://fw-e2e-{tmp_path.name}"
+    raw = copy_seeds(tmp_path / "raw")
+    nightly(str(raw), url, str(tmp_path / "reports"), warehouse_cache=str(tmp_path / "copy1"))
+    slow = RemoteWarehouse(url, tmp_path / "copy2")
+    with slow.local.lock():
+        pulled = slow.pull()
+    (raw / "extra.txt").write_text("Police detained 40 protesters in Almaty on Monday, officials said. " * 5,
+                                   encoding="utf-8")
+    nightly(str(raw), url, str(tmp_path / "reports2"), warehouse_cache=str(tmp_path / "copy1"))  # the URL moves on
+    run_once(raw, slow.local.root)
+
+    @flow
+    def publish_only():
+        state = publish_task(slow, pulled, return_state=True)
+        return type(state.result(raise_on_failure=False)), state.state_details.task_run_id
+
+    error, task_run_id = publish_only()
+    assert error is PublishRefused
+    with get_client(sync_client=True) as client:
+        assert client.read_task_run(task_run_id).run_count == 1
+    fsspec.filesystem("memory").rm(f"/{url.split('://')[1]}", recursive=True)

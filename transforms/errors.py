@@ -14,6 +14,11 @@ class WarehouseError(FramewatchError):
     """The warehouse is missing, locked or inconsistent."""
 
 
+class PublishRefused(WarehouseError):
+    """Another run published to the warehouse URL while this one ran: this run's commit stays
+    in its local copy (the next run pulls the URL's state). Retrying cannot change that."""
+
+
 class ManifestError(FramewatchError):
     """A user-supplied sidecar manifest is malformed."""
 
