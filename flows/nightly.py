@@ -18,7 +18,7 @@ from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
 from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
-from transforms.errors import BatchesFailed, PublishRefused
+from transforms.errors import BatchesFailed, PublishRefused, RunnerError
 
 DEFAULT_BATCH_SIZE = 250
 # A task on Dask costs Prefect and Dask ~0.1-0.2 s (task run, states, shipping the call and its
@@ -203,6 +203,22 @@ def _outcome(future: Any) -> tuple[dict | None, str]:
     return result, ""
 
 
+DASK_CONNECT_SECONDS = 10
+
+
+def _check_scheduler(address: str) -> None:
+    """Connect to the Dask scheduler once before the flow starts: a wrong or dead address
+    is one clear error within seconds, not a connection error raised from inside the flow
+    after its temporary Prefect server started."""
+    from distributed import Client
+
+    try:
+        Client(address, timeout=DASK_CONNECT_SECONDS, set_as_default=False).close()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise RunnerError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc}); "
+                          "is `dask scheduler` running there?") from exc
+
+
 def run_nightly(runner: str = "local", dask_address: str | None = None, dask_workers: int = 2, **params: Any) -> dict[str, Any]:
     """Run the flow locally (a process pool) or with its batch tasks on Dask:
     runner="dask" with dask_address="tcp://HOST:PORT" uses an existing cluster, without an
@@ -215,6 +231,7 @@ def run_nightly(runner: str = "local", dask_address: str | None = None, dask_wor
     from prefect_dask import DaskTaskRunner
 
     if dask_address:
+        _check_scheduler(dask_address)
         task_runner = DaskTaskRunner(address=dask_address)
     else:
         task_runner = DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,

@@ -72,3 +72,18 @@ def test_outlets_lists_and_filters():
 def test_query_without_warehouse_says_what_to_do(tmp_path):
     p = fw("query", "select 1", "--warehouse", tmp_path / "none", check=False)
     assert p.returncode == 1 and "framewatch run" in p.stderr
+
+
+def test_run_on_a_dask_address_nobody_serves_says_so(tmp_path):
+    """A wrong --dask-address is one line and exit 1, before the flow (and its temporary
+    Prefect server) starts; it was a 400-line traceback after 30 s."""
+    from flows.services import free_port
+
+    (tmp_path / "raw").mkdir()
+    address = f"tcp://127.0.0.1:{free_port()}"
+    proc = fw("run", "--raw", tmp_path / "raw", "--warehouse", tmp_path / "wh", "--reports", tmp_path / "rep",
+              "--runner", "dask", "--dask-address", address, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]        # one line
+    assert proc.stderr.startswith(f"framewatch: cannot reach the Dask scheduler at {address} (")
+    assert not (tmp_path / "wh").exists()

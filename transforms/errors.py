@@ -19,6 +19,10 @@ class PublishRefused(WarehouseError):
     in its local copy (the next run pulls the URL's state). Retrying cannot change that."""
 
 
+class RunnerError(FramewatchError):
+    """The task runner a run was given cannot be used (a Dask scheduler out of reach)."""
+
+
 class ManifestError(FramewatchError):
     """A user-supplied sidecar manifest is malformed."""
 
