@@ -64,3 +64,37 @@ def test_a_full_cache_keeps_the_pieces_met_first(monkeypatch):
     pieces.FACTS["Tokayev"]
     assert list(pieces.FACTS) == ["the", "said", "of", "Tokayev"]
     assert pieces.FACTS["Tokayev"] == _facts_made_apart("Tokayev")
+
+
+def test_threads_sharing_a_full_cache_never_fail(monkeypatch):
+    """A Dask worker runs batches in threads that share the cache: evictions racing each
+    other raise nothing and every lookup gets the piece's facts (deleting the later half
+    key by key raised KeyError when two threads evicted at once)."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(pieces, "CACHE_MAX_ENTRIES", 200)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)                 # switch threads as often as possible
+    pieces.FACTS.clear()
+    errors, wrong = [], []
+
+    def look_up(seed: int) -> None:
+        try:
+            for k in range(3000):
+                piece = "".join(chr(97 + int(d)) for d in f"{seed}{k:05d}")   # letters: one token
+                if pieces.FACTS[piece][2] != (piece,):
+                    wrong.append(piece)
+        except Exception as exc:                # noqa: BLE001 (the failure under test)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=look_up, args=(i,)) for i in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [] and wrong == []
+    assert len(pieces.FACTS) <= 200

@@ -41,9 +41,12 @@ class _Facts(dict):
         paraphrase, readability, tone = _modules()
         if len(self) >= CACHE_MAX_ENTRIES:
             # keep the pieces met first: the frequent ones are among them (a dict keeps
-            # insertion order), and clearing all made every common word a miss again
-            for later in list(itertools.islice(self, CACHE_MAX_ENTRIES // 2, None)):
-                del self[later]
+            # insertion order), and clearing all made every common word a miss again. Each
+            # step is one C call, so threads sharing the cache (a Dask worker's) cannot meet
+            # a half-done eviction; rebuilt, the dict's table shrinks too
+            first = dict(itertools.islice(self.items(), CACHE_MAX_ENTRIES // 2))
+            self.clear()
+            self.update(first)
         low = tone.vader_token(piece)
         if low == piece:   # equal strings held once (the piece, its token, its word): ~100 of ~375 bytes an entry
             low = piece
