@@ -183,9 +183,11 @@ def pipeline_in_subprocess(raw: Path, wh_dir: Path, workers: int) -> dict:
     pool's workers and their warm caches, the parent's loads) is in the measurement. The
     imports come before the clock starts; loading the packaged data and forking and warming
     the workers are inside it."""
-    out = subprocess.run([sys.executable, __file__, "--pipeline-only", str(raw), str(wh_dir), "--workers", str(workers)],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out.splitlines()[-1])
+    proc = subprocess.run([sys.executable, __file__, "--pipeline-only", str(raw), str(wh_dir), "--workers", str(workers)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"the pipeline's process failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.splitlines()[-1])
 
 
 def prefect_fixed_cost(repeat: int = 2) -> list[float]:

@@ -96,6 +96,9 @@ def run(
     dask_address: Optional[str] = typer.Option(None, help="tcp://HOST:PORT of a Dask scheduler (default: a LocalCluster)."),
     dask_batch_mb: float = typer.Option(8.0, min=0, help="With --runner dask: MB of raw files a task holds at least "
                                         "(a task costs ~0.1-0.2 s on Dask; 8 MB is ~6 s of work)."),
+    dask_timeout: Optional[float] = typer.Option(None, min=0, help="With --runner dask: seconds to wait for all "
+                                                 "batches before the unfinished ones count as failed "
+                                                 "(default: 300 + 60 per MB of raw files)."),
 ) -> None:
     """Run the nightly flow (with a temporary Prefect server unless PREFECT_API_URL is set)."""
     if "://" not in raw and not Path(raw).is_dir():
@@ -115,7 +118,8 @@ def run(
         result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=warehouse,
                              warehouse_cache=str(warehouse_cache) if warehouse_cache else None,
                              reports_dir=str(reports), full=full, batch_size=batch_size,
-                             wait_for_lock=wait, workers=workers or None, dask_batch_mb=dask_batch_mb)
+                             wait_for_lock=wait, workers=workers or None, dask_batch_mb=dask_batch_mb,
+                             dask_timeout=dask_timeout)
     except BatchesFailed as exc:
         _print_summary(exc.result)
         _fail(str(exc), 1)

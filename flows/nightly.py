@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -25,6 +26,11 @@ DEFAULT_BATCH_SIZE = 250
 # result): a Dask batch holds at least this much raw input, so that cost stays under 5% of
 # its work (bench/dask_overhead.py, BENCHMARKS.md).
 DASK_BATCH_MB = 8.0
+# Dask batches have no per-file time limit (they run in a worker's thread): the flow waits
+# for all of them at most this long, 300 s + 60 s per MB of raw files (~0.8 s of work per MB
+# on one core, BENCHMARKS.md), then records the unfinished ones as failed and commits the rest.
+DASK_WAIT_BASE_SECONDS = 300.0
+DASK_WAIT_SECONDS_PER_MB = 60.0
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -115,6 +121,7 @@ def nightly(
     distributed: bool = False,
     warehouse_cache: str | None = None,
     dask_batch_mb: float = DASK_BATCH_MB,
+    dask_timeout: float | None = None,
 ) -> dict[str, Any]:
     """Process new and changed raw files into the warehouse and write the reports.
     `raw_dir`, `warehouse_dir`: local folders or fsspec URLs (s3://…, gs://… with that
@@ -122,7 +129,8 @@ def nightly(
     default ~/.cache/framewatch/warehouses/…) and published at the end (flows/remote.py).
     `workers`: processes for the CPU work of each batch (default: all cores).
     `distributed`: batches are submitted to the flow's task runner (see `run_nightly`),
-    each of at least `batch_size` files and `dask_batch_mb` MB of raw files."""
+    each of at least `batch_size` files and `dask_batch_mb` MB of raw files, waited for at
+    most `dask_timeout` seconds in all (default: 300 s + 60 s per MB of raw files)."""
     started = dt.datetime.now(dt.timezone.utc)
     workers = workers or os.cpu_count() or 1
     wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
@@ -149,8 +157,12 @@ def nightly(
                     # one task per batch on the cluster (its workers give the parallelism)
                     futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
                                for batch in batches]
+                    if dask_timeout is None:
+                        mb = sum(f.size for f in plan.todo) / 2**20
+                        dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
+                    deadline = time.monotonic() + dask_timeout
                     for batch, future in zip(batches, futures):
-                        stage(batch, *_outcome(future))
+                        stage(batch, *_outcome(future, max(0.0, deadline - time.monotonic()), dask_timeout))
                         advance(1)
                 else:
                     # one batch at a time, its work spread over `workers` processes and staged
@@ -179,23 +191,27 @@ def nightly(
         out.update(warehouse_url=remote.url, files_published=published)
     if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
         raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
-                            f"reason batch_failed; the next run retries them). First error: {errors[0]}", out)
+                            f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}", out)
     return out
 
 
 def _failure(error: Any, message: str | None = None) -> str:
     """A failed batch task's reason, for its files' reject detail."""
-    if isinstance(error, BaseException):
-        return f"the batch's task failed: {type(error).__name__}: {error}"[:2000]
-    return f"the batch's task failed: {message or 'no error reported'}"
+    why = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else message or "no error reported"
+    return " ".join(f"the batch's task failed: {why}".split())[:2000]   # one line
 
 
-def _outcome(future: Any) -> tuple[dict | None, str]:
+def _outcome(future: Any, timeout: float, limit: float) -> tuple[dict | None, str]:
     """A distributed batch task's tables, or None and why it failed. A task whose Dask
     worker died (three times: Dask's KilledWorker) never reports a final state to Prefect
-    (its task run stays Running): the Dask future holds the error."""
+    (its task run stays Running): the Dask future holds the error. A task not done within
+    `timeout` seconds (what is left of the run's `limit`) counts as failed; it may still be
+    running in its worker, which the run does not stop."""
     try:
-        result = future.result(raise_on_failure=False)
+        result = future.result(timeout=timeout, raise_on_failure=False)
+    except TimeoutError:
+        return None, _failure(None, f"not finished within the run's {limit:.0f} s for its Dask batches (a file "
+                                    "may hang: Dask batches have no per-file time limit; see --dask-timeout)")
     except Exception as exc:
         return None, _failure(exc)
     if isinstance(result, BaseException):
@@ -214,7 +230,7 @@ def _check_scheduler(address: str) -> None:
 
     try:
         Client(address, timeout=DASK_CONNECT_SECONDS, set_as_default=False).close()
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:   # TypeError: tls:// without TLS configured
         raise RunnerError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc}); "
                           "is `dask scheduler` running there?") from exc
 

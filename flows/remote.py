@@ -128,7 +128,7 @@ class RemoteWarehouse:
         if now == name:                     # nothing committed, or a retry after the publish point
             return 0
         if now != pulled:
-            self._refuse(pulled)
+            self._refuse(pulled, now)
         doc = json.loads((wh.root / "_manifests" / name).read_text(encoding="utf-8"))
         present = set(self._remote_files())
         uploaded = 0
@@ -138,17 +138,17 @@ class RemoteWarehouse:
                     self.fs.makedirs(self._r(rel).rsplit("/", 1)[0], exist_ok=True)
                     self.fs.put_file(str(wh.root / rel), self._r(rel))
                     uploaded += 1
-        if self.remote_current() != pulled:  # published while this run uploaded: its collection may have
-            self._refuse(pulled)             # deleted files just uploaded, which this manifest would list
+        if (now := self.remote_current()) != pulled:  # published while this run uploaded: its collection may
+            self._refuse(pulled, now)                 # have deleted files just uploaded, which this manifest lists
         self.fs.makedirs(self._r("_manifests"), exist_ok=True)
         self.fs.pipe_file(self._r(f"_manifests/{name}"), (wh.root / "_manifests" / name).read_bytes())
         self.fs.pipe_file(self._r("_CURRENT"), (name + "\n").encode("utf-8"))   # <- the publish point
         self._gc()
         return uploaded
 
-    def _refuse(self, pulled: str | None) -> None:
+    def _refuse(self, pulled: str | None, now: str | None) -> None:
         raise PublishRefused(
-            f"{self.url} was published by another run while this one ran ({pulled} -> {self.remote_current()}); "
+            f"{self.url} was published by another run while this one ran ({pulled} -> {now}); "
             f"this run's results stay in the local copy {self.local.root} and are not published: run again")
 
     def _remote_files(self) -> dict[str, int]:

@@ -54,17 +54,27 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
                                   "--runner", "dask"], env=env, capture_output=True, text=True, timeout=400)
         assert cluster.returncode == 0, cluster.stdout[-3000:] + cluster.stderr[-3000:]
         # a batch whose task kills its Dask worker (every time: KilledWorker) fails alone: the
-        # others are committed, its files become batch_failed rejects saying why, the run exits 1
-        crashing = copy_seeds(tmp_path / "raw-crash")
-        (crashing / "crash.txt").write_text("Protesters gathered in Almaty on Wednesday, police said.\n")
-        failing = subprocess.run([EXE, "run", "--raw", crashing, "--batch-size", "2", "--dask-batch-mb", "0",
-                                  "--warehouse", tmp_path / "wh-crash", "--reports", tmp_path / "rep-crash",
-                                  "--runner", "dask"], env={**env, "FRAMEWATCH_FAILPOINT": "file:crash.txt/kill"},
-                                 capture_output=True, text=True, timeout=400)
-        assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr[-3000:]
-        message = failing.stderr.strip().splitlines()[-1]
-        assert message.startswith("framewatch: 1 of 3 batches failed (committed the rest") and "KilledWorker" in message
-        assert "rejected 2 × batch_failed" in failing.stdout      # the summary of what was committed
+        # others are committed, its files become batch_failed rejects saying why, the run exits 1;
+        # ... and one that hangs is given up after --dask-timeout: the same, its reason said
+        for name, action, why in [("crash", "kill", "KilledWorker: "), ("stuck", "hang", "not finished within the run's 15 s")]:
+            raw_bad = copy_seeds(tmp_path / f"raw-{name}")
+            (raw_bad / f"{name}.txt").write_text("Protesters gathered in Almaty on Wednesday, police said.\n")
+            failing = subprocess.run([EXE, "run", "--raw", raw_bad, "--batch-size", "2", "--dask-batch-mb", "0",
+                                      "--warehouse", tmp_path / f"wh-{name}", "--reports", tmp_path / f"rep-{name}",
+                                      "--runner", "dask", "--dask-timeout", "15"],
+                                     env={**env, "FRAMEWATCH_FAILPOINT": f"file:{name}.txt/{action}"},
+                                     capture_output=True, text=True, timeout=400)
+            assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr[-3000:]
+            message = failing.stderr.strip().splitlines()[-1]
+            assert message.startswith("framewatch: 1 of 3 batches failed (committed the rest") and why in message
+            assert "rejected 2 × batch_failed" in failing.stdout      # the summary of what was committed
+            con = connect(tmp_path / f"wh-{name}")
+            rejects = con.execute("select source, reason, detail from rejects order by source").fetchall()
+            assert [(source, reason) for source, reason, _ in rejects] == [(SEEDS["spun"], "batch_failed"),
+                                                                            (f"{name}.txt", "batch_failed")]
+            assert all(detail.startswith("the batch's task failed: " + why) for _, _, detail in rejects)
+            assert con.execute("select count(*) from articles").fetchone()[0] == 4
+            con.close()
         from distributed import Client
 
         with Client(f"tcp://127.0.0.1:{dport}", timeout=30) as client:
@@ -76,9 +86,3 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
     assert len(a["articles"]) == 17
     for table in TABLES:
         assert a[table] == b[table] == c[table], table
-    con = connect(tmp_path / "wh-crash")
-    rejects = con.execute("select source, reason, detail from rejects order by source").fetchall()
-    assert [(source, reason) for source, reason, _ in rejects] == [(SEEDS["spun"], "batch_failed"),
-                                                                    ("crash.txt", "batch_failed")]
-    assert all(detail.startswith("the batch's task failed: KilledWorker: ") for _, _, detail in rejects)
-    assert con.execute("select count(*) from articles").fetchone()[0] == 4
