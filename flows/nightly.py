@@ -162,7 +162,9 @@ def nightly(
                         dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
                     deadline = time.monotonic() + dask_timeout
                     for batch, future in zip(batches, futures):
-                        stage(batch, *_outcome(future, max(0.0, deadline - time.monotonic()), dask_timeout))
+                        # past the deadline, a batch gets 1 s more: a finished one still has to be
+                        # fetched (a timeout of 0 fails even a done future)
+                        stage(batch, *_outcome(future, max(1.0, deadline - time.monotonic()), dask_timeout))
                         advance(1)
                 else:
                     # one batch at a time, its work spread over `workers` processes and staged
