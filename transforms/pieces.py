@@ -19,7 +19,6 @@ its matches over the body are the concatenation of its matches over the pieces.
 from __future__ import annotations
 
 import functools
-import itertools
 
 CACHE_MAX_ENTRIES = 150_000   # when full, the later half is dropped (memory stays bounded: a worker that met
                               # 12,000 AllSides articles filled 300,000, ~100 MB; entries are ~340 bytes)
@@ -42,9 +41,11 @@ class _Facts(dict):
         if len(self) >= CACHE_MAX_ENTRIES:
             # keep the pieces met first: the frequent ones are among them (a dict keeps
             # insertion order), and clearing all made every common word a miss again. Each
-            # step is one C call, so threads sharing the cache (a Dask worker's) cannot meet
-            # a half-done eviction; rebuilt, the dict's table shrinks too
-            first = dict(itertools.islice(self.items(), CACHE_MAX_ENTRIES // 2))
+            # step is one C call that iterates nothing another thread can change (list()
+            # makes and drains its iterator inside the call; an islice made one bytecode
+            # earlier saw a thread's insert in between), so threads sharing the cache (a Dask
+            # worker's) never meet a half-done eviction; rebuilt, the dict's table shrinks
+            first = list(self.items())[:CACHE_MAX_ENTRIES // 2]
             self.clear()
             self.update(first)
         low = tone.vader_token(piece)
