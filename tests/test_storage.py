@@ -217,10 +217,15 @@ def test_rollback_to_a_mark_forgets_a_failed_attempt(raw_copy, tmp_path):
         plan = runs.plan_run(raw_copy, wh)
         writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
         assert runs.process_and_stage(writer, str(raw_copy), files[:2]) == 2
+        before = set(writer.known)
         mark = writer.mark()
         writer.add(runs.process_batch(str(raw_copy), files[2:], plan.run_id))   # an attempt that then fails
+        assert len(writer.known) == len(before) + len(files[2:])
         writer.rollback(mark)
+        assert writer.known == before
         assert runs.process_and_stage(writer, str(raw_copy), files[2:4]) == 2     # the retry
+        with pytest.raises(ValueError, match="not the latest"):
+            writer.rollback(mark)   # process_and_stage's own mark came after it
         s = writer.finish()
     assert (s.articles_written, s.articles_total) == (4, 4)
     con = connect(tmp_path / "wh")
