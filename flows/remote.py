@@ -11,6 +11,9 @@ layout as a local warehouse (data files, `_manifests/`, `_CURRENT`):
    holds with another size) is downloaded. Data files are immutable and named by the run
    that wrote them, so a file already in the copy is not fetched again. A local commit
    the URL never received is dropped (its raw files are still new, so the run redoes them).
+   If another writer publishes meanwhile and its collection deletes what the pull was
+   fetching, the pull starts again from the new state (`framewatch query` and `report`
+   pull too, beside a nightly run that may publish).
 2. The run commits to the local copy, as any run does.
 3. `push(pulled)`: the data files the URL lacks are uploaded, then the manifest, then
    `_CURRENT` last, in one write: the publish point (a single PUT is atomic on object
@@ -78,9 +81,24 @@ class RemoteWarehouse:
         except (OSError, ValueError) as exc:
             raise WarehouseError(f"{self.url}: committed manifest {name} is unreadable: {exc}") from exc
 
+    PULL_ATTEMPTS = 5
+
     def pull(self) -> str | None:
         """Make the local copy equal to the URL's committed state (call with the local
-        copy's lock held). Returns the manifest name pulled (None: empty URL)."""
+        copy's lock held). Returns the manifest name pulled (None: empty URL).
+
+        Another writer may publish while the pull downloads, and its collection may delete
+        the manifest or files being fetched (after KEEP_MANIFESTS publications): the pull
+        then starts again from the URL's new state, up to PULL_ATTEMPTS times."""
+        for _ in range(self.PULL_ATTEMPTS):
+            try:
+                return self._pull_once()
+            except _Moved as moved:
+                last = moved
+        raise WarehouseError(f"{self.url} was published {self.PULL_ATTEMPTS} times while this copy was pulled, "
+                             f"each time collecting what the pull was fetching ({last.__cause__}): try again")
+
+    def _pull_once(self) -> str | None:
         wh = self.local
         wh.init()
         name = self.remote_current()
@@ -94,19 +112,16 @@ class RemoteWarehouse:
             wh.recover()
             return None
         same = name == local_name and (mdir / name).is_file()
-        doc = json.loads((mdir / name).read_text(encoding="utf-8")) if same else self._remote_manifest(name)
-        sizes = None
-        for rel in (r for files in doc["files"].values() for r in files):
-            target = wh.root / rel
-            if same and target.is_file():
-                continue
-            if sizes is None:               # one listing, not a request per file
-                sizes = self._remote_files()
-            if not target.is_file() or target.stat().st_size != sizes.get(rel):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-                self.fs.get_file(self._r(rel), str(tmp))
-                os.replace(tmp, target)
+        try:
+            doc = json.loads((mdir / name).read_text(encoding="utf-8")) if same else self._remote_manifest(name)
+            self._fetch(doc, same)
+        except (OSError, WarehouseError) as exc:
+            if self.remote_current() != name:   # published and collected under this pull
+                raise _Moved() from exc
+            if isinstance(exc, WarehouseError):
+                raise
+            raise WarehouseError(f"{self.url}: a data file of the committed manifest {name} cannot be "
+                                 f"fetched: {exc!r}") from exc
         if not same:
             for m in mdir.glob("*.json"):   # local manifests of other histories
                 if m.name != name:
@@ -117,6 +132,25 @@ class RemoteWarehouse:
             os.replace(tmp, pointer)
         wh.recover()                        # files no kept manifest references
         return name
+
+    def _fetch(self, doc: dict, same: bool) -> None:
+        """Download the data files of manifest `doc` that the copy lacks or holds with
+        another size (data files are immutable: a complete one is never fetched again)."""
+        sizes = None
+        for rel in (r for files in doc["files"].values() for r in files):
+            target = self.local.root / rel
+            if same and target.is_file():
+                continue
+            if sizes is None:               # one listing, not a request per file
+                sizes = self._remote_files()
+            if not target.is_file() or target.stat().st_size != sizes.get(rel):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+                try:
+                    self.fs.get_file(self._r(rel), str(tmp))
+                    os.replace(tmp, target)
+                finally:
+                    tmp.unlink(missing_ok=True)
 
     def push(self, pulled: str | None) -> int:
         """Publish the local copy's committed state to the URL (see the module docstring).
@@ -175,6 +209,10 @@ class RemoteWarehouse:
         for rel in self._remote_files():
             if rel not in referenced:
                 self.fs.rm_file(self._r(rel))
+
+
+class _Moved(Exception):
+    """The URL's _CURRENT moved during a pull, and what the pull fetched was collected."""
 
 
 def open_warehouse(location: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None

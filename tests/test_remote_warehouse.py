@@ -149,6 +149,56 @@ def test_a_writer_that_another_one_published_under_while_it_uploaded_publishes_n
     assert summary.articles_total == 6
 
 
+class _PublishDuringDownload:
+    """The URL's filesystem, unchanged, except that `during` (other writers' runs) happens
+    right before this copy's first download: a pull interleaved with publications."""
+
+    def __init__(self, fs, during):
+        self._fs, self._during = fs, during
+
+    def get_file(self, *args, **kwargs):
+        during, self._during = self._during, None
+        if during:
+            during()
+        return self._fs.get_file(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._fs, name)
+
+
+def test_a_pull_that_writers_publish_and_collect_under_starts_again_from_their_state(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "a")
+    first_name, first_files = _published(url)
+
+    def three_runs():       # KEEP_MANIFESTS publications: the first state's manifest and stories go
+        for i in range(3):
+            (raw / f"extra{i}.txt").write_text(f"Police detained {40 + i} protesters in Almaty on Monday, "
+                                               "officials said. " * 5, encoding="utf-8")
+            _run(raw, url, tmp_path / "a")
+
+    reader = RemoteWarehouse(url, tmp_path / "reader")
+    reader.fs = _PublishDuringDownload(reader.fs, three_runs)
+    with reader.local.lock():
+        name = reader.pull()
+    root = url.split("://")[1]
+    gone = [rel for rels in first_files.values() for rel in rels if not MEM.exists(f"/{root}/{rel}")]
+    assert gone and not MEM.exists(f"/{root}/_manifests/{first_name}")    # the race did hit
+    assert name == _published(url)[0] == (tmp_path / "a" / "_CURRENT").read_text().strip()
+    assert _rows(tmp_path / "reader") == _rows(tmp_path / "a")
+    assert _rows(tmp_path / "reader")["articles"] and len(_rows(tmp_path / "reader")["articles"]) == 8
+
+
+def test_a_committed_file_missing_at_the_url_is_a_warehouse_error(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "a")
+    _, files = _published(url)
+    MEM.rm_file(f"/{url.split('://')[1]}/{files['articles'][0]}")   # lost by the store, nothing published
+    reader = RemoteWarehouse(url, tmp_path / "reader")
+    with reader.local.lock(), pytest.raises(WarehouseError, match="cannot be fetched"):
+        reader.pull()
+
+
 def test_a_local_commit_never_published_is_dropped_when_the_url_is_empty(tmp_path, url):
     raw = copy_seeds(tmp_path / "raw")
     remote = RemoteWarehouse(url, tmp_path / "copy")
