@@ -1132,7 +1132,8 @@ class RunWriter:
 
     def _new_ids(self) -> set[str]:
         """The articles this run added: those of the article files it staged."""
-        staged = [r for r in self.tx.files["articles"] if r not in set(self.tx.base.files.get("articles", []))]
+        base = set(self.tx.base.files.get("articles", []))
+        staged = [r for r in self.tx.files["articles"] if r not in base]
         return set(self.tx.read_files("articles", staged, ["article_id"])["article_id"].to_pylist()) if staged else set()
 
 
