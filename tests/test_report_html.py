@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from flows import runs
-from flows.report_html import render, write_html_report
+from flows.report_html import _slug, render, write_html_report
 from flows.storage import Warehouse
 from flows.warehouse import connect
 
@@ -40,6 +40,21 @@ def test_every_cell_links_to_its_sentences(report):
     ids = set(re.findall(r'id="([^"]+)"', html))
     assert targets and targets <= ids
     assert 'id="ev-' in html and "<mark>militants</mark>" in html
+
+
+def test_each_story_shows_its_own_rows_only(report):
+    """The sections' rows are fetched for all shown stories at once and grouped by story."""
+    _, html = report
+    sections = re.findall(r'<section id="([^"]+)">(.*?)</section>', html, re.S)
+    assert len(sections) >= 2
+    for sid, body in sections:
+        evidence = re.findall(r'<details id="(ev-[^"]+)"', body)
+        assert evidence and all(e.startswith(_slug(sid) + "-") for e in evidence)
+    evil = [body for _, body in sections if "came." in body]
+    assert len(evil) == 1 and "<mark>rioters</mark>" in evil[0]
+    assert "militants" not in evil[0] and "Figures given" not in evil[0] and "Whose words" not in evil[0]
+    seeds = [body for _, body in sections if "<mark>militants</mark>" in body]
+    assert len(seeds) == 1 and "Figures given" in seeds[0] and "came." not in seeds[0]
 
 
 def test_empty_warehouse_renders(tmp_path):
