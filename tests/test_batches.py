@@ -2,6 +2,8 @@
 and both give exactly the rows of the simple path."""
 import gzip
 import json
+import os
+import time
 
 import pyarrow.compute as pc
 import pytest
@@ -96,6 +98,27 @@ def test_forked_and_spawned_workers_give_the_same_rows(tmp_path, monkeypatch, me
     for table in ("articles", "article_sources", "term_hits", "quotes", "figures", "features", "evidence",
                   "lineage_index", "rejects"):
         assert one[table].to_pylist() == two[table].to_pylist(), table
+
+
+def _pid_and_warm() -> tuple[int, bool]:
+    time.sleep(0.05)   # the probes spread over the workers
+    return os.getpid(), runs.WARM
+
+
+def test_a_started_pool_warms_its_workers_up_before_their_first_articles(monkeypatch):
+    """start_pool (the CLI calls it before Prefect's start) hands each worker a warm-up at
+    once: their lazy loads happen while the parent goes on, not on their first articles."""
+    runs.shutdown_pools()
+    monkeypatch.setattr(runs, "START_METHOD", "fork")
+    monkeypatch.setattr(runs, "WARM", False)   # what forks from this process is not warm
+    try:
+        runs.start_pool(2)
+        pool = runs._pool(2)
+        got = [f.result() for f in [pool.submit(_pid_and_warm) for _ in range(8)]]
+    finally:
+        runs.shutdown_pools()
+    assert len({pid for pid, _ in got}) == 2
+    assert all(warm for _, warm in got)
 
 
 def test_warm_up_loads_what_a_first_article_needs():
