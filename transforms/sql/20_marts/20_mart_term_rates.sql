@@ -33,4 +33,4 @@ select
     h.example_sentence
 from hits h
 join voice_words w using (story_id, voice)
-order by story_id, category, label, term, voice
+order by story_id, category, label, term, voice, frame, canonical

@@ -16,4 +16,4 @@ select
     a.article_id
 from stg_figures f
 join mart_articles a using (article_id)
-order by a.story_id, f.kind, f.subject, a.voice, f.start_offset
+order by a.story_id, f.kind, f.subject, a.voice, f.start_offset, a.article_id

@@ -12,4 +12,4 @@ select
 from stg_quotes q
 join mart_articles a using (article_id)
 group by a.story_id, a.voice, q.side
-order by a.story_id, a.voice, quotes desc
+order by a.story_id, a.voice, quotes desc, q.side

@@ -18,4 +18,4 @@ select
 from stg_links l
 join mart_articles o on o.article_id = l.original_id
 join mart_articles c on c.article_id = l.copy_id
-order by l.similarity desc
+order by l.similarity desc, l.original_id, l.copy_id

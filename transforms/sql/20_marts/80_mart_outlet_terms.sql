@@ -27,4 +27,4 @@ select
     round(1000.0 * h.hits / nullif(w.words, 0), 3) as per_1000_words
 from hits h
 join voice_words w using (voice)
-order by h.voice, h.category, h.hits desc, h.label
+order by h.voice, h.category, h.hits desc, h.label, h.frame
