@@ -5,7 +5,7 @@ import csv
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 
 from .report_html import write_html_report
@@ -39,6 +39,14 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return n
 
 
+FETCH_ROWS = 10_000   # rows fetched from DuckDB at once: a mart is never held whole
+
+
+def _streamed(cur: Any) -> Iterator[tuple]:
+    while rows := cur.fetchmany(FETCH_ROWS):
+        yield from rows
+
+
 def write_reports(warehouse: str | os.PathLike[str], reports: str | os.PathLike[str], day: dt.date | None = None) -> dict[str, Path]:
     """Write data/reports/<date>/<mart>.csv for every mart and report.html; returns name -> path."""
     day = day or dt.datetime.now(dt.timezone.utc).date()
@@ -49,7 +57,7 @@ def write_reports(warehouse: str | os.PathLike[str], reports: str | os.PathLike[
         for mart in mart_names():
             cur = con.execute(f"select * from {mart}")
             columns = [d[0] for d in cur.description]
-            write_csv(folder / f"{mart}.csv", columns, cur.fetchall())
+            write_csv(folder / f"{mart}.csv", columns, _streamed(cur))
             out[mart] = folder / f"{mart}.csv"
         out["report_html"] = write_html_report(con, folder / "report.html")
     finally:

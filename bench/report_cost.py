@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""The reports step (every mart as CSV, and report.html) on a real warehouse: seconds and
+peak memory, beside a baseline revision, alternating, each call in a fresh process.
+
+    .venv/bin/python bench/report_cost.py [--warehouse DIR] [--baseline REV] [--repeat 3]
+
+Without `--warehouse`, one is built from the AllSides corpus (12,000 articles, the real run
+in-process, ~1 min). Each measurement is `flows.reports.write_reports` in a fresh process
+with the revision's flows/ and transforms/ first on the path: its wall time and the
+process' peak resident size (VmHWM) after imports and at the end, so the step's own peak
+is the difference. The CSV files of the two revisions are compared byte for byte.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import filecmp
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+_CHILD = r"""
+import json, sys, time
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+from flows.reports import write_reports
+base = hwm()
+t = time.perf_counter()
+write_reports(sys.argv[1], sys.argv[2])
+print(json.dumps({"seconds": time.perf_counter() - t, "hwm_after_imports": base, "hwm": hwm()}))
+"""
+
+
+def measure(code: Path, warehouse: Path, out: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(warehouse), str(out)], cwd=code, env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def main() -> int:
+    import cli_increment
+    import throughput
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--warehouse", type=Path)
+    ap.add_argument("--baseline", default="HEAD~1")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="framewatch-reports-") as tmp:
+        work = Path(tmp)
+        wh = args.warehouse
+        if wh is None:
+            throughput.make_corpus(work / "raw", None, 1)
+            wh = work / "wh"
+            throughput.pipeline(work / "raw", wh, 2)
+        codes = {"baseline": cli_increment.checkout(args.baseline, work / "baseline"), "current": REPO}
+        got: dict[str, list[dict]] = {name: [] for name in codes}
+        for i in range(args.repeat):
+            for name, code in (codes.items() if i % 2 == 0 else reversed(codes.items())):
+                got[name].append(measure(code, wh, work / f"out-{name}-{i}"))
+                print(name, i, got[name][-1], flush=True)
+        day = next((work / "out-current-0").iterdir()).name
+        csvs = sorted(p.name for p in (work / "out-current-0" / day).glob("*.csv"))
+        same = [n for n in csvs if filecmp.cmp(work / "out-current-0" / day / n, work / "out-baseline-0" / day / n,
+                                               shallow=False)]
+        with open(work / "out-current-0" / day / "mart_articles.csv", newline="", encoding="utf-8") as fh:
+            articles = sum(1 for _ in csv.reader(fh)) - 1
+    print(f"\ncommand: python bench/report_cost.py --baseline {args.baseline} --repeat {args.repeat}"
+          f"{' --warehouse ' + str(args.warehouse) if args.warehouse else ''} ({articles} articles)\n")
+    print(f"| reports step: median (each run) | baseline {args.baseline} | current | ratio |")
+    print("|---|---:|---:|---:|")
+    rows = {"seconds": lambda r: r["seconds"], "step's peak over imports (MB)": lambda r: r["hwm"] - r["hwm_after_imports"],
+            "process peak RSS (MB)": lambda r: r["hwm"]}
+    for label, f in rows.items():
+        b, c = [f(r) for r in got["baseline"]], [f(r) for r in got["current"]]
+        each = lambda xs: ", ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in xs)
+        print(f"| {label} | {statistics.median(b):.2f} ({each(b)}) | {statistics.median(c):.2f} ({each(c)}) | "
+              f"{statistics.median(b) / max(statistics.median(c), 1e-9):.2f}x |")
+    print(f"\nCSV files byte-identical to the baseline's: {len(same)} of {len(csvs)}"
+          + (f" (differ: {', '.join(sorted(set(csvs) - set(same)))})" if len(same) < len(csvs) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
