@@ -38,6 +38,7 @@ from transforms.records import MAX_LINE_CHARS, parse_date
 from transforms.schema import ARTICLE_KEY, TABLES, table_from_rows
 
 from . import failpoints, lineage_store
+from .hashcache import CACHE_FILE, HashCache
 from .rawstore import RawStore
 from .storage import Warehouse
 from .warehouse import write_db_file
@@ -74,6 +75,8 @@ class Plan:
     reanalysed: set[str] = field(default_factory=set)
     stale_without_raw: int = 0   # such files no longer in the raw folder: their rows stay as they are
     manifest_changed: set[str] = field(default_factory=set)   # unchanged files whose manifest entry changed
+    files_hashed: int = 0     # files read to hash their content
+    hashes_reused: int = 0    # files whose kept hash was used (status unchanged: flows/hashcache.py)
 
     def batches(self, size: int, min_bytes: int = 0) -> list[list[RawFile]]:
         """The files to do, in order, `size` files a batch. With `min_bytes` (the Dask
@@ -120,29 +123,46 @@ def _content_problem(name: str, size: int) -> str | None:
     return None
 
 
-def _problem(path: Path, root: Path) -> tuple[str | None, int]:
-    """(reject reason or None, size) for one directory entry, without reading it."""
+def _problem(path: Path, root: Path) -> tuple[str | None, int, os.stat_result | None]:
+    """(reject reason or None, size, status) for one directory entry, without reading it.
+    discover() walks `root` (resolved) without following links, so an entry that is not a
+    link is where its path says, inside the folder: only a link is resolved (a resolve is
+    an lstat per path component, most of a plan's cost per file once hashes are kept)."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return _os_reason(exc), 0, None
+    if stat.S_ISLNK(st.st_mode):
+        return _linked_problem(path, root)
+    return _file_problem(path, path, st)
+
+
+def _linked_problem(path: Path, root: Path) -> tuple[str | None, int, os.stat_result | None]:
     try:
         real = path.resolve(strict=True)
     except FileNotFoundError:
-        return ("broken_symlink" if path.is_symlink() else "disappeared"), 0
+        return ("broken_symlink" if path.is_symlink() else "disappeared"), 0, None
     except RuntimeError:          # Python 3.11: "Symlink loop from ..."
-        return "symlink_loop", 0
+        return "symlink_loop", 0, None
     except OSError as exc:
-        return "symlink_loop" if exc.errno == errno.ELOOP else _os_reason(exc), 0
+        return "symlink_loop" if exc.errno == errno.ELOOP else _os_reason(exc), 0, None
     if root not in real.parents:
-        return "outside_raw_dir", 0
+        return "outside_raw_dir", 0, None
     try:
         st = real.stat()
     except OSError as exc:
-        return _os_reason(exc), 0
+        return _os_reason(exc), 0, None
+    return _file_problem(path, real, st)
+
+
+def _file_problem(path: Path, real: Path, st: os.stat_result) -> tuple[str | None, int, os.stat_result | None]:
     if not stat.S_ISREG(st.st_mode):
-        return "not_a_file", 0
+        return "not_a_file", 0, None
     if problem := _content_problem(path.name, st.st_size):
-        return problem, st.st_size
+        return problem, st.st_size, st
     if not os.access(real, os.R_OK):
-        return "permission_denied", st.st_size
-    return None, st.st_size
+        return "permission_denied", st.st_size, st
+    return None, st.st_size, st
 
 
 def _os_reason(exc: OSError) -> str:
@@ -153,11 +173,13 @@ def _os_reason(exc: OSError) -> str:
     return "unreadable"
 
 
-def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
+def discover(raw_dir: str | os.PathLike[str], hashes: HashCache | None = None) -> list[RawFile]:
     """Every candidate file under raw_dir (sorted). Nothing is skipped silently but
     dot-files and the manifest: symlinks that leave the folder, loop or dangle,
     symlinked directories (never followed), special files, unreadable, oversized and
-    badly named files come back with a `problem` (each becomes one reject row)."""
+    badly named files come back with a `problem` (each becomes one reject row).
+    `hashes`: the local files' kept hashes (flows/hashcache.py); a file whose status is
+    unchanged is not read again."""
     store = RawStore(raw_dir)
     if store.local is None:
         return _discover_remote(store)
@@ -171,23 +193,30 @@ def discover(raw_dir: str | os.PathLike[str]) -> list[RawFile]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable_dir, followlinks=False):
         linked = sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
+        base = Path(dirpath)
+        prefix = base.relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
         for name in sorted(filenames + linked):
             if name.startswith(".") or name in MANIFEST_NAMES:
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
+            path = base / name
+            rel = prefix + name
             if not _valid_name(rel):
                 out.append(RawFile(os.fsencode(rel).decode("utf-8", "backslashreplace"), 0, None, "bad_filename"))
                 continue
             if name in linked:
                 out.append(RawFile(rel, 0, None, "symlinked_directory"))
                 continue
-            problem, size = _problem(path, root)
+            problem, size, st = _problem(path, root)
             if problem:
                 out.append(RawFile(rel, size, None, problem))
                 continue
             try:
-                out.append(RawFile(rel, size, store.sha256(rel)))
+                if hashes is None or st is None:
+                    sha = store.sha256(rel)
+                else:
+                    sha = hashes.sha256(rel, st, lambda: store.sha256(rel))
+                out.append(RawFile(rel, size, sha))
             except OSError as exc:
                 out.append(RawFile(rel, size, None, _os_reason(exc)))
     return out
@@ -294,9 +323,17 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     the code or its data than `versions` (default: this installation's), so that the
     warehouse never mixes the outputs of two lexicons or extractors, and those whose
     entry in the sidecar manifest changed."""
-    files = discover(raw_dir)
+    store = RawStore(raw_dir)
+    hashes = None
+    if store.local is not None:   # --full reads every file again (and keeps their hashes)
+        hashes = HashCache(wh.root / CACHE_FILE, str(store.local), use=not full)
+    files = discover(raw_dir, hashes)
+    if hashes is not None:
+        hashes.save()
     manifest = read_manifest(raw_dir)
-    plan = Plan(run_id or new_run_id(), RawStore(raw_dir).location, full, files, [], manifest=manifest)
+    plan = Plan(run_id or new_run_id(), store.location, full, files, [], manifest=manifest)
+    plan.hashes_reused = hashes.hits if hashes is not None else 0
+    plan.files_hashed = sum(f.sha256 is not None for f in files) - plan.hashes_reused
     if full or not wh.exists():
         plan.todo = list(files)
         return plan

@@ -82,13 +82,14 @@ def content(wh: Path) -> dict[str, list]:
 
 def stray_files(wh: Path) -> list[str]:
     """Files no kept manifest accounts for: staging left-overs, unreferenced data files,
-    half-written temporaries."""
+    half-written temporaries (the raw files' hash cache, `_cache/`, is no table's)."""
     live = set()    # files of the kept manifests (readers of an older one get a grace period)
     for m in (wh / "_manifests").glob("*.json"):
         live.update(p for files in json.loads(m.read_text(encoding="utf-8"))["files"].values() for p in files)
     out = [str(p.relative_to(wh)) for p in (wh / "_staging").rglob("*") if p.is_file()]
     out += [str(p.relative_to(wh)) for p in wh.rglob("*.parquet")
-            if p.name != "_empty.parquet" and "_staging" not in p.parts and str(p.relative_to(wh)) not in live]
+            if p.name != "_empty.parquet" and not {"_staging", "_cache"} & set(p.parts)
+            and str(p.relative_to(wh)) not in live]
     out += [str(p.relative_to(wh)) for p in wh.rglob(".*.tmp-*")]
     return out
 

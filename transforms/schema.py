@@ -298,6 +298,19 @@ TABLES: dict[str, pa.Schema] = {  # name -> schema; every table is a folder of P
     "runs": RUNS,
 }
 
+# Not a warehouse table: the warehouse folder's cache of raw files' hashes by their file
+# status (flows/hashcache.py), so that unchanged files are not read again each run.
+RAW_HASH_CACHE = pa.schema([
+    pa.field("raw_root", pa.string(), nullable=False),   # the raw folder, resolved
+    pa.field("rel", pa.string(), nullable=False),        # path in it, as RawFile.rel
+    pa.field("size", pa.int64(), nullable=False),
+    pa.field("mtime_ns", pa.int64(), nullable=False),
+    pa.field("ctime_ns", pa.int64(), nullable=False),
+    pa.field("inode", pa.uint64(), nullable=False),
+    pa.field("device", pa.uint64(), nullable=False),
+    pa.field("sha256", pa.string(), nullable=False),
+])
+
 # The column that ties each row to the article it describes (None: not per article).
 ARTICLE_KEY: dict[str, str | None] = {
     "articles": "article_id",
