@@ -58,7 +58,8 @@ def test_word_start_scan_equals_each_finditer():
              "claimed", "denied", "warned", "sources say", "was", "the", "re-said", "said-", "’said", "'may",
              "x-may", "_told", "Said", "MAY", "\n", ",", ".", "“", "”", "-", " ", "  ", "2022", "$5", "5", "12.5",
              "1,200", "hundreds", "about", "at least", "two", "thousand", "dozens of", "killed", "protesters",
-             "€3", "-4", "é5", "_9", "3%", "one", "1.", "4/5"]
+             "€3", "-4", "é5", "_9", "3%", "one", "1.", "4/5", "more than", "a dozen", "in excess of", "up to",
+             "tens of thousands", "several hundred", "overall", "someone", "chief", "secretary", "cited by", "a"]
     rnd = random.Random(7)
     texts = [seed_bytes(k).decode("utf-8") for k in SEEDS]
     texts += ["".join(rnd.choice(forms) + rnd.choice(["", " ", " ", "\n"]) for _ in range(rnd.randint(0, 30)))

@@ -52,49 +52,48 @@ def finditer_at_anchors(pattern: re.Pattern[str], anchors: dict[str, tuple[int, 
 
 # The look-behind every whole-word phrase pattern starts with (hedges.phrase_regex).
 WORD_START = r"(?<![\w’'-])"
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
-def word_start_probe(patterns: list[re.Pattern[str]], starts: list[str] | None = None,
-                     loose: dict[int, str] | None = None) -> re.Pattern[str]:
+def word_start_probe(patterns: list[re.Pattern[str]], starts: list[str] | None, rest: str) -> re.Pattern[str]:
     """One regex that finds, in a single pass, every position where one of `patterns`
     can match, for `word_start_scan`. Each pattern is a look-behind (`starts[i]`, by
     default WORD_START, as hedges.phrase_regex builds them) that excludes at least every
-    ASCII letter and digit before the match, + the rest. Group gI is pattern I's rest
-    (its own groups made non-capturing), or `loose[I]`: a regex that matches wherever
-    that rest does (a cheaper necessary condition), tried in order at each position."""
-    rests = []
+    ASCII letter and digit before the match, + the rest; `rest` is one regex without
+    capturing groups that matches wherever any pattern's rest does (the caller's
+    promise: e.g. one trie of all the patterns' forms, then (?!\\w)). One trie is ~2x
+    cheaper to try at every word start than a group per pattern (sre tries each group's
+    trie in turn), for a few more positions where the patterns are tried."""
     for i, p in enumerate(patterns):
         start = starts[i] if starts else WORD_START
         if not (start.startswith("(?<![") and start.endswith("])") and "\\w" in start) \
                 or not p.pattern.startswith(start) or p.flags & ~re.UNICODE or "(?P=" in p.pattern:
             raise ValueError(f"not a pattern word_start_scan can run: {p.pattern[:40]!r}")
-        rests.append(loose[i] if loose and i in loose else _NAMED_GROUP.sub("(?:", p.pattern[len(start):]))
-    probe = re.compile(r"[^a-z0-9](?=" + "|".join(f"(?P<g{i}>{r})" for i, r in enumerate(rests)) + ")")
-    if probe.groups != len(patterns):
-        raise ValueError("a pattern's rest still has a capturing group")
+    probe = re.compile(r"[^a-z0-9](?=" + rest + ")")
+    if probe.groups:
+        raise ValueError("the probe's rest has a capturing group")
     return probe
 
 
 def word_start_scan(text: str, patterns: list[re.Pattern[str]], probe: re.Pattern[str]) -> list[list[re.Match[str]]]:
     """`[list(p.finditer(text)) for p in patterns]` in one pass of `probe`
-    (word_start_probe(patterns)), for patterns that never match empty.
+    (word_start_probe(patterns, ...)), for patterns that never match empty.
 
     The probe runs over " " + text and consumes the character before each position it
     reports, one that is not an ASCII lowercase letter or digit: a cheap character class,
     so the engine skips through words (a look-behind first is tried at every position),
     and a superset of what each pattern's look-behind allows. A match of pattern I at s
     has such a character before s (or s is 0: the space put before the text) and pattern
-    I's rest (or its looser stand-in) matching at s, so the probe stops at s with the
-    first group J <= I that matches there. Each pattern J..n-1 is then tried with `match` at s (which sees
-    the text before s, look-behind included, as finditer does), keeping finditer's
-    rule: the next match of a pattern starts at or after the end of its previous one."""
+    I's rest matching at s, so the probe's rest matches there too and it stops at s.
+    Each pattern is then tried with `match` at s (which sees the text before s,
+    look-behind included, as finditer does), keeping finditer's rule: the next match of
+    a pattern starts at or after the end of its previous one."""
     n = len(patterns)
     out: list[list[re.Match[str]]] = [[] for _ in range(n)]
     last = [0] * n
+    tries = range(n)
     for m in probe.finditer(" " + text):
         s = m.start()                      # the separator at s in " " + text: a match at s in text
-        for j in range(m.lastindex - 1, n):
+        for j in tries:
             if s < last[j]:
                 continue
             mm = patterns[j].match(text, s)
