@@ -71,7 +71,6 @@ class _FigureData:
     unit_after: re.Pattern[str]
     date_before: re.Pattern[str]
     as_of: re.Pattern[str]
-    number_first: str = r"\d"          # what every match of `number` starts with, loosely (_number_first)
 
 
 NUMBER_START = r"(?<![\w$€£¥.,’'-])"      # what the number pattern starts with (see hedges.phrase_scans)
@@ -110,17 +109,6 @@ def _int_table(where: str, table: Any) -> dict[str, int]:
             raise ResourceError(f"{where}: {key!r} must map to a non-negative integer")
         out[norm_form(str(key))] = value
     return out
-
-
-def _number_first(bounds, vague, words, mults) -> str:
-    """A regex that matches wherever the number pattern's part after NUMBER_START does
-    (a cheap necessary condition, for hedges.phrase_scans' probe; the pattern decides):
-    a digit; a vague or number-word form then a non-word character; or a qualifier,
-    whitespace, and a character a number can start with."""
-    forms = sorted({norm_form(f) for f in list(vague) + list(words) + list(mults)})
-    starts = "".join(sorted({f[0] for f in forms}))
-    return (r"(?:\d|(?:" + trie_regex(forms) + r")(?!\w)|(?:" + trie_regex(sorted({norm_form(f) for f in bounds}))
-            + r")\s+[\d" + re.escape(starts) + "])")
 
 
 def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
@@ -177,7 +165,6 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         multipliers=mults,
         unit_after=re.compile(r"\s*(?:" + alt(units) + r")(?![\w])"),
         date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
-        number_first=_number_first(bounds, vague, words, mults),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
             rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),

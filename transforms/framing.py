@@ -138,6 +138,15 @@ def _whole_tokens(low: str, start: int, end: int) -> bool:
     return True
 
 
+@functools.cache
+def _shared_scan():
+    """hedges.phrase_scans and the lexicon whose matches it finds too (hedges imports
+    this module: imported at the first call)."""
+    from .hedges import phrase_scans, scanned_lexicon
+
+    return phrase_scans, scanned_lexicon()
+
+
 def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | None = None,
               quotes: list[tuple[int, int]] | None = None) -> list[Hit]:
     """Every lexicon form in `body` on whole tokens, longest form first, never overlapping.
@@ -147,7 +156,12 @@ def find_hits(body: str, lexicon: Lexicon, sentences: list[tuple[int, int]] | No
         return []
     low = lowered(body)
     matches = []
-    for start, end, text in finditer_spans(lexicon, low):
+    phrase_scans, scanned = _shared_scan()
+    if lexicon is scanned:       # the packaged English lexicon: its matches come with hedges.phrase_scans'
+        spans = [(m.start(), m.end(), m.group(0)) for m in phrase_scans(body)[4]]
+    else:
+        spans = finditer_spans(lexicon, low)
+    for start, end, text in spans:
         if _whole_tokens(low, start, end):
             matches.append((start, end, lexicon.by_form[" ".join(text.split())]))
     if not matches:

@@ -245,14 +245,20 @@ def _classify(tok: str, language: str, cfg: _Config) -> str:
 
 
 def english_codes(toks: tuple[str, ...]) -> str:
-    """The English class characters of `toks` (for transforms.pieces)."""
-    cfg = load_config()
+    """The English class characters of `toks` (for transforms.pieces; most pieces hold
+    one token: its character, without a join)."""
     cache = _CLASSES.setdefault("en", {})
+    if len(toks) == 1:
+        return cache.get(toks[0]) or _classify(toks[0], "en", load_config())
+    cfg = load_config()
     return "".join([cache.get(t) or _classify(t, "en", cfg) for t in toks])
 
 
 def word_tokens(text: str) -> list[str]:
-    """The words the paraphrase signals read (letters with inner apostrophes)."""
+    """The words the paraphrase signals read (letters with inner apostrophes); a text of
+    ASCII letters only is one such word (_WORD's findall then returns it whole)."""
+    if text.isascii() and text.isalpha():
+        return [text]
     return _WORD.findall(text)
 
 
@@ -291,6 +297,8 @@ def head_codes(toks: tuple[str, ...]) -> str:
     """One character per token: its _head_words code, "." for any other word (for
     transforms.pieces: joined over a body, character k is token k's)."""
     codes = _head_words()
+    if len(toks) == 1:
+        return codes.get(toks[0].lower(), ".")
     return "".join([codes.get(t.lower(), ".") for t in toks])
 
 

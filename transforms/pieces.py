@@ -51,7 +51,12 @@ class _Facts(dict):
         low = tone.vader_token(piece)
         if low == piece:   # equal strings held once (the piece, its token, its word): ~100 of ~375 bytes an entry
             low = piece
-        tokens = tuple(piece if t == piece else low if t == low else t for t in paraphrase.word_tokens(piece))
+        found = paraphrase.word_tokens(piece)
+        if len(found) == 1:                # most pieces: one token, often the piece or its VADER token
+            t = found[0]
+            tokens = (piece,) if t == piece else (low,) if t == low else (t,)
+        else:
+            tokens = tuple(piece if t == piece else low if t == low else t for t in found)
         self[piece] = facts = (readability.piece_facts(piece), low, tokens,
                                paraphrase.english_codes(tokens), paraphrase.head_codes(tokens),
                                paraphrase.spinner_anchors(piece))

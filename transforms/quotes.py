@@ -88,6 +88,7 @@ class _QuoteData:
     country_roles: frozenset[str]
     state_media: re.Pattern[str]
     role_sides: dict[str, str]
+    title_forms: frozenset[str] = frozenset()   # the forms `title` matches (norm_form'ed)
 
 
 def _words(where: str, doc: dict, key: str) -> list[str]:
@@ -172,6 +173,7 @@ def build_quote_data(doc: Any, language: str = "en") -> _QuoteData:
         country_roles=frozenset(country_roles),
         state_media=re.compile(phrase_regex(_words(where, doc, "state_media"))),
         role_sides={k: str(v) for k, v in role_sides.items()},
+        title_forms=frozenset(norm_form(t) for t in titles),
     )
 
 

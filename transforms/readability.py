@@ -106,7 +106,6 @@ _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
 # Matches iff a sentence has >= 3 whitespace pieces containing a \w char, i.e. >= 3
 # textstat words. Anchored at piece starts, possessive: linear time.
 _THREE_WORDS = re.compile(r"(?<!\S)[^\s\w]*+\w\S*+\s\W*+\w\S*+\s\W*+\w")
-_NOT_WORD_CHAR = re.compile(r"\W")
 # cmudict lines: "word(2) PH1 ON0 ES" -> the word without its alternate number, and the
 # phones whose last character is a stress digit (a vowel: one syllable each)
 _ALTERNATE = re.compile(r"\(\d+\)$")
@@ -226,8 +225,10 @@ def _easy_words() -> frozenset[str]:
 # textstat's per-word rules
 # ---------------------------------------------------------------------------
 def _clean(text: str) -> str:
-    """textstat ``remove_punctuation(text, rm_apostrophe=False)``."""
-    text = _NONCONTRACTION_APOSTROPHE.sub("", text)
+    """textstat ``remove_punctuation(text, rm_apostrophe=False)`` (its first step only
+    removes ASCII apostrophes: skipped when there is none)."""
+    if "'" in text:
+        text = _NONCONTRACTION_APOSTROPHE.sub("", text)
     return _PUNCT_KEEP_APOSTROPHE.sub("", text)
 
 
@@ -260,8 +261,10 @@ def piece_facts(piece: str) -> int:
         letters = len(piece)
     else:
         word = _clean(piece)
-        # \w chars of the piece (textstat count_letters removes [^\w\s]).
-        letters = len(_NOT_WORD_CHAR.sub("", piece))
+        # \w chars of the piece (textstat count_letters removes [^\w\s]): what _clean
+        # keeps of a piece (no whitespace in it: str.split's whitespace is re's \s) but
+        # its apostrophes
+        letters = len(word) - word.count("'")
     if not word:
         info = 0
     else:
