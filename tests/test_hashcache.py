@@ -2,6 +2,7 @@
 a night's plan costs the night's files, not the archive's."""
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -80,7 +81,31 @@ def test_a_file_gone_and_another_raw_folder_are_not_taken_from_the_cache(tmp_pat
     _plan(raw, tmp_path / "wh")
     other = copy_seeds(tmp_path / "other")   # the same names, another folder
     assert _plan(other, tmp_path / "wh").files_hashed == 5
+    assert _plan(raw, tmp_path / "wh").files_hashed == 0     # each folder keeps its own entries
+    assert _plan(other, tmp_path / "wh").files_hashed == 0
     removed = sorted(raw.iterdir())[0]
     removed.unlink()
+    (raw / "new.txt").write_bytes(removed.name.encode() * 40)
     plan = _plan(raw, tmp_path / "wh")
-    assert plan.files_hashed == 4 and removed.name not in {f.rel for f in plan.files}
+    assert (plan.files_hashed, plan.hashes_reused) == (1, 4) and removed.name not in {f.rel for f in plan.files}
+
+
+def test_only_file_systems_with_a_real_ctime_use_the_cache(tmp_path, no_racy_wait, monkeypatch):
+    """sshfs and other FUSE mounts, SMB and FAT keep no ctime that a write moves: there every
+    file is read, every time."""
+    assert hashcache.file_system(tmp_path) in hashcache.CTIME_FILE_SYSTEMS
+    assert hashcache.file_system(Path("/proc/self")) == "proc"
+    raw = copy_seeds(tmp_path / "raw")
+    monkeypatch.setattr(hashcache, "CTIME_FILE_SYSTEMS", frozenset({"fuse.sshfs"}))
+    _plan(raw, tmp_path / "wh")
+    assert _plan(raw, tmp_path / "wh").files_hashed == 5
+    assert not (tmp_path / "wh" / hashcache.CACHE_FILE).exists()
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_run(tmp_path, no_racy_wait):
+    raw = copy_seeds(tmp_path / "raw")
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    (wh / "_cache").write_text("a file where the cache's folder goes")
+    plan = _plan(raw, wh)
+    assert plan.files_hashed == 5 and len(plan.todo) == 5
