@@ -116,7 +116,12 @@ class RemoteWarehouse:
             doc = json.loads((mdir / name).read_text(encoding="utf-8")) if same else self._remote_manifest(name)
             self._fetch(doc, same)
         except (OSError, WarehouseError) as exc:
-            if self.remote_current() != name:   # published and collected under this pull
+            try:
+                moved = self.remote_current() != name   # published and collected under this pull
+            except OSError as again:
+                raise WarehouseError(f"{self.url}: cannot read its _CURRENT after a failed fetch ({again!r}): "
+                                     f"{exc!r}") from exc
+            if moved:
                 raise _Moved() from exc
             if isinstance(exc, WarehouseError):
                 raise

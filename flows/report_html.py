@@ -264,7 +264,11 @@ def _evidence(shown: _StoryRows, sid: str) -> str:
 
 def write_html_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(con), encoding="utf-8")
-    os.replace(tmp, path)
+    text = render(con)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")   # two report writers never share one
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

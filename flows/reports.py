@@ -27,15 +27,18 @@ def safe_cell(value: Any) -> Any:
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")   # two report writers never share one
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        w.writerow([safe_cell(c) for c in columns])
-        for row in rows:
-            w.writerow([safe_cell(v) for v in row])
-            n += 1
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+            w.writerow([safe_cell(c) for c in columns])
+            for row in rows:
+                w.writerow([safe_cell(v) for v in row])
+                n += 1
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return n
 
 
