@@ -52,6 +52,46 @@ def plan(code: Path, raw: Path, wh: Path, full: bool) -> dict:
     return json.loads(proc.stdout.splitlines()[-1])
 
 
+def cache_memory(n: int) -> int:
+    """A cache of `n` synthetic entries (one raw folder), written, then loaded with
+    tracemalloc on: what the run's parent holds for it during a plan."""
+    import hashlib
+    import tracemalloc
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flows.hashcache import HashCache
+    from transforms.schema import RAW_HASH_CACHE
+
+    with tempfile.TemporaryDirectory(prefix="framewatch-cache-") as tmp:
+        path = Path(tmp) / "raw_hashes.parquet"
+        rels = [f"{i // 1000:04d}/page-{i}.txt" for i in range(n)]
+        cols = [pa.array(["/data/raw"] * n), pa.array(rels), pa.array(range(5000, 5000 + n), pa.int64()),
+                pa.array(range(n), pa.int64()), pa.array(range(n), pa.int64()), pa.array(range(n), pa.uint64()),
+                pa.array([2049] * n, pa.uint64()),
+                pa.array([hashlib.sha256(r.encode()).hexdigest() for r in rels])]
+        pq.write_table(pa.Table.from_arrays(cols, schema=RAW_HASH_CACHE), path)
+        del cols, rels
+        cache = HashCache(path, "/data/raw")   # /data/raw need not exist: _load is called directly
+        t = time.perf_counter()
+        cache.known = cache._load()
+        seconds = time.perf_counter() - t       # untraced
+        cache.known = None
+        tracemalloc.start()
+        cache.known = cache._load()
+        held, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert len(cache.known) == n
+        size = path.stat().st_size
+    print(f"command: python bench/plan_cost.py --cache-entries {n}\n")
+    print("| cache entries | file | load | held after loading | peak while loading |")
+    print("|---:|---:|---:|---:|---:|")
+    print(f"| {n:,} | {size / 2**20:.0f} MB | {seconds:.2f} s | {held / 2**20:.0f} MB ({held / n:.0f} B a file) | "
+          f"{peak / 2**20:.0f} MB |")
+    return 0
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO / "bench"))
     import cli_increment
@@ -62,7 +102,11 @@ def main() -> int:
     ap.add_argument("--kb", type=float, default=5)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--baseline", default="7be8526")
+    ap.add_argument("--cache-entries", type=int, default=0,
+                    help="instead: the memory and load time of a hash cache of this many files")
     args = ap.parse_args()
+    if args.cache_entries:
+        return cache_memory(args.cache_entries)
     sentence = "Protesters gathered in the square on Monday, officials said, and police detained dozens. "
     body = (sentence * int(args.kb * 1024 / len(sentence) + 1)).encode()
     with tempfile.TemporaryDirectory(prefix="framewatch-plan-") as tmp:

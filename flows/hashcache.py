@@ -79,11 +79,12 @@ class HashCache:
             return {}          # none yet, or unreadable: every file is read
         mine = pc.equal(t["raw_root"], self.root)
         self._others = t.filter(pc.invert(mine))
-        t = t.filter(mine)
-        cols = [t[c].to_pylist() for c in RAW_HASH_CACHE.names[1:]]
-        del t
-        return {rel: _STATUS.pack(size, mtime, ctime, ino, dev) + bytes.fromhex(sha)
-                for rel, size, mtime, ctime, ino, dev, sha in zip(*cols)}
+        pack, out = _STATUS.pack, {}
+        for batch in t.filter(mine).to_batches(max_chunksize=1 << 16):   # Python lists of a chunk at a time
+            cols = [batch.column(c).to_pylist() for c in RAW_HASH_CACHE.names[1:]]
+            out.update((rel, pack(size, mtime, ctime, ino, dev) + bytes.fromhex(sha))
+                       for rel, size, mtime, ctime, ino, dev, sha in zip(*cols))
+        return out
 
     def sha256(self, rel: str, st: os.stat_result, read) -> str:
         """The file's hash: the kept one if its status is unchanged, else `read()`'s."""
