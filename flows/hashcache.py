@@ -67,7 +67,9 @@ class HashCache:
         self.path, self.root = path, root
         self.enabled = path is not None and file_system(Path(root)) in CTIME_FILE_SYSTEMS
         self._others: pa.Table | None = None    # other raw folders' entries, kept as they are
-        self.known: dict[str, bytes] = self._load() if use and self.enabled else {}
+        self.known: dict[str, bytes] = self._load() if self.enabled else {}
+        if not use:              # --full: every file read (other folders' entries still kept)
+            self.known = {}
         self.fresh: dict[str, bytes] = {}
         self.hits = self.misses = 0
         self.started = time.time_ns()

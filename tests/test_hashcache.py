@@ -82,6 +82,8 @@ def test_a_file_gone_and_another_raw_folder_are_not_taken_from_the_cache(tmp_pat
     other = copy_seeds(tmp_path / "other")   # the same names, another folder
     assert _plan(other, tmp_path / "wh").files_hashed == 5
     assert _plan(raw, tmp_path / "wh").files_hashed == 0     # each folder keeps its own entries
+    assert _plan(other, tmp_path / "wh", full=True).files_hashed == 5
+    assert _plan(raw, tmp_path / "wh").files_hashed == 0     # also past another folder's --full
     assert _plan(other, tmp_path / "wh").files_hashed == 0
     removed = sorted(raw.iterdir())[0]
     removed.unlink()
