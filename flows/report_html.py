@@ -93,8 +93,10 @@ def _highlight(sentence: str, term: str) -> str:
 class _StoryRows:
     """The rows of each section for the stories shown, one query per section: each mart
     is a view over the whole warehouse, so a query per story and section recomputed it
-    (40 stories x 5 sections took 15 s on 12,000 articles). The filter is a list of
-    values, as the per-story equality was, so each story's rows keep the view's order."""
+    (40 stories x 5 sections took 15 s on 12,000 articles). Each query orders its rows as
+    its view does; mart_figures' order uses a column it does not show (start_offset), so
+    its rows rely on the view's order surviving the filter, a list of values as the
+    per-story equality was."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, story_ids: list[str]):
         self.con, self.ids = con, story_ids
@@ -123,11 +125,13 @@ class _StoryRows:
 
     @functools.cached_property
     def spread(self) -> dict[str, list[dict[str, Any]]]:
-        return self.get("select * from mart_figure_disagreement where story_id in {ids} and voices > 1 and spread > 0")
+        return self.get("select * from mart_figure_disagreement where story_id in {ids} and voices > 1 and spread > 0 "
+                        "order by story_id, kind, subject")
 
     @functools.cached_property
     def quoted_sides(self) -> dict[str, list[dict[str, Any]]]:
-        return self.get("select story_id, voice, side, quotes, speakers from mart_quoted_sides where story_id in {ids}")
+        return self.get("select story_id, voice, side, quotes, speakers from mart_quoted_sides where story_id in {ids} "
+                        "order by story_id, voice, quotes desc, side")
 
     @functools.cached_property
     def evidence(self) -> dict[str, list[dict[str, Any]]]:
