@@ -18,7 +18,6 @@ at an fsspec URL are always read.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import struct
@@ -30,6 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.schema import RAW_HASH_CACHE
+
+from .storage import atomic_file
 
 CACHE_FILE = Path("_cache") / "raw_hashes.parquet"   # in the warehouse folder
 RACY_SECONDS = 3.0
@@ -67,22 +68,24 @@ class HashCache:
         self.path, self.root = path, root
         self.enabled = path is not None and file_system(Path(root)) in CTIME_FILE_SYSTEMS
         self._others: pa.Table | None = None    # other raw folders' entries, kept as they are
-        self.known: dict[str, bytes] = self._load() if self.enabled else {}
-        if not use:              # --full: every file read (other folders' entries still kept)
-            self.known = {}
+        # with `use` False (--full) every file is read; other folders' entries are still kept
+        self.known: dict[str, bytes] = self._load(use) if self.enabled else {}
         self.fresh: dict[str, bytes] = {}
         self.hits = self.misses = 0
         self.started = time.time_ns()
 
-    def _load(self) -> dict[str, bytes]:
+    def _load(self, mine: bool = True) -> dict[str, bytes]:
+        """This folder's entries (none if not `mine`); other folders' go to `_others`."""
         try:
             t = pq.read_table(self.path, schema=RAW_HASH_CACHE)
         except (OSError, pa.ArrowException):
             return {}          # none yet, or unreadable: every file is read
-        mine = pc.equal(t["raw_root"], self.root)
-        self._others = t.filter(pc.invert(mine))
+        here = pc.equal(t["raw_root"], self.root)
+        self._others = t.filter(pc.invert(here))
         pack, out = _STATUS.pack, {}
-        for batch in t.filter(mine).to_batches(max_chunksize=1 << 16):   # Python lists of a chunk at a time
+        if not mine:
+            return out
+        for batch in t.filter(here).to_batches(max_chunksize=1 << 16):   # Python lists of a chunk at a time
             cols = [batch.column(c).to_pylist() for c in RAW_HASH_CACHE.names[1:]]
             out.update((rel, pack(size, mtime, ctime, ino, dev) + bytes.fromhex(sha))
                        for rel, size, mtime, ctime, ino, dev, sha in zip(*cols))
@@ -111,7 +114,6 @@ class HashCache:
         folders' entries stay), atomically. A failure to write only costs the next run's reads."""
         if not self.enabled or not self.path.parent.parent.is_dir():
             return
-        tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
         try:
             rels = sorted(self.fresh)
             status = [_STATUS.unpack(self.fresh[r][:40]) for r in rels]
@@ -124,9 +126,7 @@ class HashCache:
             self.path.parent.mkdir(exist_ok=True)
             for old in self.path.parent.glob(f".{self.path.name}.tmp-*"):   # a killed save's (under the lock)
                 old.unlink(missing_ok=True)
-            pq.write_table(t, tmp)
-            os.replace(tmp, self.path)
+            with atomic_file(self.path, "wb") as fh:
+                pq.write_table(t, fh)
         except (OSError, pa.ArrowException) as exc:
             log.warning("raw files' hash cache not written (%s): the next run reads every file", exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from .storage import atomic_file
 
 FRAME_COLOURS = {  # hue per frame; intensity comes from the rate
     "delegitimising": (200, 40, 40),
@@ -269,10 +270,6 @@ def _evidence(shown: _StoryRows, sid: str) -> str:
 def write_html_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render(con)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")   # two report writers never share one
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_file(path, encoding="utf-8") as fh:
+        fh.write(text)
     return path

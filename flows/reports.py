@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 
 from .report_html import write_html_report
+from .storage import atomic_file
 from .warehouse import connect, mart_names
 
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
@@ -27,18 +28,13 @@ def safe_cell(value: Any) -> Any:
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")   # two report writers never share one
     n = 0
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-            w.writerow([safe_cell(c) for c in columns])
-            for row in rows:
-                w.writerow([safe_cell(v) for v in row])
-                n += 1
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_file(path, encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        w.writerow([safe_cell(c) for c in columns])
+        for row in rows:
+            w.writerow([safe_cell(v) for v in row])
+            n += 1
     return n
 
 

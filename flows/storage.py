@@ -84,13 +84,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: str) -> None:
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w", sync: bool = False, **open_args) -> Iterator:
+    """Write `path` whole or not at all: into a temporary file beside it (named by the pid:
+    two writers never share one), renamed over `path` when the block ends, removed if it
+    fails. `sync`: the file's data reaches the disk before the rename."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    try:
+        with open(tmp, mode, **open_args) as fh:
+            yield fh
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):   # never hides the write's own error
+            tmp.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: str) -> None:
+    with atomic_file(path, sync=True, encoding="utf-8") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     _fsync_dir(path.parent)
 
 
