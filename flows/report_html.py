@@ -95,9 +95,7 @@ class _StoryRows:
     """The rows of each section for the stories shown, one query per section: each mart
     is a view over the whole warehouse, so a query per story and section recomputed it
     (40 stories x 5 sections took 15 s on 12,000 articles). Each query orders its rows as
-    its view does; mart_figures' order uses a column it does not show (start_offset), so
-    its rows rely on the view's order surviving the filter, a list of values as the
-    per-story equality was."""
+    its view does (a filtered view's order is not kept)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, story_ids: list[str]):
         self.con, self.ids = con, story_ids
@@ -122,7 +120,8 @@ class _StoryRows:
 
     @functools.cached_property
     def figures(self) -> dict[str, list[dict[str, Any]]]:
-        return self.get("select * from mart_figures where story_id in {ids}")
+        return self.get("select * from mart_figures where story_id in {ids} "
+                        "order by story_id, kind, subject, voice, start_offset, article_id")
 
     @functools.cached_property
     def spread(self) -> dict[str, list[dict[str, Any]]]:

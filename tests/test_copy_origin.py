@@ -164,6 +164,11 @@ def test_marts_count_a_copy_as_its_originals_voice(con):
         con.execute(f"select count(*) from {name}").fetchone()
 
 
+def test_one_copy_row_per_pair(con):
+    rows = con.execute("select original_id, copy_id from mart_copies").fetchall()
+    assert rows and len(rows) == len(set(rows))
+
+
 def test_one_row_per_article_and_known_values(con):
     assert con.execute("select count(*), count(distinct article_id) from stg_articles").fetchone() == \
         con.execute("select count(*), count(*) from articles").fetchone()

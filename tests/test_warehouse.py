@@ -33,7 +33,7 @@ UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "a
           ("mart_label_rates", "story_id, voice, category, label"), ("mart_label_divergence", "story_id, voice, category, label"),
           ("mart_figure_disagreement", "story_id, kind, subject"), ("mart_quoted_sides", "story_id, voice, side"),
           ("mart_actor_labels", "story_id, voice"), ("mart_outlet_profiles", "voice, month"),
-          ("mart_outlet_terms", "voice, category, frame, label"),
+          ("mart_outlet_terms", "voice, category, frame, label"), ("mart_figures", "article_id, start_offset"),
           ("quotes", "article_id, start, kind"), ("figures", "article_id, start")]
 NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
             ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"), ("mart_articles", "provenance"),
@@ -61,7 +61,11 @@ def _order_columns(sql: str) -> set[str]:
     return {c.strip().split()[0].split(".")[-1] for c in clause.split(",")}
 
 
-@pytest.mark.parametrize("view, key", [(v, k) for v, k in UNIQUE if v.startswith("mart_")])
+# the seeds hold no copy links: mart_copies' key is tested on test_copy_origin's warehouse
+MART_KEYS = [(v, k) for v, k in UNIQUE if v.startswith("mart_")] + [("mart_copies", "original_id, copy_id")]
+
+
+@pytest.mark.parametrize("view, key", MART_KEYS)
 def test_a_mart_is_ordered_down_to_a_unique_key(view, key):
     """A mart's rows come in one order every time: rows tied on its order came out in any
     order (mart_quoted_sides' sides quoted as often: the CSV reports differed between runs
@@ -114,6 +118,14 @@ def test_hit_offsets_point_at_the_term(warehouse):
     bad = con.execute("select count(*) from term_hits h join articles a using (article_id) "
                       "where lower(substr(a.body, h.start + 1, h.\"end\" - h.start)) <> lower(h.term)").fetchone()[0]
     assert bad == 0
+
+
+def test_a_mart_figure_points_at_its_number_in_the_body(warehouse):
+    """mart_figures carries the offsets it was read at: the body there is the figure."""
+    con = connect(warehouse)
+    rows = con.execute("select f.value_text, substr(a.body, f.start_offset + 1, f.end_offset - f.start_offset) "
+                       "from mart_figures f join articles a using (article_id)").fetchall()
+    assert rows and all(text == got for text, got in rows)
 
 
 def test_models_run_in_order_and_marts_are_listed():
