@@ -104,6 +104,9 @@ def run(
     if "://" not in raw and not Path(raw).is_dir():
         _fail(f"raw folder {raw} does not exist")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from .services import offline_defaults
+
+    offline_defaults()   # before Prefect is imported: its temporary server sends no telemetry
     if runner not in ("local", "dask"):
         _fail("--runner must be local or dask")
     if runner == "local":

@@ -261,5 +261,8 @@ if __name__ == "__main__":
     import json
     import sys
 
+    from flows.services import offline_defaults
+
+    offline_defaults()   # Prefect reads its settings when the temporary server starts
     args = sys.argv[1:]
     print(json.dumps(nightly(*args), indent=1, default=str))

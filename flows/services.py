@@ -14,6 +14,18 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
+# A Prefect server sends usage telemetry to Prefect at its start unless told not to: a
+# network call at run time (an ERROR line in every offline run). framewatch's own starts
+# of a server (the CLI's temporary one, the smoke script's) default to these.
+OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def offline_defaults() -> None:
+    """Default this process' environment (and its children's) to OFFLINE; a value the
+    user set is kept."""
+    for key, value in OFFLINE.items():
+        os.environ.setdefault(key, value)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -24,8 +36,8 @@ def free_port() -> int:
 def prefect_env(home: Path, port: int) -> dict[str, str]:
     """Environment for talking to a Prefect server on 127.0.0.1:port, quiet and offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(home), PREFECT_API_URL=f"http://127.0.0.1:{port}/api", DO_NOT_TRACK="1",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING",
+    env.update(OFFLINE)
+    env.update(PREFECT_HOME=str(home), PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
                PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port))
     return env
 

@@ -74,6 +74,22 @@ def test_query_without_warehouse_says_what_to_do(tmp_path):
     assert p.returncode == 1 and "framewatch run" in p.stderr
 
 
+def test_run_from_a_plain_shell_sends_no_telemetry(tmp_path):
+    """`framewatch run` as a user types it, without the Makefile's or the tests' Prefect
+    settings: its temporary Prefect server sent usage telemetry at its start (here, with
+    no network: an ERROR line in every run)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "DO_NOT_TRACK"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    proc = subprocess.run([EXE, "run", "--raw", RAW, "--warehouse", tmp_path / "wh", "--reports", tmp_path / "rep",
+                           "--workers", "1"], capture_output=True, text=True, timeout=300, env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "telemetry" not in out.lower() and "ERROR" not in out
+    assert "in warehouse" in out and (tmp_path / "wh" / "framewatch.duckdb").exists()
+
+
 def test_run_on_a_dask_address_nobody_serves_says_so(tmp_path):
     """A wrong --dask-address is one line and exit 1, before the flow (and its temporary
     Prefect server) starts; it was a 400-line traceback after 30 s."""
