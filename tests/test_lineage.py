@@ -163,6 +163,30 @@ def test_copies_are_linked_with_their_kind(seeds, name, make, kind):
     assert isinstance(links[0], Link) and 0 < links[0].similarity <= 1
 
 
+def test_aligned_answers_as_difflibs_ratio_does(seeds):
+    """`aligned` skips the alignment when the words shared in any order already rule it
+    out: the answer is the ratio's on spun, edited, shuffled and unrelated texts."""
+    import difflib
+    import random
+
+    from transforms.lineage import _tokens, aligned
+
+    texts = [_tokens(s.body[:2500]) for s in seeds.values()]
+    texts += [_tokens(_spin(seeds["rt"].body[:2500])), _tokens(seeds["rt"].body[:1200])]
+    rng = random.Random(3)
+    for words in list(texts):
+        texts.append(rng.sample(words, len(words)))                  # the same words in another order
+        texts.append([w if rng.random() < 0.5 else "x" + w for w in words])
+    answers = set()
+    for a in texts:
+        for b in texts:
+            ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+            for at in (0.3, 0.6, 0.9):
+                assert aligned(a, b, at) == (ratio >= at)
+                answers.add(ratio >= at)
+    assert answers == {True, False}
+
+
 def test_other_outlets_telling_the_same_story_are_not_copies(seeds):
     assert find_links(list(seeds.values())) == []
 
