@@ -684,6 +684,11 @@ def _pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
             # parent alone, after the workers exit) 74 MB of PSS on 12,000 articles and saved
             # the workers nothing (their copies of those pages are written to: BENCHMARKS.md)
             default_context()
+            # pyarrow imports pandas (when installed) at its first conversion of Python
+            # objects: this process does one anyway (staging), so do it before the fork and
+            # the workers inherit it, instead of each importing pandas on its first unit
+            # (0.2-0.4 s of CPU, and its own copy of pandas' memory)
+            pa.array([0])
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             # the server imports flows.warm (which runs warm_up) once, before its first fork

@@ -121,6 +121,21 @@ def test_a_started_pool_warms_its_workers_up_before_their_first_articles(monkeyp
     assert all(warm for _, warm in got)
 
 
+def test_forked_workers_inherit_pandas_from_the_parent():
+    """pyarrow imports pandas at its first conversion of Python objects: the parent does it
+    before forking, so a worker does not import it on its first unit (0.2-0.4 s each). In a
+    fresh process: pytest's own has pandas already."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    probe = ("import sys; from flows import runs; pool = runs._pool(2); "
+             "print(pool.submit(eval, \"'pandas' in __import__('sys').modules\").result()); runs.shutdown_pools()")
+    got = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    assert got.stdout.strip() == "True"
+
+
 def test_warm_up_loads_what_a_first_article_needs():
     """The warm-up unit (run by the fork server before its first fork) is read as articles of
     every input kind and lexicon language, and leaves loaded what a first article would load
