@@ -21,8 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,41 +32,26 @@ VOLATILE = {"run_id", "started_at", "finished_at", "seconds"}
 
 def child(raw: Path, wh_dir: Path, workers: int) -> None:
     """In the revision's process: one full run, then its timings and digest as JSON."""
-    import datetime as dt
-    import time
-
     import duckdb
 
-    from flows import runs   # the revision's: PYTHONPATH puts its code first
+    from incremental_lineage import run   # it imports the revision's flows: PYTHONPATH puts them first
     from flows.storage import Warehouse
     from transforms.schema import TABLES
 
+    got = run(raw, wh_dir, workers)
     wh = Warehouse(wh_dir)
-    with wh.lock():
-        t0 = time.perf_counter()
-        plan = runs.plan_run(raw, wh)
-        writer = runs.RunWriter(wh, plan, dt.datetime.now(dt.timezone.utc))
-        for b in plan.batches(250):
-            runs.process_and_stage(writer, str(raw), b, workers)
-        t1 = time.perf_counter()
-        writer.finish()
-        t2 = time.perf_counter()
-    got = {"process": t1 - t0, "commit": t2 - t1}
     con = duckdb.connect()
     digest = hashlib.sha256()
     for table, schema in TABLES.items():
-        cols = [f.name for f in schema if f.name not in VOLATILE]
+        cols = ", ".join(f'"{f.name}"' for f in schema if f.name not in VOLATILE)
         paths = [str(p) for p in wh.paths(table, wh.current())]
-        rows = con.execute(f"select {', '.join(chr(34) + c + chr(34) for c in cols)} from read_parquet({paths!r}, union_by_name = true) "
+        rows = con.execute(f"select {cols} from read_parquet({paths!r}, union_by_name = true) "
                            "order by all").fetchall() if paths else []
         digest.update(f"{table}:{len(rows)}:{rows!r}".encode())
     print(json.dumps({"process": got["process"], "commit": got["commit"], "digest": digest.hexdigest()[:16]}))
 
 
 def main() -> int:
-    sys.path.insert(0, str(REPO / "bench"))
-    from cli_increment import checkout
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="HEAD")
     ap.add_argument("--repeat", type=int, default=3)
@@ -82,6 +65,8 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"corpus missing: {CORPUS}")
         return 1
+    from abtest import alternate, rows
+
     work = Path(tempfile.mkdtemp(prefix="framewatch-commit-"))
     try:
         raw = work / "raw"
@@ -91,20 +76,10 @@ def main() -> int:
             for _, line in zip(range(args.limit or 10**9), src):
                 out.write(line)
                 n += 1
-        codes = {"baseline": checkout(args.baseline, work / "baseline"), "current": REPO}
-        results: dict[str, list[dict]] = {name: [] for name in codes}
-        for i in range(args.repeat):
-            for name, code in codes.items():
-                wh = work / f"wh-{name}-{i}"
-                env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(code), str(REPO / "bench")]))
-                proc = subprocess.run([sys.executable, str(REPO / "bench" / "commit_cost.py"), "--workers",
-                                       str(args.workers), "--child", str(raw), str(wh)],
-                                      cwd=code, env=env, capture_output=True, text=True)
-                if proc.returncode:
-                    raise RuntimeError(f"{name} run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-                results[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-                shutil.rmtree(wh, ignore_errors=True)
-                print(name, i, results[name][-1], flush=True)
+        results = alternate(args.baseline, lambda name, i: [
+            str(REPO / "bench" / "commit_cost.py"), "--workers", str(args.workers), "--child", str(raw),
+            str(work / f"wh-{name}-{i}")], args.repeat,
+            after=lambda name, i: shutil.rmtree(work / f"wh-{name}-{i}", ignore_errors=True))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -113,11 +88,7 @@ def main() -> int:
     print(f"command: python bench/commit_cost.py {' '.join(sys.argv[1:])}\n")
     print(f"| seconds: median (each run) | baseline {args.baseline} | current | ratio |")
     print("|---|---:|---:|---:|")
-    for key in ("process", "commit"):
-        b, c = ([r[key] for r in results[name]] for name in ("baseline", "current"))
-        each = lambda xs: ", ".join(f"{x:.2f}" for x in xs)   # noqa: E731
-        print(f"| {key} | {statistics.median(b):.2f} ({each(b)}) | {statistics.median(c):.2f} ({each(c)}) | "
-              f"{statistics.median(b) / statistics.median(c):.2f}x |")
+    print("\n".join(rows(results, [("process", "process", ""), ("commit", "commit", "")])))
     digests = {name: {r["digest"] for r in rs} for name, rs in results.items()}
     print(f"\ndigests: baseline {sorted(digests['baseline'])}, current {sorted(digests['current'])}: "
           f"{'identical' if digests['baseline'] == digests['current'] and len(digests['current']) == 1 else 'DIFFER'}")

@@ -32,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO))   # appended: a revision's code on PYTHONPATH (bench/commit_cost.py) comes first
 CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 
 

@@ -19,11 +19,7 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -63,36 +59,18 @@ def main() -> int:
     if args.child:
         child(args.child)
         return 0
-    sys.path.insert(0, str(REPO / "bench"))
-    from cli_increment import checkout
+    from abtest import alternate, rows
 
-    work = Path(tempfile.mkdtemp(prefix="framewatch-links-"))
-    try:
-        codes = {"baseline": checkout(args.baseline, work / "baseline"), "current": REPO}
-        results: dict[str, list[dict]] = {name: [] for name in codes}
-        for i in range(args.repeat):
-            for name, code in codes.items():
-                env = dict(os.environ, PYTHONPATH=str(code))
-                proc = subprocess.run([sys.executable, str(REPO / "bench" / "link_cost.py"), "--warehouse",
-                                       str(args.warehouse), "--child", str(args.warehouse)],
-                                      cwd=code, env=env, capture_output=True, text=True)
-                if proc.returncode:
-                    raise RuntimeError(f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-                results[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-                print(name, i, results[name][-1], flush=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
+    results = alternate(args.baseline, lambda name, i: [str(REPO / "bench" / "link_cost.py"), "--warehouse",
+                                                        str(args.warehouse), "--child", str(args.warehouse)],
+                        args.repeat)
     first = results["current"][0]
     print(f"\n# copy-link verification: {first['pairs']} candidate pairs, {first['links']} links, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     print(f"command: python bench/link_cost.py {' '.join(sys.argv[1:])}\n")
-    b, c = ([r["seconds"] for r in results[name]] for name in ("baseline", "current"))
-    each = lambda xs: ", ".join(f"{x:.2f}" for x in xs)   # noqa: E731
     print(f"| seconds: median (each run) | baseline {args.baseline} | current | ratio |")
     print("|---|---:|---:|---:|")
-    print(f"| _link_tables, all candidate pairs | {statistics.median(b):.2f} ({each(b)}) | "
-          f"{statistics.median(c):.2f} ({each(c)}) | {statistics.median(b) / statistics.median(c):.2f}x |")
+    print("\n".join(rows(results, [("seconds", "_link_tables, all candidate pairs", "")])))
     digests = {r["digest"] for rs in results.values() for r in rs}
     print(f"\nlinks: {'identical' if len(digests) == 1 else 'DIFFER'} ({', '.join(sorted(digests))})")
     return 0

@@ -13,11 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -67,36 +63,18 @@ def main() -> int:
     if args.child:
         child(args.workers)
         return 0
-    sys.path.insert(0, str(REPO / "bench"))
-    from cli_increment import checkout
+    from abtest import alternate, rows
 
-    work = Path(tempfile.mkdtemp(prefix="framewatch-pool-"))
-    try:
-        codes = {"baseline": checkout(args.baseline, work / "baseline"), "current": REPO}
-        results: dict[str, list[dict]] = {name: [] for name in codes}
-        for _ in range(args.repeat):
-            for name, code in codes.items():
-                proc = subprocess.run([sys.executable, str(REPO / "bench" / "pool_start.py"), "--child",
-                                       "--workers", str(args.workers)], cwd=code,
-                                      env=dict(os.environ, PYTHONPATH=str(code)), capture_output=True, text=True)
-                if proc.returncode:
-                    raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
-                results[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-    print(f"# the run's pool, started as `framewatch run` starts it: {args.workers} workers, "
+    results = alternate(args.baseline, lambda name, i: [str(REPO / "bench" / "pool_start.py"), "--child",
+                                                        "--workers", str(args.workers)], args.repeat)
+    print(f"\n# the run's pool, started as `framewatch run` starts it: {args.workers} workers, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     print(f"command: python bench/pool_start.py {' '.join(sys.argv[1:])}\n")
     print(f"| median (each run) | baseline {args.baseline} | current | ratio |")
     print("|---|---:|---:|---:|")
-    for key, label, unit in (("ready", "seconds until every worker is warm", "s"),
-                             ("cpu", "workers' CPU", "s"), ("workers_pss", "workers' PSS", " MB"),
-                             ("parent_pss", "parent's PSS", " MB")):
-        b, c = ([r[key] for r in results[name]] for name in ("baseline", "current"))
-        each = lambda xs: ", ".join(f"{x:.2f}" for x in xs)   # noqa: E731
-        print(f"| {label} | {statistics.median(b):.2f}{unit} ({each(b)}) | {statistics.median(c):.2f}{unit} "
-              f"({each(c)}) | {statistics.median(b) / statistics.median(c):.2f}x |")
+    print("\n".join(rows(results, [("ready", "seconds until every worker is warm", " s"),
+                                    ("cpu", "workers' CPU", " s"), ("workers_pss", "workers' PSS", " MB"),
+                                    ("parent_pss", "parent's PSS", " MB")])))
     return 0
 
 
