@@ -36,6 +36,9 @@ bench: $(STAMP)
 	mkdir -p bench/out
 	$(BIN)/python bench/throughput.py --keep bench/out/warehouses | tee bench/out/throughput.md
 	$(BIN)/python bench/query_speed.py --workdir bench/out/warehouses | tee bench/out/query_speed.md
+	$(BIN)/python bench/link_cost.py --warehouse bench/out/warehouses/wh1 --baseline 9e1925e | tee bench/out/link_cost.md
+	$(BIN)/python bench/commit_cost.py --baseline 9e1925e | tee bench/out/commit_cost.md
+	$(BIN)/python bench/pool_start.py --baseline a81e2fc | tee bench/out/pool_start.md
 	for b in $(filter-out throughput.py query_speed.py,$(BENCHES)); do echo "== $$b"; $(BIN)/python bench/$$b | tee bench/out/$${b%.py}.md; done
 
 clean:
