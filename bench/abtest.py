@@ -15,17 +15,20 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
-from cli_increment import checkout  # noqa: E402
 
 
 def alternate(baseline: str, argv: Callable[[str, int], list[str]], repeat: int,
-              after: Callable[[str, int], None] | None = None) -> dict[str, list[dict]]:
-    """`repeat` rounds of the baseline's run, then the current one's: `argv(name, round)`
-    is the child's arguments after the Python executable; `after(name, round)` cleans up."""
+              after: Callable[[str, int], None] | None = None, current: str | None = None) -> dict[str, list[dict]]:
+    """`repeat` rounds of the baseline's run, then the current one's (the working tree, or
+    the revision `current`): `argv(name, round)` is the child's arguments after the Python
+    executable; `after(name, round)` cleans up."""
+    from cli_increment import checkout   # here, not at import: it puts the repository first on sys.path,
+    # and the children import this module (for add_arguments) with their revision first
+
     work = Path(tempfile.mkdtemp(prefix="framewatch-ab-"))
     try:
-        codes = {"baseline": checkout(baseline, work / "baseline"), "current": REPO}
+        codes = {"baseline": checkout(baseline, work / "baseline"),
+                 "current": checkout(current, work / "current") if current else REPO}
         results: dict[str, list[dict]] = {name: [] for name in codes}
         for i in range(repeat):
             for name, code in codes.items():
@@ -34,13 +37,22 @@ def alternate(baseline: str, argv: Callable[[str, int], list[str]], repeat: int,
                                       capture_output=True, text=True)
                 if proc.returncode:
                     raise RuntimeError(f"{name} run {i} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-                results[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                lines = proc.stdout.strip().splitlines()
+                if not lines:
+                    raise RuntimeError(f"{name} run {i} printed nothing:\n{proc.stderr[-3000:]}")
+                results[name].append(json.loads(lines[-1]))
                 print(name, i, results[name][-1], flush=True)
                 if after:
                     after(name, i)
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def add_arguments(ap) -> None:
+    ap.add_argument("--baseline", default="HEAD", help="revision measured first in each round")
+    ap.add_argument("--current", default=None, help="revision measured second (default: the working tree)")
+    ap.add_argument("--repeat", type=int, default=3)
 
 
 def rows(results: dict[str, list[dict]], keys: list[tuple[str, str, str]]) -> Iterator[str]:

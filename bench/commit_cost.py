@@ -52,9 +52,11 @@ def child(raw: Path, wh_dir: Path, workers: int) -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(REPO / "bench"))
+    from abtest import add_arguments, alternate, rows
+
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baseline", default="HEAD")
-    ap.add_argument("--repeat", type=int, default=3)
+    add_arguments(ap)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--child", nargs=2, type=Path, default=None, help=argparse.SUPPRESS)
@@ -65,8 +67,6 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"corpus missing: {CORPUS}")
         return 1
-    from abtest import alternate, rows
-
     work = Path(tempfile.mkdtemp(prefix="framewatch-commit-"))
     try:
         raw = work / "raw"
@@ -78,7 +78,7 @@ def main() -> int:
                 n += 1
         results = alternate(args.baseline, lambda name, i: [
             str(REPO / "bench" / "commit_cost.py"), "--workers", str(args.workers), "--child", str(raw),
-            str(work / f"wh-{name}-{i}")], args.repeat,
+            str(work / f"wh-{name}-{i}")], args.repeat, current=args.current,
             after=lambda name, i: shutil.rmtree(work / f"wh-{name}-{i}", ignore_errors=True))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -86,7 +86,7 @@ def main() -> int:
     print(f"\n# commit cost: {n} AllSides articles, {args.workers} workers, {os.cpu_count()} cores, "
           f"python {sys.version.split()[0]}")
     print(f"command: python bench/commit_cost.py {' '.join(sys.argv[1:])}\n")
-    print(f"| seconds: median (each run) | baseline {args.baseline} | current | ratio |")
+    print(f"| seconds: median (each run) | baseline {args.baseline} | {args.current or 'current'} | ratio |")
     print("|---|---:|---:|---:|")
     print("\n".join(rows(results, [("process", "process", ""), ("commit", "commit", "")])))
     digests = {name: {r["digest"] for r in rs} for name, rs in results.items()}

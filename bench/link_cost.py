@@ -50,25 +50,25 @@ def child(wh_dir: Path) -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(REPO / "bench"))
+    from abtest import add_arguments, alternate, rows
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--warehouse", type=Path, required=True)
-    ap.add_argument("--baseline", default="HEAD")
-    ap.add_argument("--repeat", type=int, default=3)
+    add_arguments(ap)
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child)
         return 0
-    from abtest import alternate, rows
-
     results = alternate(args.baseline, lambda name, i: [str(REPO / "bench" / "link_cost.py"), "--warehouse",
                                                         str(args.warehouse), "--child", str(args.warehouse)],
-                        args.repeat)
+                        args.repeat, current=args.current)
     first = results["current"][0]
     print(f"\n# copy-link verification: {first['pairs']} candidate pairs, {first['links']} links, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     print(f"command: python bench/link_cost.py {' '.join(sys.argv[1:])}\n")
-    print(f"| seconds: median (each run) | baseline {args.baseline} | current | ratio |")
+    print(f"| seconds: median (each run) | baseline {args.baseline} | {args.current or 'current'} | ratio |")
     print("|---|---:|---:|---:|")
     print("\n".join(rows(results, [("seconds", "_link_tables, all candidate pairs", "")])))
     digests = {r["digest"] for rs in results.values() for r in rs}

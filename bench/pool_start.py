@@ -54,23 +54,23 @@ def child(workers: int) -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(REPO / "bench"))
+    from abtest import add_arguments, alternate, rows
+
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baseline", default="HEAD")
-    ap.add_argument("--repeat", type=int, default=3)
+    add_arguments(ap)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.workers)
         return 0
-    from abtest import alternate, rows
-
     results = alternate(args.baseline, lambda name, i: [str(REPO / "bench" / "pool_start.py"), "--child",
-                                                        "--workers", str(args.workers)], args.repeat)
+                                                        "--workers", str(args.workers)], args.repeat, current=args.current)
     print(f"\n# the run's pool, started as `framewatch run` starts it: {args.workers} workers, "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
     print(f"command: python bench/pool_start.py {' '.join(sys.argv[1:])}\n")
-    print(f"| median (each run) | baseline {args.baseline} | current | ratio |")
+    print(f"| median (each run) | baseline {args.baseline} | {args.current or 'current'} | ratio |")
     print("|---|---:|---:|---:|")
     print("\n".join(rows(results, [("ready", "seconds until every worker is warm", " s"),
                                     ("cpu", "workers' CPU", " s"), ("workers_pss", "workers' PSS", " MB"),

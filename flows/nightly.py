@@ -11,9 +11,14 @@ import os
 import time
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
+if __name__ == "__main__":   # `python -m flows.nightly`: no telemetry (flows/services.py), set before Prefect's import
+    from flows.services import offline_defaults
+
+    offline_defaults()
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
@@ -260,9 +265,5 @@ def run_nightly(runner: str = "local", dask_address: str | None = None, dask_wor
 if __name__ == "__main__":
     import json
     import sys
-
-    from flows.services import offline_defaults
-
-    offline_defaults()   # Prefect reads its settings when the temporary server starts
     args = sys.argv[1:]
     print(json.dumps(nightly(*args), indent=1, default=str))

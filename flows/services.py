@@ -14,9 +14,10 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-# A Prefect server sends usage telemetry to Prefect at its start unless told not to: a
-# network call at run time (an ERROR line in every offline run). framewatch's own starts
-# of a server (the CLI's temporary one, the smoke script's) default to these.
+# A Prefect server sends usage telemetry to Prefect at its start unless told not to (and
+# Prefect's import may, unless DO_NOT_TRACK): a network call at run time, an ERROR line in
+# every offline run. The CLI and `python -m flows.nightly` default to these (a value the
+# user set is kept); prefect_env, for the smoke script and the tests, sets them.
 OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 

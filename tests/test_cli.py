@@ -76,8 +76,10 @@ def test_query_without_warehouse_says_what_to_do(tmp_path):
 
 def test_run_from_a_plain_shell_sends_no_telemetry(tmp_path):
     """`framewatch run` as a user types it, without the Makefile's or the tests' Prefect
-    settings: its temporary Prefect server sent usage telemetry at its start (here, with
-    no network: an ERROR line in every run)."""
+    settings: its temporary Prefect server sent usage telemetry at its start (on a machine
+    without network, as here and in CI, an ERROR line in every run; with network the old
+    code passes this test, and test_offline_defaults_keep_the_users_choice checks the
+    settings themselves)."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "DO_NOT_TRACK"}
@@ -88,6 +90,21 @@ def test_run_from_a_plain_shell_sends_no_telemetry(tmp_path):
     assert proc.returncode == 0, out
     assert "telemetry" not in out.lower() and "ERROR" not in out
     assert "in warehouse" in out and (tmp_path / "wh" / "framewatch.duckdb").exists()
+
+
+def test_offline_defaults_keep_the_users_choice():
+    """In a fresh process: the defaults are set where unset, a value the user set is kept,
+    and the CLI module sets nothing at import (only `run` does, before Prefect's import)."""
+    import os
+
+    probe = ("import os, flows.cli; before = {k: os.environ.get(k) for k in ('PREFECT_SERVER_ANALYTICS_ENABLED', "
+             "'DO_NOT_TRACK')}; from flows.services import offline_defaults; offline_defaults(); "
+             "print(before['PREFECT_SERVER_ANALYTICS_ENABLED'], before['DO_NOT_TRACK'], "
+             "os.environ['PREFECT_SERVER_ANALYTICS_ENABLED'], os.environ['DO_NOT_TRACK'])")
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK")}
+    got = subprocess.run([sys.executable, "-c", probe], env={**env, "DO_NOT_TRACK": "0"}, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert got == ["None", "0", "false", "0"]
 
 
 def test_run_on_a_dask_address_nobody_serves_says_so(tmp_path):

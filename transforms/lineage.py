@@ -610,7 +610,8 @@ def aligned(a: list[str], b: list[str], at_least: float = PARAPHRASE_ALIGN) -> b
     spun copy (same sentences, some words swapped), low for another writer's account of
     the same event. The ratio's upper bound from the words shared in any order
     (quick_ratio) answers most pairs of a full run without aligning them: 756 of 799 on
-    the AllSides corpus, -0.5 s a full run (BENCHMARKS.md)."""
+    the AllSides corpus, link verification 2.20 -> 1.74 s (bench/link_cost.py; within the
+    whole commit's run-to-run spread)."""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return matcher.quick_ratio() >= at_least and matcher.ratio() >= at_least
 
