@@ -7,6 +7,10 @@ stories and copy links are to a full recomputation.
 Two increments of 1% of the AllSides corpus (../shared/corpora/allsides/articles.jsonl.gz):
   nightly    the newest 1% of the dated articles (what a nightly run adds to an archive)
   scattered  1% drawn at random over every date, undated ones included (a backfill)
+The nightly increment is timed twice, on copies of the same warehouse: with the pool the
+first run's finish() left (none: its workers start cold and load everything on their first
+articles), and with the pool started warm first, as `framewatch run` starts it (during
+Prefect's start, which these timings leave out) and a deployment's fork server warms once.
 For each: a full run on the other 99% (the baseline, timed), then the run that adds the
 1% (timed: plan + process + commit, as the nightly flow does them, without Prefect's
 fixed start), then stories and links recomputed from scratch over the same warehouse
@@ -34,6 +38,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.append(str(REPO))   # appended: a revision's code on PYTHONPATH (bench/commit_cost.py) comes first
 CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+
+
+def warm_pool(workers: int) -> None:
+    """Start the pool as `framewatch run` does before Prefect's start (runs.start_pool: each
+    worker warms up in its initializer) and wait until every worker is warm."""
+    import time as _time
+
+    from flows import runs
+
+    runs.start_pool(workers)
+    pool = runs._pool(workers)
+    for f in [pool.submit(_time.sleep, 0.05) for _ in range(2 * workers)]:
+        f.result()   # a worker takes work only after its initializer (the warm-up) returned
 
 
 def run(raw: Path, wh_dir: Path, workers: int) -> dict:
@@ -110,16 +127,24 @@ def main() -> int:
     scattered = {id(r) for r in random.Random(7).sample(records, extra)}
     work = args.keep or Path(tempfile.mkdtemp(prefix="framewatch-inc-"))
     shutil.rmtree(work, ignore_errors=True)
-    results = []
+    results, warm_results = [], []
     try:
         for name, chosen in (("nightly", newest), ("scattered", scattered)):
             raw, wh = work / name / "raw", work / name / "wh"
             raw.mkdir(parents=True)
             write(raw / "archive.jsonl.gz", [r for r in records if id(r) not in chosen])
             full = run(raw, wh, args.workers)
+            if name == "nightly":
+                shutil.copytree(wh, work / name / "wh-warm")
             write(raw / "increment.jsonl.gz", [r for r in records if id(r) in chosen])
             inc = run(raw, wh, args.workers)
             results.append((name, full, inc, compare(wh)))
+            if name == "nightly":
+                # the same increment with the pool started warm, as framewatch run starts it
+                # (during Prefect's start, which these timings leave out) and as a deployment's
+                # fork server does once: the cold pool above loads everything on its first articles
+                warm_pool(args.workers)
+                warm_results.append((name, full, run(raw, work / name / "wh-warm", args.workers)))
             print(name, "done", flush=True)
     finally:
         if not args.keep:
@@ -133,6 +158,11 @@ def main() -> int:
     for name, full, inc, _ in results:
         lin = inc["lineage"]
         print(f"| {name} | {full['total']:.1f} | {inc['total']:.1f} = {inc['process']:.1f} + {inc['commit']:.1f} | "
+              f"{inc['total'] / full['total']:.3f}x | {lin.mode} | {lin.window} |")
+    for name, full, inc in warm_results:
+        lin = inc["lineage"]
+        print(f"| {name}, pool started warm (as framewatch run starts it) | {full['total']:.1f} | "
+              f"{inc['total']:.1f} = {inc['process']:.1f} + {inc['commit']:.1f} | "
               f"{inc['total'] / full['total']:.3f}x | {lin.mode} | {lin.window} |")
     print("\n| increment | articles | same-story pairs: incremental / full | pair precision | pair recall | "
           "articles whose story is identical | links: incremental / full | only incremental | only full |")
