@@ -40,7 +40,7 @@ from pathlib import Path
 from transforms.errors import PublishRefused, WarehouseError
 from transforms.schema import TABLES
 
-from .storage import KEEP_MANIFESTS, Warehouse
+from .storage import KEEP_MANIFESTS, Warehouse, atomic_file, atomic_path
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:
@@ -132,9 +132,8 @@ class RemoteWarehouse:
                 if m.name != name:
                     m.unlink()
             (mdir / name).write_text(json.dumps(doc, indent=1, sort_keys=True), encoding="utf-8")
-            tmp = wh.root / f"._CURRENT.tmp-{os.getpid()}"
-            tmp.write_text(name + "\n", encoding="utf-8")
-            os.replace(tmp, pointer)
+            with atomic_file(pointer, encoding="utf-8") as fh:
+                fh.write(name + "\n")
         wh.recover()                        # files no kept manifest references
         return name
 
@@ -150,12 +149,8 @@ class RemoteWarehouse:
                 sizes = self._remote_files()
             if not target.is_file() or target.stat().st_size != sizes.get(rel):
                 target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-                try:
+                with atomic_path(target) as tmp:
                     self.fs.get_file(self._r(rel), str(tmp))
-                    os.replace(tmp, target)
-                finally:
-                    tmp.unlink(missing_ok=True)
 
     def push(self, pulled: str | None) -> int:
         """Publish the local copy's committed state to the URL (see the module docstring).

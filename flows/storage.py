@@ -85,21 +85,28 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, mode: str = "w", sync: bool = False, **open_args) -> Iterator:
-    """Write `path` whole or not at all: into a temporary file beside it (named by the pid:
-    two writers never share one), renamed over `path` when the block ends, removed if it
-    fails. `sync`: the file's data reaches the disk before the rename."""
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Make `path` whole or not at all: the block writes the temporary path it is given
+    (beside `path`, named by the pid: two writers never share one), which is renamed over
+    `path` when the block ends and removed if it fails (recover() sweeps a killed one's)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, mode, **open_args) as fh:
-            yield fh
-            if sync:
-                fh.flush()
-                os.fsync(fh.fileno())
+        yield tmp
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(OSError):   # never hides the write's own error
             tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w", sync: bool = False, **open_args) -> Iterator:
+    """atomic_path with the temporary file open. `sync`: the file's data reaches the disk
+    before the rename."""
+    with atomic_path(path) as tmp, open(tmp, mode, **open_args) as fh:
+        yield fh
+        if sync:
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def _write_atomic(path: Path, data: str) -> None:
