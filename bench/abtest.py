@@ -18,10 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def alternate(baseline: str, argv: Callable[[str, int], list[str]], repeat: int,
-              after: Callable[[str, int], None] | None = None, current: str | None = None) -> dict[str, list[dict]]:
+              after: Callable[[str, int], None] | None = None, current: str | None = None,
+              swap: bool = False) -> dict[str, list[dict]]:
     """`repeat` rounds of the baseline's run, then the current one's (the working tree, or
-    the revision `current`): `argv(name, round)` is the child's arguments after the Python
-    executable; `after(name, round)` cleans up."""
+    the revision `current`; with `swap`, every other round runs the current one first):
+    `argv(name, round)` is the child's arguments after the Python executable;
+    `after(name, round)` cleans up."""
     from cli_increment import checkout   # here, not at import: it puts the repository first on sys.path,
     # and the children import this module (for add_arguments) with their revision first
 
@@ -31,7 +33,7 @@ def alternate(baseline: str, argv: Callable[[str, int], list[str]], repeat: int,
                  "current": checkout(current, work / "current") if current else REPO}
         results: dict[str, list[dict]] = {name: [] for name in codes}
         for i in range(repeat):
-            for name, code in codes.items():
+            for name, code in (reversed(codes.items()) if swap and i % 2 else codes.items()):
                 env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(code), str(REPO / "bench")]))
                 proc = subprocess.run([sys.executable, *argv(name, i)], cwd=code, env=env,
                                       capture_output=True, text=True)

@@ -15,10 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import filecmp
-import json
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,20 +32,13 @@ from flows.reports import write_reports
 base = hwm()
 t = time.perf_counter()
 write_reports(sys.argv[1], sys.argv[2])
-print(json.dumps({"seconds": time.perf_counter() - t, "hwm_after_imports": base, "hwm": hwm()}))
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_over_imports": hwm() - base, "hwm": hwm()}))
 """
 
 
-def measure(code: Path, warehouse: Path, out: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(warehouse), str(out)], cwd=code, env=env,
-                          capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.splitlines()[-1])
-
-
 def main() -> int:
-    import cli_increment
     import throughput
+    from abtest import alternate, rows
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--warehouse", type=Path)
@@ -63,12 +52,8 @@ def main() -> int:
             throughput.make_corpus(work / "raw", None, 1)
             wh = work / "wh"
             throughput.pipeline(work / "raw", wh, 2)
-        codes = {"baseline": cli_increment.checkout(args.baseline, work / "baseline"), "current": REPO}
-        got: dict[str, list[dict]] = {name: [] for name in codes}
-        for i in range(args.repeat):
-            for name, code in (codes.items() if i % 2 == 0 else reversed(codes.items())):
-                got[name].append(measure(code, wh, work / f"out-{name}-{i}"))
-                print(name, i, got[name][-1], flush=True)
+        got = alternate(args.baseline, lambda name, i: ["-c", _CHILD, str(wh), str(work / f"out-{name}-{i}")],
+                        args.repeat, swap=True)
         day = next((work / "out-current-0").iterdir()).name
         csvs = sorted(p.name for p in (work / "out-current-0" / day).glob("*.csv"))
         same = [n for n in csvs if filecmp.cmp(work / "out-current-0" / day / n, work / "out-baseline-0" / day / n,
@@ -79,13 +64,8 @@ def main() -> int:
           f"{' --warehouse ' + str(args.warehouse) if args.warehouse else ''} ({articles} articles)\n")
     print(f"| reports step: median (each run) | baseline {args.baseline} | current | ratio |")
     print("|---|---:|---:|---:|")
-    rows = {"seconds": lambda r: r["seconds"], "step's peak over imports (MB)": lambda r: r["hwm"] - r["hwm_after_imports"],
-            "process peak RSS (MB)": lambda r: r["hwm"]}
-    for label, f in rows.items():
-        b, c = [f(r) for r in got["baseline"]], [f(r) for r in got["current"]]
-        each = lambda xs: ", ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in xs)
-        print(f"| {label} | {statistics.median(b):.2f} ({each(b)}) | {statistics.median(c):.2f} ({each(c)}) | "
-              f"{statistics.median(b) / max(statistics.median(c), 1e-9):.2f}x |")
+    print("\n".join(rows(got, [("seconds", "seconds", ""), ("peak_over_imports", "the step's peak over its imports", " MB"),
+                               ("hwm", "process peak RSS", " MB")])))
     print(f"\nCSV files byte-identical to the baseline's: {len(same)} of {len(csvs)}"
           + (f" (differ: {', '.join(sorted(set(csvs) - set(same)))})" if len(same) < len(csvs) else ""))
     return 0
