@@ -115,7 +115,7 @@ def run(
         # the pool's workers fork now, before Prefect starts its threads (runs.start_method):
         # they start with this process's imports instead of importing everything again
         runs.start_pool(workers or os.cpu_count() or 1)
-    from .nightly import run_nightly
+    from .nightly import lasting_error, run_nightly
 
     try:
         result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=warehouse,
@@ -128,6 +128,12 @@ def run(
         _fail(str(exc), 1)
     except FramewatchError as exc:
         _fail(str(exc), 1)
+    except Exception as exc:
+        if not (isinstance(exc, OSError) or lasting_error(exc)):
+            raise   # a programmer error: its whole traceback
+        # the machine's fault (a full disk, a lost mount): Prefect's log above has the traceback
+        _fail(f"the run failed: {type(exc).__name__}: {exc}. Nothing is lost: the warehouse holds its "
+              "last committed run, and the next run takes up the files this one did not commit.", 1)
     _print_summary(result)
 
 

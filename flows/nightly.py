@@ -7,6 +7,7 @@ one per article). Run it with `framewatch run`, `python -m flows.nightly`, or th
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import time
 from typing import Any
@@ -47,29 +48,55 @@ def plan_task(raw_dir: str, warehouse_dir: str, full: bool) -> runs.Plan:
     return runs.plan_run(raw_dir, wh, full=full)
 
 
-@task(name="pull-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60])
+# Errors a retry seconds later meets again: a full disk, a quota, a read-only file system.
+# pyarrow and Python raise them as OSError with the errno; DuckDB as its own IOException
+# whose message ends in the system's text for it.
+LASTING_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def lasting_error(exc: BaseException | None) -> bool:
+    """True when `exc` (or an error it was raised from) is one that retrying cannot mend:
+    a refused publish (another run published meanwhile), or a full disk, a full quota or
+    a read-only file system. Other errors (a dropped connection, a file in use) may pass."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, PublishRefused):
+            return True
+        if isinstance(exc, OSError) and exc.errno in LASTING_ERRNOS:
+            return True
+        if any(os.strerror(e) in str(exc) for e in LASTING_ERRNOS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _retry_unless_lasting(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect's retry condition of the I/O tasks: no retry for a lasting_error (each retry
+    would wait its delay, 2 then 15 s, and fail the same way)."""
+    error = state.result(raise_on_failure=False)
+    return not (isinstance(error, BaseException) and lasting_error(error))
+
+
+@task(name="pull-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60],
+      retry_condition_fn=_retry_unless_lasting)
 def pull_task(remote: RemoteWarehouse) -> str | None:
     return remote.pull()
 
 
-def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
-    """A publish refused because another run published meanwhile fails at once: a retry
-    would be refused again (the other I/O errors of a publish are retried)."""
-    return not isinstance(state.result(raise_on_failure=False), PublishRefused)
-
-
 @task(name="publish-warehouse", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 15, 60],
-      retry_condition_fn=_retry_unless_refused)
+      retry_condition_fn=_retry_unless_lasting)
 def publish_task(remote: RemoteWarehouse, pulled: str | None) -> int:
     return remote.push(pulled)
 
 
-@task(name="process-batch-remote", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
+@task(name="process-batch-remote", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15],
+      retry_condition_fn=_retry_unless_lasting)
 def process_batch_task(raw_dir: str, batch: list[runs.RawFile], run_id: str, manifest: dict, workers: int) -> dict:
     return runs.process_batch(raw_dir, batch, run_id, manifest, workers=workers)
 
 
-@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
+@task(name="process-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15],
+      retry_condition_fn=_retry_unless_lasting)
 def process_and_stage_task(writer: runs.RunWriter, raw_dir: str, batch: list[runs.RawFile], workers: int) -> int:
     """Local runs: process a batch straight into staging (all or nothing per attempt)."""
     return runs.process_and_stage(writer, raw_dir, batch, workers)
@@ -86,7 +113,8 @@ def commit_task(writer: runs.RunWriter) -> runs.RunSummary:
     return writer.finish()
 
 
-@task(name="reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15])
+@task(name="reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 15],
+      retry_condition_fn=_retry_unless_lasting)
 def reports_task(warehouse_dir: str, reports_dir: str) -> dict[str, str]:
     return {k: str(v) for k, v in reports.write_reports(warehouse_dir, reports_dir).items()}
 

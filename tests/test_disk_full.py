@@ -1,0 +1,146 @@
+"""A full disk, for real: a small tmpfs mounted as the warehouse's file system, filled.
+
+A run on a full disk fails at once with one line (it retried each batch twice, 2 and 15 s
+apart, and ended in a 300-line traceback), the warehouse keeps its last committed run, and
+the run after space is freed takes up what the failed one did not commit. Mounting needs
+root (as here and in CI); elsewhere the tmpfs tests are skipped.
+
+Never point these at /dev/full: pyarrow's write_table deletes the file it failed to write,
+and as root that is the device node.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.nightly import lasting_error
+from flows.warehouse import connect
+from transforms.errors import PublishRefused
+
+from .conftest import RAW, SEEDS
+
+EXE = str(Path(sys.executable).with_name("framewatch"))
+
+
+def _full_device_error() -> OSError:
+    """The kernel's own ENOSPC: a write to /dev/full (os.write deletes nothing)."""
+    fd = os.open("/dev/full", os.O_WRONLY)
+    try:
+        os.write(fd, b"x")
+    except OSError as exc:
+        return exc
+    finally:
+        os.close(fd)
+    pytest.skip("/dev/full accepted a write")
+
+
+def test_errors_a_retry_cannot_mend_are_told_from_the_others():
+    enospc = _full_device_error()
+    assert enospc.errno == errno.ENOSPC and lasting_error(enospc)
+    try:
+        try:
+            raise enospc
+        except OSError as inner:
+            raise RuntimeError("staging a batch failed") from inner
+    except RuntimeError as outer:
+        assert lasting_error(outer)                                     # found through the chain
+    assert lasting_error(OSError(errno.EDQUOT, os.strerror(errno.EDQUOT)))
+    assert lasting_error(OSError(errno.EROFS, os.strerror(errno.EROFS)))
+    assert lasting_error(PublishRefused("another run published"))
+    # may pass on a retry: a dropped connection, a vanished file, a timeout, a bug's error
+    for passing in (ConnectionResetError(errno.ECONNRESET, "reset"), FileNotFoundError(errno.ENOENT, "gone"),
+                    TimeoutError("slow"), ValueError("a bug"), None):
+        assert not lasting_error(passing), passing
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs at tmp_path/disk, unmounted after the test."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def _fill(disk: Path) -> Path:
+    """Write zeros until the file system refuses: the kernel's ENOSPC, as a real disk gives it."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    for size in (4096, 1):                                             # the last blocks too
+        with open(disk / f"filler{size}", "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * size)
+            except OSError:
+                pass
+    return filler
+
+
+def test_duckdb_on_a_full_disk_is_a_lasting_error(small_disk):
+    _fill(small_disk)
+    with pytest.raises(duckdb.IOException) as raised:
+        duckdb.sql(f"copy (select range from range(200000)) to '{small_disk / 'out.csv'}' (format csv)")
+    assert lasting_error(raised.value), raised.value                    # its message, not an errno
+
+
+@pytest.mark.e2e
+def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_harness, small_disk, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.nightly import nightly
+
+    raw, wh, rep = tmp_path / "raw", small_disk / "wh", small_disk / "rep"
+    raw.mkdir()
+    for key in ("rt", "es", "trt", "izv"):
+        (raw / SEEDS[key]).write_bytes((RAW / SEEDS[key]).read_bytes())
+    assert nightly(str(raw), str(wh), str(rep), workers=1)["articles_total"] == 4
+    filler = _fill(small_disk)
+    (raw / SEEDS["spun"]).write_bytes((RAW / SEEDS["spun"]).read_bytes())
+
+    # the CLI as a user runs it, on this session's Prefect server
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    proc = subprocess.run([EXE, "run", "--raw", str(raw), "--warehouse", str(wh), "--reports", str(rep),
+                           "--workers", "1"], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("framewatch: the run failed: OSError: [Errno 28]") and "No space left on device" in last
+    assert "Traceback (most recent call last)" not in proc.stdout and "╭" not in proc.stderr   # no rich dump
+
+    with get_client(sync_client=True) as client:
+        runs = [r for r in client.read_flow_runs(limit=200) if r.parameters.get("warehouse_dir") == str(wh)]
+        failed = [r for r in runs if r.state.is_failed()]
+        assert len(failed) == 1, [(r.name, r.state.type) for r in runs]
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[failed[0].id])))
+    batches = [t for t in tasks if t.name.startswith("process-batch")]
+    assert batches and all(t.run_count == 1 and t.state.is_failed() for t in batches), \
+        [(t.name, t.run_count, t.state.type) for t in batches]          # failed once: no retries
+
+    con = connect(wh)                                                  # the last committed run, intact
+    assert con.execute("select count(*) from articles").fetchone()[0] == 4
+    con.close()
+
+    for f in small_disk.glob("filler*"):
+        f.unlink()
+    again = nightly(str(raw), str(wh), str(rep), workers=1)
+    assert (again["files_processed"], again["articles_total"], again["rejected"]) == (1, 5, 0)
+    assert not filler.exists()
