@@ -268,5 +268,22 @@ def outlets(
         Console().print(t)
 
 
+def main() -> None:
+    """The `framewatch` command: `app`, with an error of the machine rather than of the code
+    (a full disk, a folder that cannot be written, a lost mount: an OSError) told in one
+    line and exit 1 instead of a traceback. Click already ends a closed pipe quietly
+    (`framewatch extract ... | head`). Standard output is flushed here, so a full disk met
+    by its last buffered lines is told the same way (not at the interpreter's exit)."""
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except OSError as exc:
+        command = " ".join(a for a in sys.argv[1:2] if not a.startswith("-"))
+        typer.echo(f"framewatch{' ' + command if command else ''}: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

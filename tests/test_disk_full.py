@@ -23,7 +23,7 @@ from flows.nightly import lasting_error
 from flows.warehouse import connect
 from transforms.errors import PublishRefused
 
-from .conftest import RAW, SEEDS
+from .conftest import RAW, SEEDS, copy_seeds, run_once
 
 EXE = str(Path(sys.executable).with_name("framewatch"))
 
@@ -144,3 +144,23 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     again = nightly(str(raw), str(wh), str(rep), workers=1)
     assert (again["files_processed"], again["articles_total"], again["rejected"]) == (1, 5, 0)
     assert not filler.exists()
+
+
+def test_every_command_on_a_full_disk_says_so_in_one_line(small_disk, tmp_path):
+    """report, query and extract writing onto a full disk: exit 1 and one line naming the
+    command and the error (each ended in a rich traceback of 13-35 lines)."""
+    raw = copy_seeds(tmp_path / "raw")
+    run_once(raw, tmp_path / "wh")                     # the warehouse is elsewhere: only the output is full
+    _fill(small_disk)
+    calls = {
+        "report": (["report", "--warehouse", str(tmp_path / "wh"), "--reports", str(small_disk / "rep")], None),
+        "query": (["query", "--warehouse", str(tmp_path / "wh"), "--format", "csv",
+                   "select * from articles, range(50)"], small_disk / "q.csv"),
+        "extract": (["extract", str(raw)], small_disk / "x.jsonl"),
+    }
+    for command, (args, out) in calls.items():
+        with open(out or os.devnull, "w") as sink:
+            proc = subprocess.run([EXE, *args], stdout=sink, stderr=subprocess.PIPE, text=True, timeout=120)
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert proc.stderr.splitlines() == [f"framewatch {command}: OSError: [Errno 28] No space left on device"], \
+            (command, proc.stderr[-2000:])
