@@ -5,6 +5,7 @@ extract/analyze/query/report/outlets never start Prefect; `run` runs the nightly
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import sys
@@ -129,11 +130,12 @@ def run(
     except FramewatchError as exc:
         _fail(str(exc), 1)
     except Exception as exc:
-        if not (isinstance(exc, OSError) or lasting_error(exc)):
+        if not (isinstance(exc, OSError) or lasting_error(exc)) or os.environ.get("FRAMEWATCH_TRACEBACK") == "1":
             raise   # a programmer error: its whole traceback
         # the machine's fault (a full disk, a lost mount): Prefect's log above has the traceback
-        _fail(f"the run failed: {type(exc).__name__}: {exc}. Nothing is lost: the warehouse holds its "
-              "last committed run, and the next run takes up the files this one did not commit.", 1)
+        why = " ".join(f"{type(exc).__name__}: {exc}".split())
+        _fail(f"the run failed: {why}. Nothing is lost: the warehouse holds its last committed run, and "
+              "the next run takes up the files this one did not commit.", 1)
     _print_summary(result)
 
 
@@ -271,17 +273,24 @@ def outlets(
 def main() -> None:
     """The `framewatch` command: `app`, with an error of the machine rather than of the code
     (a full disk, a folder that cannot be written, a lost mount: an OSError) told in one
-    line and exit 1 instead of a traceback. Click already ends a closed pipe quietly
-    (`framewatch extract ... | head`). Standard output is flushed here, so a full disk met
-    by its last buffered lines is told the same way (not at the interpreter's exit)."""
+    line and exit 1 instead of a traceback (FRAMEWATCH_TRACEBACK=1 shows it). Standard
+    output is flushed here, so a full disk met only by its last buffered lines is told
+    the same way; a closed pipe (`framewatch extract ... | head`) ends quietly, exit 1.
+    Either way stdout is then pointed at /dev/null: the interpreter's own last flush
+    would fail again (a second message, exit 120)."""
     try:
         try:
             app()
         finally:
             sys.stdout.flush()
     except OSError as exc:
-        command = " ".join(a for a in sys.argv[1:2] if not a.startswith("-"))
-        typer.echo(f"framewatch{' ' + command if command else ''}: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("FRAMEWATCH_TRACEBACK") == "1":
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if exc.errno != errno.EPIPE:
+            command = " ".join(a for a in sys.argv[1:2] if not a.startswith("-"))
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())
+            typer.echo(f"framewatch{' ' + command if command else ''}: {why}", err=True)
         sys.exit(1)
 
 

@@ -62,11 +62,12 @@ def lasting_error(exc: BaseException | None) -> bool:
     while exc is not None and seen < 20:
         if isinstance(exc, PublishRefused):
             return True
-        if isinstance(exc, OSError) and exc.errno in LASTING_ERRNOS:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            if exc.errno in LASTING_ERRNOS:
+                return True
+        elif any(os.strerror(e) in str(exc) for e in LASTING_ERRNOS):   # no errno (DuckDB's IOException)
             return True
-        if any(os.strerror(e) in str(exc) for e in LASTING_ERRNOS):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        exc, seen = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__), seen + 1
     return False
 
 
