@@ -68,7 +68,10 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
             failing = subprocess.run([EXE, "run", "--raw", raw_bad, "--batch-size", "2", "--dask-batch-mb", "0",
                                       "--warehouse", tmp_path / f"wh-{name}", "--reports", tmp_path / f"rep-{name}",
                                       "--runner", "dask", "--dask-timeout", limit],
-                                     env={**env, "FRAMEWATCH_FAILPOINT": f"file:{name}.txt/{action}"},
+                                     # Dask gives a task that kills its worker up to 3 more tries, each a
+                                     # worker's restart (~4 s here): one is enough to show the outcome
+                                     env={**env, "FRAMEWATCH_FAILPOINT": f"file:{name}.txt/{action}",
+                                          "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"},
                                      capture_output=True, text=True, timeout=400)
             assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr[-3000:]
             message = failing.stderr.strip().splitlines()[-1]
