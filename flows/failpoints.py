@@ -1,13 +1,15 @@
 """Named points where a crash test can make a real run die or hang.
 
 Crash safety is proven by killing real runs at real moments (tests/test_crash.py,
-bench/crash_points.py). Random kill times rarely land inside a commit that takes a few
+bench/crash_points.py); a full disk at a moment a real one cannot be timed to, by raising
+the error it gives there (tests/test_disk_full.py). Random kill times rarely land inside a commit that takes a few
 milliseconds, so the storage and run code call `hit(name)` at the moments that matter;
 with the environment variable unset (always, outside those tests) `hit` does nothing.
 
     FRAMEWATCH_FAILPOINT=commit:manifest        SIGKILL at the first hit of that point
     FRAMEWATCH_FAILPOINT=stage@3                SIGKILL at the third hit
     FRAMEWATCH_FAILPOINT=file:a/b.txt/hang      block all signals and sleep (a stuck C call)
+    FRAMEWATCH_FAILPOINT=db-file/enospc         raise OSError ENOSPC there (a disk that fills at that moment)
     FRAMEWATCH_FAILPOINT=file:a.txt,file:b.txt  several points, comma-separated
 
 Points: `unit` (a unit's rows buffered), `stage` (a staged Parquet file written),
@@ -18,6 +20,7 @@ DuckDB file built, not yet renamed), `file:<source>` (a worker starts on that fi
 """
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -35,7 +38,7 @@ def hit(name: str) -> None:
 
 def _maybe_fail(name: str, spec: str) -> None:
     action = "kill"
-    if spec.endswith(("/hang", "/kill")):
+    if spec.endswith(("/hang", "/kill", "/enospc")):
         spec, action = spec.rsplit("/", 1)
     point, _, nth = spec.partition("@")
     if point != name:
@@ -43,6 +46,8 @@ def _maybe_fail(name: str, spec: str) -> None:
     _counts[name] = _counts.get(name, 0) + 1
     if _counts[name] != int(nth or 1):
         return
+    if action == "enospc":
+        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (failpoint {name})")
     if action == "hang":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT, signal.SIGTERM})
         while True:

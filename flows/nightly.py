@@ -165,70 +165,100 @@ def nightly(
     `distributed`: batches are submitted to the flow's task runner (see `run_nightly`),
     each of at least `batch_size` files and `dask_batch_mb` MB of raw files, waited for at
     most `dask_timeout` seconds in all (default: 300 s + 60 s per MB of raw files)."""
-    started = dt.datetime.now(dt.timezone.utc)
-    workers = workers or os.cpu_count() or 1
-    wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
-    local_dir = str(wh.root)
-    with wh.lock(wait=wait_for_lock):
-        pulled = pull_task(remote) if remote else None
-        plan = plan_task(raw_dir, local_dir, full)
-        writer = runs.RunWriter(wh, plan, started)
-        try:
-            batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
-            failed, errors = 0, []
+    summary: runs.RunSummary | None = None   # set at the commit point
+    try:
+        started = dt.datetime.now(dt.timezone.utc)
+        workers = workers or os.cpu_count() or 1
+        wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
+        local_dir = str(wh.root)
+        with wh.lock(wait=wait_for_lock):
+            pulled = pull_task(remote) if remote else None
+            plan = plan_task(raw_dir, local_dir, full)
+            writer = runs.RunWriter(wh, plan, started)
+            try:
+                batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
+                failed, errors = 0, []
 
-            def stage(batch: list[runs.RawFile], tables: dict | None, why: str) -> None:
-                nonlocal failed
-                if tables is not None:
-                    stage_task(writer, tables)
-                else:  # a failed batch does not fail the others: its files are retried next run
-                    failed += 1
-                    errors.append(why)
-                    stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, why))
+                def stage(batch: list[runs.RawFile], tables: dict | None, why: str) -> None:
+                    nonlocal failed
+                    if tables is not None:
+                        stage_task(writer, tables)
+                    else:  # a failed batch does not fail the others: its files are retried next run
+                        failed += 1
+                        errors.append(why)
+                        stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, why))
 
-            with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
-                if distributed:
-                    # one task per batch on the cluster (its workers give the parallelism)
-                    futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
-                               for batch in batches]
-                    if dask_timeout is None:
-                        mb = sum(f.size for f in plan.todo) / 2**20
-                        dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
-                    deadline = time.monotonic() + dask_timeout
-                    for batch, future in zip(batches, futures):
-                        # past the deadline, a batch gets 1 s more: a finished one still has to be
-                        # fetched (a timeout of 0 fails even a done future)
-                        stage(batch, *_outcome(future, max(1.0, deadline - time.monotonic()), dask_timeout))
-                        advance(1)
-                else:
-                    # one batch at a time, its work spread over `workers` processes and staged
-                    # unit by unit: memory follows a unit, not the batch or the corpus
-                    for batch in batches:
-                        state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
-                        if not state.is_completed():
-                            stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
-                        advance(1)
-            summary = commit_task(writer)
-        except BaseException:
-            writer.abort()
-            raise
-        published = publish_task(remote, pulled) if remote else None
-    paths = reports_task(local_dir, reports_dir)
-    create_markdown_artifact(
-        key="framewatch-run-summary",
-        markdown=summary_markdown(summary, paths) + (
-            f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
-            f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
-            "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else ""),
-        description=f"framewatch run {summary.run_id}",
-    )
-    out = {**summary.as_dict(), "reports": paths}
-    if remote:
-        out.update(warehouse_url=remote.url, files_published=published)
-    if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
-        raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
-                            f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}", out)
-    return out
+                with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
+                    if distributed:
+                        # one task per batch on the cluster (its workers give the parallelism)
+                        futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
+                                   for batch in batches]
+                        if dask_timeout is None:
+                            mb = sum(f.size for f in plan.todo) / 2**20
+                            dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
+                        deadline = time.monotonic() + dask_timeout
+                        for batch, future in zip(batches, futures):
+                            # past the deadline, a batch gets 1 s more: a finished one still has to be
+                            # fetched (a timeout of 0 fails even a done future)
+                            stage(batch, *_outcome(future, max(1.0, deadline - time.monotonic()), dask_timeout))
+                            advance(1)
+                    else:
+                        # one batch at a time, its work spread over `workers` processes and staged
+                        # unit by unit: memory follows a unit, not the batch or the corpus
+                        for batch in batches:
+                            state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
+                            if not state.is_completed():
+                                stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
+                            advance(1)
+                summary = commit_task(writer)
+            except BaseException:
+                writer.abort()
+                raise
+            published = publish_task(remote, pulled) if remote else None
+        paths = reports_task(local_dir, reports_dir)
+        create_markdown_artifact(
+            key="framewatch-run-summary",
+            markdown=summary_markdown(summary, paths) + (
+                f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
+                f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
+                "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else ""),
+            description=f"framewatch run {summary.run_id}",
+        )
+        out = {**summary.as_dict(), "reports": paths}
+        if remote:
+            out.update(warehouse_url=remote.url, files_published=published)
+        if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
+            raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
+                                f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}", out)
+        return out
+    except BatchesFailed:
+        raise                                 # the summary artifact above says what happened
+    except Exception as exc:
+        _failure_artifact(exc, summary or getattr(exc, "summary", None))   # DbFileNotRebuilt: committed
+        raise
+
+
+def failure_markdown(error: BaseException, summary: runs.RunSummary | None) -> str:
+    """The summary artifact of a run that failed: the error, and whether its commit went through."""
+    why = " ".join(f"{type(error).__name__}: {error}".split())[:2000]
+    lines = ["# framewatch run failed", "", f"`{why}`", ""]
+    if summary is None:
+        lines.append("Nothing of this run was committed: the warehouse holds its last committed run, and the "
+                     "next run takes up the files this one did not commit. Prefect's log of this flow run has the "
+                     "traceback.")
+    else:
+        lines += ["The run's commit went through; what failed came after it. Its commit:", "",
+                  summary_markdown(summary, {})]
+    return "\n".join(lines)
+
+
+def _failure_artifact(error: BaseException, summary: runs.RunSummary | None) -> None:
+    """Make the failed run's summary artifact; never hide the run's own error behind one of its own."""
+    try:
+        create_markdown_artifact(key="framewatch-run-summary", markdown=failure_markdown(error, summary),
+                                 description="framewatch run failed")
+    except Exception as exc:   # the API out of reach, say: the flow's state still carries the error
+        get_run_logger().warning("could not record the failed run's summary artifact: %s", exc)
 
 
 def _failure(error: Any, message: str | None = None) -> str:

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms import decode
-from transforms.errors import ManifestError, VersionMismatchError
+from transforms.errors import DbFileNotRebuilt, ManifestError, VersionMismatchError
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, manifest_entry, process_file, rows
 from transforms.records import MAX_LINE_CHARS, parse_date
@@ -41,7 +41,7 @@ from . import failpoints, lineage_store
 from .hashcache import CACHE_FILE, HashCache
 from .rawstore import RawStore
 from .storage import Warehouse
-from .warehouse import write_db_file
+from .warehouse import DB_FILE, write_db_file
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MANIFEST_NAMES = ("framewatch-manifest.csv", "framewatch-manifest.json", "manifest.csv", "manifest.json")
@@ -1179,8 +1179,17 @@ class RunWriter:
         except BaseException:
             tx.abort()
             raise
-        write_db_file(self.wh, manifest)
         summary.articles_total = len(self.known)
+        try:
+            write_db_file(self.wh, manifest)
+        except Exception as exc:   # after the commit point: say that the run is in, and what is not
+            db = self.wh.root / DB_FILE
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:1000]
+            raise DbFileNotRebuilt(
+                f"run {plan.run_id} is committed (articles: {summary.articles_written} new, "
+                f"{summary.articles_total} in the warehouse), but {db} was not rebuilt ({why}): `framewatch query` "
+                f"and `framewatch report` read the commit; {DB_FILE} shows the previous run (if any) until a "
+                "later run rebuilds it", summary) from exc
         return summary
 
     def abort(self) -> None:

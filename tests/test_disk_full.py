@@ -147,6 +147,9 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
         failed = [r for r in runs if r.state.is_failed()]
         assert len(failed) == 1, [(r.name, r.state.type) for r in runs]
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[failed[0].id])))
+        artifact = _summary_artifact(client, failed[0].id)
+    assert "# framewatch run failed" in artifact and "No space left on device" in artifact
+    assert "Nothing of this run was committed" in artifact
     batches = [t for t in tasks if t.name.startswith("process-batch")]
     assert batches and all(t.run_count == 1 and t.state.is_failed() for t in batches), \
         [(t.name, t.run_count, t.state.type) for t in batches]          # failed once: no retries
@@ -160,6 +163,62 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     again = nightly(str(raw), str(wh), str(rep), workers=1)
     assert (again["files_processed"], again["articles_total"], again["rejected"]) == (1, 5, 0)
     assert not filler.exists()
+
+
+def _summary_artifact(client, flow_run_id) -> str:
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+
+    found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["framewatch-run-summary"])),
+                                  flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    assert len(found) == 1, found
+    return found[0].data
+
+
+@pytest.mark.e2e
+def test_a_full_disk_after_the_commit_point_says_the_run_is_in(prefect_harness, tmp_path, monkeypatch):
+    """The disk fills while framewatch.duckdb is rebuilt, after the commit point (the
+    failpoint raises there the ENOSPC a real disk gives; a real one cannot be timed to that
+    moment): the run ends Failed saying that it is committed and what is not, and so does its
+    summary artifact (not "nothing committed"); the tables hold the run, the DuckDB file the
+    previous one, until the next run rebuilds it."""
+    from prefect.client.orchestration import get_client
+
+    from flows import failpoints
+    from flows.nightly import nightly
+    from transforms.errors import DbFileNotRebuilt
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    for key in ("rt", "es", "trt", "izv"):
+        (raw / SEEDS[key]).write_bytes((RAW / SEEDS[key]).read_bytes())
+    nightly(str(raw), str(wh), str(tmp_path / "rep"), workers=1)
+    (raw / SEEDS["spun"]).write_bytes((RAW / SEEDS["spun"]).read_bytes())
+    monkeypatch.setenv(failpoints.ENV, "db-file/enospc")
+    failpoints._counts.clear()
+    state = nightly(str(raw), str(wh), str(tmp_path / "rep"), workers=1, return_state=True)
+    monkeypatch.delenv(failpoints.ENV)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, DbFileNotRebuilt), error
+    assert "is committed (articles: 1 new, 5 in the warehouse)" in str(error) and "No space left on device" in str(error)
+    assert error.summary.articles_total == 5
+    with get_client(sync_client=True) as client:
+        artifact = _summary_artifact(client, state.state_details.flow_run_id)
+    assert "commit went through" in artifact and "Nothing of this run" not in artifact and "| 5 |" in artifact
+
+    def counts() -> tuple[int, int]:
+        con = connect(wh)
+        tables = con.execute("select count(*) from articles").fetchone()[0]
+        con.close()
+        db = duckdb.connect(str(wh / "framewatch.duckdb"), read_only=True)
+        in_db = db.execute("select count(*) from articles").fetchone()[0]
+        db.close()
+        return tables, in_db
+
+    assert counts() == (5, 4)                           # the tables hold the run, the DuckDB file the one before
+    again = nightly(str(raw), str(wh), str(tmp_path / "rep"), workers=1)
+    assert (again["files_processed"], again["articles_total"]) == (0, 5)
+    assert counts() == (5, 5)
 
 
 @needs_root

@@ -19,6 +19,20 @@ class PublishRefused(WarehouseError):
     in its local copy (the next run pulls the URL's state). Retrying cannot change that."""
 
 
+class DbFileNotRebuilt(WarehouseError):
+    """The run was committed (its tables and manifest are in), but the DuckDB file beside the
+    tables (framewatch.duckdb, for the duckdb CLI) could not be rebuilt, a full disk say: it
+    still shows the previous run until a later run rebuilds it. `summary` is the run's
+    summary, as the commit returns it."""
+
+    def __init__(self, message: str, summary: object):
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self):   # (pickled by Prefect with the failed task's state)
+        return type(self), (str(self), self.summary)
+
+
 class RunnerError(FramewatchError):
     """The task runner a run was given cannot be used (a Dask scheduler out of reach)."""
 
