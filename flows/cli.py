@@ -96,7 +96,7 @@ def run(
     runner: str = typer.Option("local", help="local (process pool) or dask."),
     dask_address: Optional[str] = typer.Option(None, help="tcp://HOST:PORT of a Dask scheduler (default: a LocalCluster)."),
     dask_batch_mb: float = typer.Option(8.0, min=0, help="With --runner dask: MB of raw files a task holds at least "
-                                        "(a task costs ~0.1-0.2 s on Dask; 8 MB is ~6 s of work)."),
+                                        "(a task costs ~0.1-0.3 s on Dask; 8 MB is ~6 s of work)."),
     dask_timeout: Optional[float] = typer.Option(None, min=0, help="With --runner dask: seconds to wait for all "
                                                  "batches before the unfinished ones count as failed "
                                                  "(default: 300 + 60 per MB of raw files)."),

@@ -28,7 +28,7 @@ from flows.storage import Warehouse
 from transforms.errors import BatchesFailed, PublishRefused, RunnerError
 
 DEFAULT_BATCH_SIZE = 250
-# A task on Dask costs Prefect and Dask ~0.1-0.2 s (task run, states, shipping the call and its
+# A task on Dask costs Prefect and Dask ~0.1-0.3 s (task run, states, shipping the call and its
 # result): a Dask batch holds at least this much raw input, so that cost stays under 5% of
 # its work (bench/dask_overhead.py, BENCHMARKS.md).
 DASK_BATCH_MB = 8.0
