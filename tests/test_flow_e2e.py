@@ -55,6 +55,34 @@ def test_csv_report_has_a_row_per_outlet(run):
     assert sorted(r["voice"] for r in rows) == sorted(["rt", "globalhappenings", "afp", "izvestiya", "politico"])
 
 
+def _readme_table(header_start: str) -> tuple[list[str], list[list[str]]]:
+    """The README's markdown table whose header row starts with `header_start`: its column
+    names and its rows, as cell strings."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(header_start))
+    cells = lambda ln: [c.strip() for c in ln.strip().strip("|").split("|")]
+    rows = []
+    for ln in lines[at + 2:]:
+        if not ln.startswith("|"):
+            break
+        rows.append(cells(ln))
+    return cells(lines[at]), rows
+
+
+@pytest.mark.parametrize("header_start, sql", [
+    ("| voice | provenance |", "select {cols} from mart_story_outlets order by voice"),
+    ("| kind | subject | who_says_what |",
+     "select {cols} from mart_figure_disagreement where voices > 1 order by kind, subject"),
+])
+def test_the_readme_shows_what_a_run_of_the_seeds_gives(run, header_start, sql):
+    """The sample tables at the top of README.md are this run's rows, cell for cell (the
+    headers are the marts' column names, so the query is the one the README shows)."""
+    columns, rows = _readme_table(header_start)
+    con = connect(run[0] / "wh")
+    got = [["" if v is None else str(v) for v in r] for r in con.execute(sql.format(cols=", ".join(columns))).fetchall()]
+    assert got == rows
+
+
 def test_rerun_adds_nothing(run):
     base, _ = run
     again = nightly(str(base / "raw"), str(base / "wh"), str(base / "reports"))
