@@ -155,6 +155,10 @@ def _print_summary(result: dict) -> None:
         console.print(f"  {note}")
     for reason, n in sorted(result["reject_reasons"].items()):
         console.print(f"  rejected {n} × {reason}  (see: framewatch query \"select * from rejects\")")
+    lineage = result.get("lineage")
+    if lineage and lineage != "unchanged":
+        window = f", {result['lineage_window']} articles re-clustered" if lineage == "incremental" else ""
+        console.print(f"stories and copy links: {lineage}{window}")
     if result.get("warehouse_url"):
         console.print(f"published: {result['warehouse_url']} ({result['files_published']} data files uploaded)")
         console.print(f"warehouse: {result['warehouse']}  (the local copy)")

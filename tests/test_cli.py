@@ -90,6 +90,7 @@ def test_run_from_a_plain_shell_sends_no_telemetry(tmp_path):
     assert proc.returncode == 0, out
     assert "telemetry" not in out.lower() and "ERROR" not in out
     assert "in warehouse" in out and (tmp_path / "wh" / "framewatch.duckdb").exists()
+    assert "stories and copy links: full" in out        # how the stories were made, said by the summary
 
 
 def test_offline_defaults_keep_the_users_choice():
