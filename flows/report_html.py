@@ -162,6 +162,7 @@ def render(con: duckdb.DuckDBPyConnection, title: str = "framewatch report") -> 
     shown = _StoryRows(con, [s["story_id"] for s in stories])
     for s in stories:
         parts.append(_story_section(shown, s))
+    parts.append(_versions(_rows(con, "select * from mart_versions")))
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -263,6 +264,21 @@ def _evidence(shown: _StoryRows, sid: str) -> str:
             q = " <i>(inside a quotation)</i>" if h["in_quote"] else ""
             out.append(f'<p class=ev>{_highlight(h["sentence"], h["term"])}{q}</p>')
         out.append("</details>")
+    return "\n".join(out)
+
+
+def _versions(rows: list[dict[str, Any]]) -> str:
+    """What made the numbers above (mart_versions): one row per combination of versions."""
+    mixed = (f"<p class=meta><b>The warehouse mixes {len(rows)} combinations of versions</b>: its numbers "
+             "were not all made by the same code, lexicons or registry.</p>") if len(rows) > 1 else ""
+    out = ["<h2 id=versions>What made these numbers</h2>", mixed,
+           "<table><tr><th>articles</th><th>runs</th><th>last run</th><th>extractor</th><th>lexicons</th>"
+           "<th>outlet registry</th><th>stories</th></tr>"]
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in (
+            "articles", "runs", "last_run_id", "extractor_version", "lexicon_version", "registry_version",
+            "lineage_version")) + "</tr>")
+    out.append("</table>")
     return "\n".join(out)
 
 

@@ -31,6 +31,20 @@ def _age_rows_of(wh_dir, source: str) -> None:
         pq.write_table(t.set_column(i, t.schema.field(i), col), path)
 
 
+def test_mart_versions_and_the_html_report_show_a_warehouse_that_mixes_versions(raw_copy, tmp_path):
+    """Rows of one file made by an older release (a raw file gone, say, whose rows are kept):
+    mart_versions has a row for each combination, and report.html says the numbers mix them."""
+    from flows.reports import write_reports
+
+    run_once(raw_copy, tmp_path / "wh")
+    _age_rows_of(tmp_path / "wh", SEEDS["rt"])
+    con = connect(tmp_path / "wh")
+    got = con.execute("select lexicon_version, articles from mart_versions").fetchall()
+    assert got == [(default_context().versions["lexicon_version"], 4), (OLD, 1)]
+    html = write_reports(tmp_path / "wh", tmp_path / "rep")["report_html"].read_text(encoding="utf-8")
+    assert "The warehouse mixes 2 combinations of versions" in html and OLD in html
+
+
 def test_current_warehouse_has_no_stale_sources(raw_copy, tmp_path):
     run_once(raw_copy, tmp_path / "wh")
     wh = Warehouse(tmp_path / "wh")

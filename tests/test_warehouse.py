@@ -34,7 +34,8 @@ UNIQUE = [("articles", "article_id"), ("features", "article_id"), ("stories", "a
           ("mart_figure_disagreement", "story_id, kind, subject"), ("mart_quoted_sides", "story_id, voice, side"),
           ("mart_actor_labels", "story_id, voice"), ("mart_outlet_profiles", "voice, month"),
           ("mart_outlet_terms", "voice, category, frame, label"), ("mart_figures", "article_id, start_offset"),
-          ("quotes", "article_id, start, kind"), ("figures", "article_id, start")]
+          ("quotes", "article_id, start, kind"), ("figures", "article_id, start"),
+          ("mart_versions", "extractor_version, lexicon_version, registry_version, lineage_version")]
 NOT_NULL = [("articles", "body"), ("articles", "provenance"), ("articles", "raw_sha256"), ("term_hits", "frame"),
             ("stories", "story_id"), ("mart_articles", "story_id"), ("mart_articles", "voice"), ("mart_articles", "provenance"),
             ("mart_term_rates", "per_1000_words"), ("features", "lexicon_version")]
@@ -241,3 +242,16 @@ def test_duckdb_file_reused_across_commits_equals_a_fresh_one(tmp_path):
         con = duckdb.connect(str(wh_dir / DB_FILE), read_only=True)
         assert not con.execute("select * from duckdb_views() where view_name = 'marker'").fetchall()
         con.close()
+
+
+def test_mart_versions_says_what_made_the_numbers(warehouse):
+    """One run of one installation: one combination of versions, every article, that run."""
+    from transforms.lineage import LINEAGE_VERSION
+
+    con = connect(warehouse)
+    got = con.execute("select extractor_version, lexicon_version, registry_version, lineage_version, articles, runs, "
+                      "first_run_id, last_run_id from mart_versions").fetchall()
+    run = con.execute("select extractor_version, lexicon_version, registry_version, run_id from runs").fetchall()
+    (n,) = con.execute("select count(*) from articles").fetchone()
+    assert len(run) == 1
+    assert got == [(*run[0][:3], LINEAGE_VERSION, n, 1, run[0][3], run[0][3])]
