@@ -25,7 +25,7 @@ from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
 from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
-from transforms.errors import BatchesFailed, PublishRefused, RunnerError
+from transforms.errors import BatchesFailed, DbFileNotRebuilt, PublishRefused, RunnerError
 
 DEFAULT_BATCH_SIZE = 250
 # A task on Dask costs Prefect and Dask ~0.1-0.3 s (task run, states, shipping the call and its
@@ -165,12 +165,13 @@ def nightly(
     `distributed`: batches are submitted to the flow's task runner (see `run_nightly`),
     each of at least `batch_size` files and `dask_batch_mb` MB of raw files, waited for at
     most `dask_timeout` seconds in all (default: 300 s + 60 s per MB of raw files)."""
-    summary: runs.RunSummary | None = None   # set at the commit point
+    wh, remote, plan, published = None, None, None, None   # what the failure artifact reads
     try:
         started = dt.datetime.now(dt.timezone.utc)
         workers = workers or os.cpu_count() or 1
         wh, remote = open_warehouse(warehouse_dir, warehouse_cache)
         local_dir = str(wh.root)
+        db_error: DbFileNotRebuilt | None = None
         with wh.lock(wait=wait_for_lock):
             pulled = pull_task(remote) if remote else None
             plan = plan_task(raw_dir, local_dir, full)
@@ -210,7 +211,10 @@ def nightly(
                             if not state.is_completed():
                                 stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
                             advance(1)
-                summary = commit_task(writer)
+                try:
+                    summary = commit_task(writer)
+                except DbFileNotRebuilt as exc:   # committed: publish and report it, then fail the run
+                    summary, db_error = exc.summary, exc
             except BaseException:
                 writer.abort()
                 raise
@@ -221,7 +225,8 @@ def nightly(
             markdown=summary_markdown(summary, paths) + (
                 f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
                 f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
-                "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else ""),
+                "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else "") + (
+                f"\n\n**The DuckDB file was not rebuilt**: {db_error}" if db_error else ""),
             description=f"framewatch run {summary.run_id}",
         )
         out = {**summary.as_dict(), "reports": paths}
@@ -229,36 +234,59 @@ def nightly(
             out.update(warehouse_url=remote.url, files_published=published)
         if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
             raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
-                                f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}", out)
+                                f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}"
+                                + (f"; and {db_error}" if db_error else ""), out)
+        if db_error:
+            raise db_error
         return out
-    except BatchesFailed:
+    except (BatchesFailed, DbFileNotRebuilt):
         raise                                 # the summary artifact above says what happened
     except Exception as exc:
-        _failure_artifact(exc, summary or getattr(exc, "summary", None))   # DbFileNotRebuilt: committed
+        _failure_artifact(exc, _committed(wh, plan), remote.url if remote else None, published is not None)
         raise
 
 
-def failure_markdown(error: BaseException, summary: runs.RunSummary | None) -> str:
-    """The summary artifact of a run that failed: the error, and whether its commit went through."""
+def _committed(wh: Warehouse | None, plan: runs.Plan | None) -> bool | None:
+    """Whether the (local) warehouse's current commit is this run's; None when that cannot be read."""
+    if wh is None or plan is None:
+        return False
+    try:
+        return wh.current().run_id == plan.run_id
+    except Exception:
+        return None
+
+
+def failure_markdown(error: BaseException, committed: bool | None, url: str | None = None,
+                     published: bool = False) -> str:
+    """The artifact of a run that failed before its summary: the error, and whether its commit
+    went through (`committed`: the local warehouse's current commit is this run's; None:
+    unknown), and for a warehouse URL whether it was published there."""
     why = " ".join(f"{type(error).__name__}: {error}".split())[:2000]
-    lines = ["# framewatch run failed", "", f"`{why}`", ""]
-    if summary is None:
+    lines = ["# framewatch run failed", "", "```", why, "```", ""]
+    if committed is None:
+        lines.append("Whether this run was committed could not be read: `select * from runs` tells.")
+    elif not committed:
         lines.append("Nothing of this run was committed: the warehouse holds its last committed run, and the "
-                     "next run takes up the files this one did not commit. Prefect's log of this flow run has the "
-                     "traceback.")
+                     "next run takes up the files this one did not commit.")
+    elif url and not published:
+        lines.append(f"This run was committed to the local copy only, not published to `{url}`: the next run "
+                     "starts from the URL's state and redoes this run's files.")
     else:
-        lines += ["The run's commit went through; what failed came after it. Its commit:", "",
-                  summary_markdown(summary, {})]
+        lines.append("This run was committed" + (f" and published to `{url}`" if url else "") +
+                     "; what failed came after its commit point (if it was the reports, `framewatch report` "
+                     "writes them again).")
+    lines.append("Prefect's log of this flow run has the traceback.")
     return "\n".join(lines)
 
 
-def _failure_artifact(error: BaseException, summary: runs.RunSummary | None) -> None:
-    """Make the failed run's summary artifact; never hide the run's own error behind one of its own."""
+def _failure_artifact(error: BaseException, committed: bool | None, url: str | None, published: bool) -> None:
+    """Make the failed run's artifact (its own key: a run refused by another's lock must not
+    hide that run's summary); never hide the run's own error behind one of its own."""
     try:
-        create_markdown_artifact(key="framewatch-run-summary", markdown=failure_markdown(error, summary),
+        create_markdown_artifact(key="framewatch-run-failure", markdown=failure_markdown(error, committed, url, published),
                                  description="framewatch run failed")
     except Exception as exc:   # the API out of reach, say: the flow's state still carries the error
-        get_run_logger().warning("could not record the failed run's summary artifact: %s", exc)
+        get_run_logger().warning("could not record the failed run's artifact: %s", exc)
 
 
 def _failure(error: Any, message: str | None = None) -> str:

@@ -121,34 +121,39 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
     tmp.unlink(missing_ok=True)
     import duckdb
 
-    fingerprint = models_fingerprint()
-    con = None
-    if target.exists():
-        shutil.copyfile(target, tmp)
-        try:
-            con = duckdb.connect(str(tmp))
-        except duckdb.Error:
-            con = None
-        else:
-            con.execute("set parquet_metadata_cache = true")
-            if not _refresh_table_views(con, wh, manifest, fingerprint):
-                con.close()
+    try:
+        fingerprint = models_fingerprint()
+        con = None
+        if target.exists():
+            shutil.copyfile(target, tmp)
+            try:
+                con = duckdb.connect(str(tmp))
+            except duckdb.Error:
                 con = None
+            else:
+                con.execute("set parquet_metadata_cache = true")
+                if not _refresh_table_views(con, wh, manifest, fingerprint):
+                    con.close()
+                    con = None
+            if con is None:
+                tmp.unlink(missing_ok=True)
         if con is None:
-            tmp.unlink(missing_ok=True)
-    if con is None:
-        con = duckdb.connect(str(tmp))
-        try:
-            # the views bind each table's Parquet footers once per view that reads the table:
-            # cache them (the files are immutable once written): -0.1 s per commit
-            con.execute("set parquet_metadata_cache = true")
-            create_views(con, wh, manifest)
-            con.execute("create schema framewatch_meta")
-            con.execute(f"create view framewatch_meta.models as select '{fingerprint}' as fingerprint")
-        except BaseException:
-            con.close()
-            raise
-    con.close()
-    failpoints.hit("db-file")
-    os.replace(tmp, target)
+            con = duckdb.connect(str(tmp))
+            try:
+                # the views bind each table's Parquet footers once per view that reads the table:
+                # cache them (the files are immutable once written): -0.1 s per commit
+                con.execute("set parquet_metadata_cache = true")
+                create_views(con, wh, manifest)
+                con.execute("create schema framewatch_meta")
+                con.execute(f"create view framewatch_meta.models as select '{fingerprint}' as fingerprint")
+            except BaseException:
+                con.close()
+                raise
+        con.close()
+        failpoints.hit("db-file")
+        os.replace(tmp, target)
+    except Exception:   # a full disk, say: no half-written copy is left beside the tables
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        raise
     return target

@@ -147,7 +147,7 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
         failed = [r for r in runs if r.state.is_failed()]
         assert len(failed) == 1, [(r.name, r.state.type) for r in runs]
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[failed[0].id])))
-        artifact = _summary_artifact(client, failed[0].id)
+        artifact = _artifact(client, failed[0].id, "framewatch-run-failure")
     assert "# framewatch run failed" in artifact and "No space left on device" in artifact
     assert "Nothing of this run was committed" in artifact
     batches = [t for t in tasks if t.name.startswith("process-batch")]
@@ -165,10 +165,10 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     assert not filler.exists()
 
 
-def _summary_artifact(client, flow_run_id) -> str:
+def _artifact(client, flow_run_id, key: str) -> str:
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 
-    found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["framewatch-run-summary"])),
+    found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
                                   flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
     assert len(found) == 1, found
     return found[0].data
@@ -178,8 +178,9 @@ def _summary_artifact(client, flow_run_id) -> str:
 def test_a_full_disk_after_the_commit_point_says_the_run_is_in(prefect_harness, tmp_path, monkeypatch):
     """The disk fills while framewatch.duckdb is rebuilt, after the commit point (the
     failpoint raises there the ENOSPC a real disk gives; a real one cannot be timed to that
-    moment): the run ends Failed saying that it is committed and what is not, and so does its
-    summary artifact (not "nothing committed"); the tables hold the run, the DuckDB file the
+    moment): the run still writes its reports (and would publish), then ends Failed saying
+    that it is committed and what is not, as its summary artifact does (not "nothing
+    committed"); no half-written copy is left; the tables hold the run, the DuckDB file the
     previous one, until the next run rebuilds it."""
     from prefect.client.orchestration import get_client
 
@@ -203,8 +204,11 @@ def test_a_full_disk_after_the_commit_point_says_the_run_is_in(prefect_harness, 
     assert "is committed (articles: 1 new, 5 in the warehouse)" in str(error) and "No space left on device" in str(error)
     assert error.summary.articles_total == 5
     with get_client(sync_client=True) as client:
-        artifact = _summary_artifact(client, state.state_details.flow_run_id)
-    assert "commit went through" in artifact and "Nothing of this run" not in artifact and "| 5 |" in artifact
+        artifact = _artifact(client, state.state_details.flow_run_id, "framewatch-run-summary")
+    assert "The DuckDB file was not rebuilt" in artifact and "| 5 |" in artifact
+    (articles_csv,) = (tmp_path / "rep").rglob("mart_articles.csv")      # rewritten by the failed run: 5 rows
+    assert len(articles_csv.read_text(encoding="utf-8").splitlines()) == 1 + 5
+    assert [p.name for p in wh.iterdir() if p.name.startswith(".framewatch.duckdb")] == []
 
     def counts() -> tuple[int, int]:
         con = connect(wh)
@@ -260,3 +264,26 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     finally:
         os.close(write)
     assert (proc.returncode, proc.stderr) == (1, "")
+
+
+@pytest.mark.e2e
+def test_a_warehouse_url_gets_the_commit_whose_duckdb_file_failed(prefect_harness, tmp_path, monkeypatch):
+    """With a warehouse URL the commit is published all the same (a later pull, from another
+    copy, has it): a DuckDB file that could not be rebuilt does not throw the run away."""
+    import fsspec
+
+    from flows import failpoints
+    from flows.nightly import nightly
+    from transforms.errors import DbFileNotRebuilt
+
+    url = f"memory://fw-dbfile-{tmp_path.name}"
+    raw = copy_seeds(tmp_path / "raw")
+    monkeypatch.setenv(failpoints.ENV, "db-file/enospc")
+    failpoints._counts.clear()
+    state = nightly(str(raw), url, str(tmp_path / "rep"), warehouse_cache=str(tmp_path / "copy1"), workers=1,
+                    return_state=True)
+    monkeypatch.delenv(failpoints.ENV)
+    assert isinstance(state.result(raise_on_failure=False), DbFileNotRebuilt)
+    again = nightly(str(raw), url, str(tmp_path / "rep2"), warehouse_cache=str(tmp_path / "copy2"), workers=1)
+    assert (again["files_processed"], again["articles_total"]) == (0, 5)
+    fsspec.filesystem("memory").rm(f"/{url.split('://')[1]}", recursive=True)

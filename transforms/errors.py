@@ -22,7 +22,7 @@ class PublishRefused(WarehouseError):
 class DbFileNotRebuilt(WarehouseError):
     """The run was committed (its tables and manifest are in), but the DuckDB file beside the
     tables (framewatch.duckdb, for the duckdb CLI) could not be rebuilt, a full disk say: it
-    still shows the previous run until a later run rebuilds it. `summary` is the run's
+    still shows the previous run (if there was one) until a later run rebuilds it. `summary` is the run's
     summary, as the commit returns it."""
 
     def __init__(self, message: str, summary: object):
