@@ -37,6 +37,7 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 mark{background:#ffe58a;padding:0 .1em}details{margin:.3rem 0}summary{cursor:pointer}
 .ev{font-size:.9rem;margin:.2rem 0 .2rem 1rem}.legend span{display:inline-block;margin-right:1rem}
 .sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin-right:.3em}
+.versions{table-layout:fixed;width:100%;font-size:.8rem}.versions td,.versions th{overflow-wrap:anywhere}
 """
 
 
@@ -272,7 +273,9 @@ def _versions(rows: list[dict[str, Any]]) -> str:
     mixed = (f"<p class=meta><b>The warehouse mixes {len(rows)} combinations of versions</b>: its numbers "
              "were not all made by the same code, lexicons or registry.</p>") if len(rows) > 1 else ""
     out = ["<h2 id=versions>What made these numbers</h2>", mixed,
-           "<table><tr><th>articles</th><th>runs</th><th>last run</th><th>extractor</th><th>lexicons</th>"
+           "<table class=versions><col style='width:7%'><col style='width:5%'><col style='width:12%'>"
+           "<col style='width:20%'><col style='width:38%'><col style='width:10%'><col style='width:8%'>"
+           "<tr><th>articles</th><th>runs</th><th>last run</th><th>extractor</th><th>lexicons</th>"
            "<th>outlet registry</th><th>stories</th></tr>"]
     for r in rows:
         out.append("<tr>" + "".join(f"<td>{_e(r[k])}</td>" for k in (
