@@ -56,6 +56,9 @@ def main() -> int:
                         args.repeat, swap=True)
         day = next((work / "out-current-0").iterdir()).name
         csvs = sorted(p.name for p in (work / "out-current-0" / day).glob("*.csv"))
+        theirs = {p.name for p in (work / "out-baseline-0" / day).glob("*.csv")}
+        only = sorted(set(csvs) ^ theirs)         # a mart one revision has and the other not
+        csvs = [n for n in csvs if n in theirs]
         same = [n for n in csvs if filecmp.cmp(work / "out-current-0" / day / n, work / "out-baseline-0" / day / n,
                                                shallow=False)]
         with open(work / "out-current-0" / day / "mart_articles.csv", newline="", encoding="utf-8") as fh:
@@ -67,7 +70,8 @@ def main() -> int:
     print("\n".join(rows(got, [("seconds", "seconds", ""), ("peak_over_imports", "the step's peak over its imports", " MB"),
                                ("hwm", "process peak RSS", " MB")])))
     print(f"\nCSV files byte-identical to the baseline's: {len(same)} of {len(csvs)}"
-          + (f" (differ: {', '.join(sorted(set(csvs) - set(same)))})" if len(same) < len(csvs) else ""))
+          + (f" (differ: {', '.join(sorted(set(csvs) - set(same)))})" if len(same) < len(csvs) else "")
+          + (f"; in one revision only: {', '.join(only)}" if only else ""))
     return 0
 
 
