@@ -143,6 +143,43 @@ def summary_markdown(summary: runs.RunSummary, report_paths: dict[str, str]) -> 
     return "\n".join(lines)
 
 
+def _process(writer: runs.RunWriter, raw_dir: str, batches: list[list[runs.RawFile]], workers: int,
+             distributed: bool, dask_timeout: float | None) -> list[str]:
+    """Process and stage every batch; a failed batch does not fail the others: its files are
+    staged as `batch_failed` rejects (retried next run). Returns the failed batches' errors."""
+    plan, errors = writer.plan, []
+
+    def stage(batch: list[runs.RawFile], tables: dict | None, why: str) -> None:
+        if tables is not None:
+            stage_task(writer, tables)
+        else:
+            errors.append(why)
+            stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, why))
+
+    with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
+        if distributed:
+            # one task per batch on the cluster (its workers give the parallelism)
+            futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1) for batch in batches]
+            if dask_timeout is None:
+                mb = sum(f.size for f in plan.todo) / 2**20
+                dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
+            deadline = time.monotonic() + dask_timeout
+            for batch, future in zip(batches, futures):
+                # past the deadline, a batch gets 1 s more: a finished one still has to be
+                # fetched (a timeout of 0 fails even a done future)
+                stage(batch, *_outcome(future, max(1.0, deadline - time.monotonic()), dask_timeout))
+                advance(1)
+        else:
+            # one batch at a time, its work spread over `workers` processes and staged
+            # unit by unit: memory follows a unit, not the batch or the corpus
+            for batch in batches:
+                state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
+                if not state.is_completed():
+                    stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
+                advance(1)
+    return errors
+
+
 @flow(name="framewatch-nightly", log_prints=False)
 def nightly(
     raw_dir: str = "data/raw",
@@ -178,39 +215,8 @@ def nightly(
             writer = runs.RunWriter(wh, plan, started)
             try:
                 batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
-                failed, errors = 0, []
-
-                def stage(batch: list[runs.RawFile], tables: dict | None, why: str) -> None:
-                    nonlocal failed
-                    if tables is not None:
-                        stage_task(writer, tables)
-                    else:  # a failed batch does not fail the others: its files are retried next run
-                        failed += 1
-                        errors.append(why)
-                        stage_task(writer, runs.failed_batch_tables(batch, plan.run_id, why))
-
-                with progress(f"processing {len(plan.todo)} files", len(batches)) as advance:
-                    if distributed:
-                        # one task per batch on the cluster (its workers give the parallelism)
-                        futures = [process_batch_task.submit(raw_dir, batch, plan.run_id, plan.manifest, 1)
-                                   for batch in batches]
-                        if dask_timeout is None:
-                            mb = sum(f.size for f in plan.todo) / 2**20
-                            dask_timeout = DASK_WAIT_BASE_SECONDS + DASK_WAIT_SECONDS_PER_MB * mb
-                        deadline = time.monotonic() + dask_timeout
-                        for batch, future in zip(batches, futures):
-                            # past the deadline, a batch gets 1 s more: a finished one still has to be
-                            # fetched (a timeout of 0 fails even a done future)
-                            stage(batch, *_outcome(future, max(1.0, deadline - time.monotonic()), dask_timeout))
-                            advance(1)
-                    else:
-                        # one batch at a time, its work spread over `workers` processes and staged
-                        # unit by unit: memory follows a unit, not the batch or the corpus
-                        for batch in batches:
-                            state = process_and_stage_task(writer, raw_dir, batch, workers, return_state=True)
-                            if not state.is_completed():
-                                stage(batch, None, _failure(state.result(raise_on_failure=False), state.message))
-                            advance(1)
+                errors = _process(writer, raw_dir, batches, workers, distributed, dask_timeout)
+                failed = len(errors)
                 try:
                     summary = commit_task(writer)
                 except DbFileNotRebuilt as exc:   # committed: publish and report it, then fail the run
