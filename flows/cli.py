@@ -14,7 +14,7 @@ from typing import Iterator, List, Optional
 
 import typer
 
-from transforms.errors import BatchesFailed, FramewatchError
+from transforms.errors import BatchesFailed, FramewatchError, one_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="See how news outlets frame the same events.")
 
@@ -133,8 +133,7 @@ def run(
         if not (isinstance(exc, OSError) or lasting_error(exc)) or os.environ.get("FRAMEWATCH_TRACEBACK") == "1":
             raise   # a programmer error: its whole traceback
         # the machine's fault (a full disk, a lost mount): Prefect's log above has the traceback
-        why = " ".join(f"{type(exc).__name__}: {exc}".split())
-        _fail(f"the run failed: {why}. Nothing is lost: the warehouse holds its last committed run, and "
+        _fail(f"the run failed: {one_line(exc)}. Nothing is lost: the warehouse holds its last committed run, and "
               "the next run takes up the files this one did not commit.", 1)
     _print_summary(result)
 
@@ -293,8 +292,7 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         if exc.errno != errno.EPIPE:
             command = " ".join(a for a in sys.argv[1:2] if not a.startswith("-"))
-            why = " ".join(f"{type(exc).__name__}: {exc}".split())
-            typer.echo(f"framewatch{' ' + command if command else ''}: {why}", err=True)
+            typer.echo(f"framewatch{' ' + command if command else ''}: {one_line(exc)}", err=True)
         sys.exit(1)
 
 

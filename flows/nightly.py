@@ -25,7 +25,7 @@ from flows import reports, runs  # absolute: Prefect loads this file by path
 from flows.progress import progress
 from flows.remote import RemoteWarehouse, open_warehouse
 from flows.storage import Warehouse
-from transforms.errors import BatchesFailed, DbFileNotRebuilt, PublishRefused, RunnerError
+from transforms.errors import BatchesFailed, DbFileNotRebuilt, PublishRefused, RunnerError, one_line
 
 DEFAULT_BATCH_SIZE = 250
 # A task on Dask costs Prefect and Dask ~0.1-0.3 s (task run, states, shipping the call and its
@@ -267,7 +267,7 @@ def failure_markdown(error: BaseException, committed: bool | None, url: str | No
     """The artifact of a run that failed before its summary: the error, and whether its commit
     went through (`committed`: the local warehouse's current commit is this run's; None:
     unknown), and for a warehouse URL whether it was published there."""
-    why = " ".join(f"{type(error).__name__}: {error}".split())[:2000]
+    why = one_line(error)[:2000]
     lines = ["# framewatch run failed", "", "```", why, "```", ""]
     if committed is None:
         lines.append("Whether this run was committed could not be read: `select * from runs` tells.")
@@ -297,8 +297,8 @@ def _failure_artifact(error: BaseException, committed: bool | None, url: str | N
 
 def _failure(error: Any, message: str | None = None) -> str:
     """A failed batch task's reason, for its files' reject detail."""
-    why = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else message or "no error reported"
-    return " ".join(f"the batch's task failed: {why}".split())[:2000]   # one line
+    why = one_line(error) if isinstance(error, BaseException) else " ".join((message or "no error reported").split())
+    return f"the batch's task failed: {why}"[:2000]   # one line
 
 
 def _outcome(future: Any, timeout: float, limit: float) -> tuple[dict | None, str]:

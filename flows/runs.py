@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms import decode
-from transforms.errors import DbFileNotRebuilt, ManifestError, VersionMismatchError
+from transforms.errors import DbFileNotRebuilt, ManifestError, VersionMismatchError, one_line
 from transforms.extract import Reject, extract_record_lines, input_format, sha256
 from transforms.pipeline import Context, analyze_article, default_context, manifest_entry, process_file, rows
 from transforms.records import MAX_LINE_CHARS, parse_date
@@ -1184,7 +1184,7 @@ class RunWriter:
             write_db_file(self.wh, manifest)
         except Exception as exc:   # after the commit point: say that the run is in, and what is not
             db = self.wh.root / DB_FILE
-            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:1000]
+            why = one_line(exc)[:1000]
             raise DbFileNotRebuilt(
                 f"run {plan.run_id} is committed (articles: {summary.articles_written} new, "
                 f"{summary.articles_total} in the warehouse), but {db} was not rebuilt ({why}): `framewatch query` "

@@ -2,6 +2,12 @@
 reject row); these are for broken resources and wrong calls, which must stop."""
 
 
+def one_line(error: BaseException) -> str:
+    """`Type: message` with every run of whitespace made one space: an error told in one
+    line (a CLI message, a reject's detail, an artifact)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 class FramewatchError(Exception):
     """Base class: catch this to handle any framewatch error."""
 
