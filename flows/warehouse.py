@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from transforms.schema import TABLES
 
 from . import failpoints
-from .storage import Manifest, Warehouse
+from .storage import Manifest, Warehouse, atomic_path
 
 if TYPE_CHECKING:
     import duckdb
@@ -117,43 +117,41 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
     last commit's file was made by the same models, a copy of it gets new table views only
     (the models' views, 20 of them, cost ~0.12 s to bind again at every commit)."""
     target = wh.root / DB_FILE
-    tmp = wh.root / f".{DB_FILE}.tmp-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
     import duckdb
 
-    try:
-        fingerprint = models_fingerprint()
-        con = None
-        if target.exists():
-            shutil.copyfile(target, tmp)
-            try:
-                con = duckdb.connect(str(tmp))
-            except duckdb.Error:
-                con = None
-            else:
-                con.execute("set parquet_metadata_cache = true")
-                if not _refresh_table_views(con, wh, manifest, fingerprint):
-                    con.close()
-                    con = None
-            if con is None:
-                tmp.unlink(missing_ok=True)
-        if con is None:
-            con = duckdb.connect(str(tmp))
-            try:
-                # the views bind each table's Parquet footers once per view that reads the table:
-                # cache them (the files are immutable once written): -0.1 s per commit
-                con.execute("set parquet_metadata_cache = true")
-                create_views(con, wh, manifest)
-                con.execute("create schema framewatch_meta")
-                con.execute(f"create view framewatch_meta.models as select '{fingerprint}' as fingerprint")
-            except BaseException:
-                con.close()
-                raise
-        con.close()
-        failpoints.hit("db-file")
-        os.replace(tmp, target)
-    except Exception:   # a full disk, say: no half-written copy is left beside the tables
+    fingerprint = models_fingerprint()
+    with atomic_path(target) as tmp:    # renamed at the end; removed if the build fails (a full disk, say)
         tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        raise
+        try:
+            con = None
+            if target.exists():
+                shutil.copyfile(target, tmp)
+                try:
+                    con = duckdb.connect(str(tmp))
+                except duckdb.Error:
+                    con = None
+                else:
+                    con.execute("set parquet_metadata_cache = true")
+                    if not _refresh_table_views(con, wh, manifest, fingerprint):
+                        con.close()
+                        con = None
+                if con is None:
+                    tmp.unlink(missing_ok=True)
+            if con is None:
+                con = duckdb.connect(str(tmp))
+                try:
+                    # the views bind each table's Parquet footers once per view that reads the table:
+                    # cache them (the files are immutable once written): -0.1 s per commit
+                    con.execute("set parquet_metadata_cache = true")
+                    create_views(con, wh, manifest)
+                    con.execute("create schema framewatch_meta")
+                    con.execute(f"create view framewatch_meta.models as select '{fingerprint}' as fingerprint")
+                except BaseException:
+                    con.close()
+                    raise
+            con.close()
+        except BaseException:
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)   # DuckDB's log beside it, if any
+            raise
+        failpoints.hit("db-file")
     return target
