@@ -28,6 +28,12 @@ from .conftest import RAW, SEEDS, copy_seeds, run_once
 EXE = str(Path(sys.executable).with_name("framewatch"))
 
 
+def _as_users_run_it() -> dict[str, str]:
+    """This environment without what changes how the CLI ends (buffered stdout, as users
+    run it; no traceback switch)."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "FRAMEWATCH_TRACEBACK")}
+
+
 def _full_device_error() -> OSError:
     """The kernel's own ENOSPC: a write to /dev/full (os.write deletes nothing)."""
     fd = os.open("/dev/full", os.O_WRONLY)
@@ -88,22 +94,16 @@ def small_disk(tmp_path):
 
 
 def _fill(disk: Path) -> Path:
-    """Write zeros until the file system refuses: the kernel's ENOSPC, as a real disk gives it."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    for size in (4096, 1):                                             # the last blocks too
-        with open(disk / f"filler{size}", "wb", buffering=0) as f:
+    """Write zeros until the file system refuses: the kernel's ENOSPC, as a real disk gives
+    it (in 64 KB writes, then 4 KB and single bytes for the last blocks)."""
+    for size in (65536, 4096, 1):
+        with open(disk / ("filler" if size == 65536 else f"filler{size}"), "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * size)
-            except OSError:
-                pass
-    return filler
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+    return disk / "filler"
 
 
 @needs_root
@@ -243,7 +243,7 @@ def test_every_command_on_a_full_disk_says_so_in_one_line(small_disk, tmp_path):
         ("extract", [str(raw)], small_disk / "x.jsonl"),
         ("extract", [one], small_disk / "x1.jsonl"),
     ]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "FRAMEWATCH_TRACEBACK")}
+    env = _as_users_run_it()
     for command, args, out in calls:
         with open(out or os.devnull, "w") as sink:
             proc = subprocess.run([EXE, command, *args], stdout=sink, stderr=subprocess.PIPE, text=True,
@@ -257,7 +257,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     version of main() said BrokenPipeError, then "Exception ignored", exit 120)."""
     read, write = os.pipe()
     os.close(read)                                      # the reader has gone before anything is written
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "FRAMEWATCH_TRACEBACK")}
+    env = _as_users_run_it()
     try:
         proc = subprocess.run([EXE, "extract", str(RAW / SEEDS["rt"])], stdout=write, stderr=subprocess.PIPE,
                               text=True, timeout=120, env=env)
