@@ -118,6 +118,7 @@ def run(
         runs.start_pool(workers or os.cpu_count() or 1)
     from .nightly import lasting_error, run_nightly
 
+    before = _last_commit(warehouse)
     try:
         result = run_nightly(runner, dask_address, raw_dir=raw, warehouse_dir=warehouse,
                              warehouse_cache=str(warehouse_cache) if warehouse_cache else None,
@@ -133,9 +134,41 @@ def run(
         if not (isinstance(exc, OSError) or lasting_error(exc)) or os.environ.get("FRAMEWATCH_TRACEBACK") == "1":
             raise   # a programmer error: its whole traceback
         # the machine's fault (a full disk, a lost mount): Prefect's log above has the traceback
-        _fail(f"the run failed: {one_line(exc)}. Nothing is lost: the warehouse holds its last committed run, and "
-              "the next run takes up the files this one did not commit.", 1)
+        _fail(f"the run failed: {one_line(exc)}. {_what_is_committed(warehouse, before)}", 1)
     _print_summary(result)
+
+
+def _last_commit(warehouse: str) -> tuple[str | None, str] | None:
+    """(run_id, committed at) of a warehouse folder's current commit ((None, "") before its
+    first); None for a warehouse URL (its local copy is not what is published) or when it
+    cannot be read."""
+    if "://" in warehouse:
+        return None
+    from .storage import Warehouse
+
+    try:
+        m = Warehouse(warehouse).current()
+    except Exception:
+        return None
+    return m.run_id, m.created_at
+
+
+def _what_is_committed(warehouse: str, before: tuple[str | None, str] | None) -> str:
+    """What a failed run leaves: which run the warehouse holds, and whether it is this one
+    (its current commit changed during the run)."""
+    after = _last_commit(warehouse)
+    if before is None or after is None:
+        return ("Nothing is lost: the warehouse holds its last committed run (`select * from runs` tells which), "
+                "and the next run takes up the files this one did not commit.")
+    run_id, at = after
+    when = f"{at[:19].replace('T', ' ')} UTC" if at else ""
+    if run_id is None:
+        return "Nothing was committed: the warehouse is still empty, and the next run takes up every file."
+    if after != before:
+        return (f"This run was committed (run {run_id}, {when}): the warehouse holds it, and only what "
+                "came after its commit failed.")
+    return (f"Nothing is lost: the warehouse holds its last committed run, {run_id} ({when}), and the next "
+            "run takes up the files this one did not commit.")
 
 
 def _print_summary(result: dict) -> None:

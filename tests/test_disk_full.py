@@ -128,7 +128,8 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     raw.mkdir()
     for key in ("rt", "es", "trt", "izv"):
         (raw / SEEDS[key]).write_bytes((RAW / SEEDS[key]).read_bytes())
-    assert nightly(str(raw), str(wh), str(rep), workers=1)["articles_total"] == 4
+    first = nightly(str(raw), str(wh), str(rep), workers=1)
+    assert first["articles_total"] == 4
     filler = _fill(small_disk)
     (raw / SEEDS["spun"]).write_bytes((RAW / SEEDS["spun"]).read_bytes())
 
@@ -139,6 +140,7 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     assert proc.returncode == 1, proc.stdout + proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("framewatch: the run failed: OSError: [Errno 28]") and "No space left on device" in last
+    assert f"Nothing is lost: the warehouse holds its last committed run, {first['run_id']} (" in last
     assert "╭" not in proc.stderr                                      # no rich traceback
 
     with get_client(sync_client=True) as client:
@@ -223,6 +225,35 @@ def test_a_full_disk_after_the_commit_point_says_the_run_is_in(prefect_harness, 
     again = nightly(str(raw), str(wh), str(tmp_path / "rep"), workers=1)
     assert (again["files_processed"], again["articles_total"]) == (0, 5)
     assert counts() == (5, 5)
+
+
+@pytest.mark.e2e
+def test_a_run_that_fails_after_its_commit_says_it_is_in(prefect_harness, tmp_path):
+    """The CLI's one line tells which run the warehouse holds: here the run's own, since the
+    disk filled (the failpoint raises the ENOSPC a real disk gives) only after its commit point,
+    as old files were deleted; and before any commit, that nothing was."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows import failpoints
+    from flows.storage import Warehouse
+
+    raw, wh, rep = copy_seeds(tmp_path / "raw"), tmp_path / "wh", tmp_path / "rep"
+    env = {**_as_users_run_it(), "PREFECT_API_URL": PREFECT_API_URL.value()}
+
+    def run(failpoint: str) -> str:
+        proc = subprocess.run([EXE, "run", "--raw", str(raw), "--warehouse", str(wh), "--reports", str(rep),
+                               "--workers", "1"], capture_output=True, text=True, timeout=300,
+                              env={**env, failpoints.ENV: failpoint})
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        return proc.stderr.strip().splitlines()[-1]
+
+    line = run("commit:manifest/enospc")                # before the commit point
+    assert line.startswith("framewatch: the run failed: OSError: [Errno 28]"), line
+    assert line.endswith("Nothing was committed: the warehouse is still empty, and the next run takes up every file.")
+    line = run("commit:gc/enospc")                      # after it
+    committed = Warehouse(wh).current()
+    assert committed.run_id is not None
+    assert f"This run was committed (run {committed.run_id}, {committed.created_at[:10]} " in line, line
 
 
 @needs_root
