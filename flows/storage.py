@@ -40,6 +40,7 @@ MANIFEST_FORMAT = 1
 COMPACT_OVER_FILES = 8          # a table folder with more live files than this gets compacted
 SMALL_FILE_BYTES = 64 << 20     # files below this size are merged by compaction
 KEEP_MANIFESTS = 3          # older manifests' files are deleted (readers get a grace period)
+DB_FILE_MANIFEST = "_DUCKDB"  # the manifest framewatch.duckdb's views read (kept while they do)
 # The open files of the warehouse locks this process holds: a pool worker forked while
 # a lock is held closes its copies (`close_inherited_locks`), so the lock never outlives
 # the run that took it (an flock belongs to the open file, which a fork shares).
@@ -67,6 +68,11 @@ class Manifest:
     @classmethod
     def empty(cls) -> "Manifest":
         return cls(0, None, dt.datetime.now(dt.timezone.utc).isoformat(), {t: [] for t in TABLES})
+
+    @property
+    def file_name(self) -> str:
+        """Its file in _manifests/ (and the content of _CURRENT once committed)."""
+        return f"{self.seq:08d}-{self.run_id}.json"
 
     def to_json(self) -> str:
         return json.dumps(
@@ -161,6 +167,18 @@ class Warehouse:
             raise WarehouseError(f"{self.root}: committed manifest {name} is unreadable: {exc}") from exc
         files = {t: list(doc["files"].get(t, [])) for t in TABLES}
         return Manifest(doc["seq"], doc.get("run_id"), doc["created_at"], files)
+
+    def db_file_manifest(self) -> str | None:
+        """The manifest whose files framewatch.duckdb's views read (None: not recorded, or
+        unreadable). It is the current one unless the file's rebuild failed since."""
+        try:
+            return (self.root / DB_FILE_MANIFEST).read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def mark_db_file(self, manifest: Manifest) -> None:
+        """Record that framewatch.duckdb now reads `manifest`'s files."""
+        _write_atomic(self.root / DB_FILE_MANIFEST, manifest.file_name + "\n")
 
     def empty_file(self, table: str) -> Path:
         return self.root / table / "_empty.parquet"
@@ -405,7 +423,7 @@ class Transaction:
             self.base.seq + 1, self.run_id, dt.datetime.now(dt.timezone.utc).isoformat(),
             {t: list(f) for t, f in self.files.items()},
         )
-        name = f"{manifest.seq:08d}-{self.run_id}.json"
+        name = manifest.file_name
         _write_atomic(root / "_manifests" / name, manifest.to_json())
         failpoints.hit("commit:manifest")
         _write_atomic(root / "_CURRENT", name + "\n")     # <- the commit point
@@ -419,9 +437,16 @@ class Transaction:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _gc(self) -> None:
-        """Keep the last KEEP_MANIFESTS manifests and their files; delete the rest."""
+        """Keep the last KEEP_MANIFESTS manifests and their files, and the manifest that
+        framewatch.duckdb reads (one older still when its rebuilds failed, see
+        Warehouse.db_file_manifest); delete the rest."""
         mdir = self.wh.root / "_manifests"
         manifests = sorted(mdir.glob("*.json"))
-        for old in manifests[:-KEEP_MANIFESTS]:
-            old.unlink()
-        self.wh.sweep(manifests[-KEEP_MANIFESTS:])
+        keep = manifests[-KEEP_MANIFESTS:]
+        db = self.wh.db_file_manifest()
+        if db is not None and mdir / db in manifests[:-KEEP_MANIFESTS]:
+            keep.insert(0, mdir / db)
+        for old in manifests:
+            if old not in keep:
+                old.unlink()
+        self.wh.sweep(keep)

@@ -154,4 +154,5 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)   # DuckDB's log beside it, if any
             raise
         failpoints.hit("db-file")
+    wh.mark_db_file(manifest)   # so that commits keep its files while a later rebuild fails
     return target

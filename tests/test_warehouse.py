@@ -9,7 +9,7 @@ import pytest
 
 from flows.reports import safe_cell, write_reports
 from flows.warehouse import connect, mart_names, sql_models
-from transforms.schema import PROVENANCES
+from transforms.schema import PROVENANCES, TABLES
 
 from .conftest import copy_seeds, run_once
 
@@ -255,3 +255,51 @@ def test_mart_versions_says_what_made_the_numbers(warehouse):
     (n,) = con.execute("select count(*) from articles").fetchone()
     assert len(run) == 1
     assert got == [(*run[0][:3], LINEAGE_VERSION, n, 1, run[0][3], run[0][3])]
+
+
+def test_a_duckdb_file_left_behind_by_failed_rebuilds_still_reads(tmp_path, monkeypatch):
+    """framewatch.duckdb could not be rebuilt for more runs in a row than old commits are kept
+    (a disk full at that moment, the failpoint's ENOSPC): the commits' garbage collection
+    keeps the commit that file reads, so it still shows that run instead of failing on
+    deleted Parquet files; the commit after its next rebuild lets that commit go."""
+    from flows import failpoints
+    from flows.storage import KEEP_MANIFESTS
+    from flows.warehouse import DB_FILE
+    from transforms.errors import DbFileNotRebuilt
+
+    from .conftest import RAW, SEEDS
+
+    raw, wh_dir = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    names = list(SEEDS.values())
+    (raw / names[0]).write_bytes((RAW / names[0]).read_bytes())
+    run_once(raw, wh_dir)
+
+    def in_db_file() -> int:
+        """Its articles, after reading every table and mart it has (each reads its files)."""
+        con = duckdb.connect(str(wh_dir / DB_FILE), read_only=True)
+        try:
+            for view in [*TABLES, *mart_names()]:
+                con.execute(f"select count(*) from {view}").fetchall()
+            return con.execute("select count(*) from articles").fetchone()[0]
+        finally:
+            con.close()
+
+    monkeypatch.setenv(failpoints.ENV, "db-file/enospc")
+    for name in names[1:1 + KEEP_MANIFESTS]:                  # more failed rebuilds than commits kept
+        (raw / name).write_bytes((RAW / name).read_bytes())
+        failpoints._counts.clear()                            # it fires at its first hit
+        with pytest.raises(DbFileNotRebuilt):
+            run_once(raw, wh_dir)
+        assert in_db_file() == 1                              # the first run's, still readable
+    monkeypatch.delenv(failpoints.ENV)
+    assert len(list((wh_dir / "_manifests").glob("*.json"))) == KEEP_MANIFESTS + 1
+    con = connect(wh_dir)
+    assert con.execute("select count(*) from articles").fetchone()[0] == 1 + KEEP_MANIFESTS
+    con.close()
+    (raw / names[4]).write_bytes((RAW / names[4]).read_bytes())
+    run_once(raw, wh_dir)                                     # rebuilt
+    assert in_db_file() == 5
+    assert (wh_dir / "_DUCKDB").read_text().strip() == (wh_dir / "_CURRENT").read_text().strip()
+    run_once(raw, wh_dir)                                     # the next commit lets the first one go
+    assert len(list((wh_dir / "_manifests").glob("*.json"))) == KEEP_MANIFESTS
