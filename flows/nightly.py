@@ -216,7 +216,6 @@ def nightly(
             try:
                 batches = plan.batches(batch_size, int(dask_batch_mb * 2**20) if distributed else 0)
                 errors = _process(writer, raw_dir, batches, workers, distributed, dask_timeout)
-                failed = len(errors)
                 try:
                     summary = commit_task(writer)
                 except DbFileNotRebuilt as exc:   # committed: publish and report it, then fail the run
@@ -226,30 +225,39 @@ def nightly(
                 raise
             published = publish_task(remote, pulled) if remote else None
         paths = reports_task(local_dir, reports_dir)
-        create_markdown_artifact(
-            key="framewatch-run-summary",
-            markdown=summary_markdown(summary, paths) + (
-                f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
-                f"\n\n**{failed} of {len(batches)} batches failed**: their files are in `rejects` "
-                "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else "") + (
-                f"\n\n**The DuckDB file was not rebuilt**: {db_error}" if db_error else ""),
-            description=f"framewatch run {summary.run_id}",
-        )
-        out = {**summary.as_dict(), "reports": paths}
-        if remote:
-            out.update(warehouse_url=remote.url, files_published=published)
-        if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
-            raise BatchesFailed(f"{failed} of {len(batches)} batches failed (committed the rest; see rejects with "
-                                f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}"
-                                + (f"; and {db_error}" if db_error else ""), out)
-        if db_error:
-            raise db_error
-        return out
+        return _summarise(summary, paths, remote, published, errors, len(batches), db_error)
     except (BatchesFailed, DbFileNotRebuilt):
         raise                                 # the summary artifact above says what happened
     except Exception as exc:
         _failure_artifact(exc, _committed(wh, plan), remote.url if remote else None, published is not None)
         raise
+
+
+def _summarise(summary: runs.RunSummary, paths: dict[str, str], remote: RemoteWarehouse | None,
+               published: int | None, errors: list[str], n_batches: int,
+               db_error: DbFileNotRebuilt | None) -> dict[str, Any]:
+    """A committed run's summary artifact and result; then, when batches failed or the
+    DuckDB file was not rebuilt, the error that ends the flow run Failed (carrying the result)."""
+    failed = len(errors)
+    create_markdown_artifact(
+        key="framewatch-run-summary",
+        markdown=summary_markdown(summary, paths) + (
+            f"\n\nPublished to `{remote.url}` ({published} data files uploaded)." if remote else "") + (
+            f"\n\n**{failed} of {n_batches} batches failed**: their files are in `rejects` "
+            "(reason `batch_failed`) and are retried by the next run. First error: " + errors[0] if failed else "") + (
+            f"\n\n**The DuckDB file was not rebuilt**: {db_error}" if db_error else ""),
+        description=f"framewatch run {summary.run_id}",
+    )
+    out = {**summary.as_dict(), "reports": paths}
+    if remote:
+        out.update(warehouse_url=remote.url, files_published=published)
+    if failed:   # the flow run ends Failed; the committed rest is in the warehouse and in `result`
+        raise BatchesFailed(f"{failed} of {n_batches} batches failed (committed the rest; see rejects with "
+                            f"reason batch_failed; the next run retries them). First error: {errors[0][:500]}"
+                            + (f"; and {db_error}" if db_error else ""), out)
+    if db_error:
+        raise db_error
+    return out
 
 
 def _committed(wh: Warehouse | None, plan: runs.Plan | None) -> bool | None:
