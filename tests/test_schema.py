@@ -19,6 +19,8 @@ def test_per_article_tables_carry_run_and_versions():
             assert {"run_id", "extractor_version", "lexicon_version", "registry_version"} <= set(TABLES[name].names)
     for name in ("stories", "links", "lineage_index"):   # derived by transforms.lineage: its version and the run
         assert {"run_id", "lineage_version"} <= set(TABLES[name].names)
+    assert {"run_id", "extractor_version"} <= set(TABLES["article_sources"].names)
+    assert {"run_id", "extractor_version", "registry_version"} <= set(TABLES["evidence"].names)
 
 
 @pytest.mark.parametrize(

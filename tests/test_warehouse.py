@@ -21,6 +21,7 @@ def warehouse(tmp_path_factory):
         "title": "=HYPERLINK(\"http://evil.example\",\"click\")", "source": "Reuters",
         "content": "+1 protesters said the riot police were @ fault.\n\n-2 more rioters came.",
     }) + "\n", encoding="utf-8")
+    (raw / "broken.json").write_text("{not json", encoding="utf-8")     # a reject
     wh_dir = tmp_path_factory.mktemp("wh")
     run_once(raw, wh_dir)
     return wh_dir
@@ -78,6 +79,23 @@ def test_a_mart_is_ordered_down_to_a_unique_key(view, key):
 @pytest.mark.parametrize("view, column", NOT_NULL)
 def test_not_null(warehouse, view, column):
     assert connect(warehouse).execute(f"select count(*) from {view} where {column} is null").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_row_records_the_versions_that_made_it(warehouse, table):
+    """Each version column a table has is set in every row, to the versions of the run that
+    wrote the row (its `runs` row)."""
+    versions = [c for c in ("extractor_version", "lexicon_version", "registry_version")
+                if c in TABLES[table].names]
+    if table == "runs" or "run_id" not in TABLES[table].names:
+        assert table in ("runs", "outlets") or not versions
+        return
+    assert versions or table in ("stories", "links", "lineage_index"), table   # these: lineage_version
+    con = connect(warehouse)
+    same = " and ".join(f"t.{c} = r.{c}" for c in versions) or "true"
+    rows, matching = con.execute(f"select count(*), count(r.run_id) from {table} t "
+                                 f"left join runs r on t.run_id = r.run_id and {same}").fetchone()
+    assert (rows > 0 or table == "links") and matching == rows, (table, rows, matching)   # seeds: no copies
 
 
 @pytest.mark.parametrize("view, column, values", ACCEPTED)

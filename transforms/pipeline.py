@@ -298,7 +298,7 @@ def rows(
         a, aid, r = item.article, item.article_id, item.resolution
         out["article_sources"].append(
             {"article_id": aid, "source": a.source, "record": a.record, "raw_sha256": a.raw_sha256, "run_id": run_id,
-             "manifest_entry": manifest_entry(manifest.get(a.source))}
+             "manifest_entry": manifest_entry(manifest.get(a.source)), "extractor_version": versions["extractor_version"]}
         )
         if aid in seen:
             continue
@@ -330,5 +330,6 @@ def rows(
             out["evidence"].append({
                 "article_id": aid, "field": e.field, "value": e.value, "rule": e.rule,
                 "span": e.span or None, "weight": e.weight, "run_id": run_id,
+                "extractor_version": versions["extractor_version"], "registry_version": versions["registry_version"],
             })
     return out

@@ -68,6 +68,8 @@ ARTICLE_SOURCES = pa.schema(
         # the sidecar manifest's entry applied to this file (JSON, keys sorted), null if none:
         # a run re-reads a file whose entry changed since
         pa.field("manifest_entry", pa.string()),
+        # the extractor that read the file (null in rows written before it was recorded)
+        pa.field("extractor_version", pa.string()),
     ]
 )
 
@@ -185,6 +187,10 @@ EVIDENCE = pa.schema(
         pa.field("span", pa.string()),
         pa.field("weight", pa.float64()),
         pa.field("run_id", pa.string(), nullable=False),
+        # what decided: the extractor and resolver, and the outlet registry (null in rows
+        # written before they were recorded)
+        pa.field("extractor_version", pa.string()),
+        pa.field("registry_version", pa.string()),
     ]
 )
 
