@@ -99,3 +99,18 @@ def test_quote_and_figure_rows_carry_every_field():
             assert {k: row[k] for k in asdict(obj)} == asdict(obj)
             assert all(v is None or isinstance(v, (str, int, float, bool)) for v in asdict(obj).values())
         table_from_rows(key, out[key])
+
+
+def test_figures_are_read_only_in_english():
+    """The figure triggers are English words ("die", "dies", "toll" are also German ones):
+    a German text that names no death must give no `killed` figures, and its `figures`
+    feature is null (not measured), not 0. The English record beside it keeps its figures."""
+    from .conftest import FIXTURES
+
+    path = FIXTURES / "figures_languages.jsonl"
+    german, english = process_file(path.name, path.read_bytes(), default_context())
+    assert german.language == "de"
+    assert german.figures == [] and german.features["figures"] is None
+    assert english.language == "en"
+    assert [(f.kind, f.value) for f in english.figures] == [("killed", 26), ("detained", 3211)]
+    assert english.features["figures"] == 2

@@ -148,6 +148,9 @@ _CLD2_INVALID = re.compile("[" + _CLD2_INVALID_IN_BMP
 # item (~30 ns per character: 19 instead of 1.7 us per 600-character sample)
 _CLD2_INVALID_BMP = re.compile("[" + _CLD2_INVALID_IN_BMP + "]")
 CLD2_MIN_PERCENT = 70  # below: a mixed text (CLD2 reports 2-3 languages), py3langid decides
+# languages whose figures are read: resources/attribution/ holds English lists only (None: a
+# text too short to tell, read as English as the lexicon does)
+FIGURE_LANGUAGES = frozenset({"en", "", None})
 
 
 def _cld2_valid(sample: str) -> str:
@@ -210,11 +213,14 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
     extra = _extra_hits(art.body, hits, sentences, qspans)
     found_quotes = quotes.find_quotes(art.body)
-    found_figures = figures.find_figures(art.body)
+    # the figure triggers are English words ("die", "dies", "toll" are German ones too): a
+    # text in another language gives no figures, and its count is null (not measured)
+    figures_read = language in FIGURE_LANGUAGES
+    found_figures = figures.find_figures(art.body) if figures_read else []
     feats.update(quotes.quote_stats(found_quotes, art.body))
     feats["hedges"] = sum(h.category == "hedge" for h in extra)
     feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
-    feats["figures"] = len(found_figures)
+    feats["figures"] = len(found_figures) if figures_read else None
     feats.update(style_features(art.body, len(sentences)))
     feats.update(headline_features(art.title, lexicon))
     feats["paraphrase_score"] = res.paraphrase_score
