@@ -101,6 +101,39 @@ def test_quote_and_figure_rows_carry_every_field():
         table_from_rows(key, out[key])
 
 
+def test_english_measures_are_null_in_another_language_or_without_words():
+    """Tone (VADER's English lexicon) and the readability formulas (English syllables and
+    word lists) are not measured in another language, nor tone and the style rates on a body
+    without words: null, where they were 0.0 tone ("neutral"), Flesch 118.6 on Russian or
+    3.0 exclamations per sentence, values that look real. Counts stay measured."""
+    import json
+
+    from transforms import readability
+
+    from .conftest import FIXTURES
+
+    path = FIXTURES / "figures_languages.jsonl"
+    german, english = process_file(path.name, path.read_bytes(), default_context())
+    russian_body = ("Власти Казахстана заявили, что протестующие захватили здания в Алма-Ате. "
+                    "По данным министерства, задержаны тысячи человек, и это ужасно.")
+    records = [{"title": "Протесты в Алма-Ате", "content": russian_body},
+               {"title": "!!!", "content": "!!!"}, {"title": "—", "content": "— … —"}]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
+    russian, shouting, dashes = process_file("edge.jsonl", data, default_context())
+    assert russian.language == "ru"
+    tone_columns = [c for c in english.features if c.startswith("tone_")] + ["title_tone"]
+    for other in (german, russian):
+        assert [other.features[c] for c in (*readability.ENGLISH_METRICS, *tone_columns)] == [None] * (
+            len(readability.ENGLISH_METRICS) + len(tone_columns)), other.language
+        assert other.features["word_count"] > 0 and other.features["sentence_count"] > 0
+    assert english.features["tone_mean"] < 0 and english.features["flesch_reading_ease"] is not None
+    assert english.features["title_tone"] is not None
+    for wordless in (shouting, dashes):
+        assert wordless.features["word_count"] is None
+        assert {c: wordless.features[c] for c in (*tone_columns, "exclamation_rate", "question_rate")} == dict.fromkeys(
+            (*tone_columns, "exclamation_rate", "question_rate"))
+
+
 def test_figures_are_read_only_in_english():
     """The figure triggers are English words ("die", "dies", "toll" are also German ones):
     a German text that names no death must give no `killed` figures, and its `figures`

@@ -32,7 +32,7 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-2"   # 2: English texts only (transforms.pipeline.FIGURE_LANGUAGES)
+FIGURES_VERSION = "figures-2"   # 2: English texts only (transforms.pipeline.ENGLISH)
 
 
 @dataclass(frozen=True)

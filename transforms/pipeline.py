@@ -113,15 +113,17 @@ def _extra_hits(body: str, hits: list[Hit], sentences: list[tuple[int, int]], qs
 
 
 def style_features(body: str, sentences: int) -> dict[str, float | None]:
-    """Exclamation and question marks per sentence (None without sentences)."""
+    """Exclamation and question marks per sentence (None without sentences: the caller
+    passes 0 for a body without words, "!!!" say)."""
     if not sentences:
         return {"exclamation_rate": None, "question_rate": None}
     return {"exclamation_rate": round(body.count("!") / sentences, 4),
             "question_rate": round(body.count("?") / sentences, 4)}
 
 
-def headline_features(title: str | None, lexicon: Lexicon) -> dict[str, float | int | None]:
-    """The headline framed on its own: words, label hits, loaded words, tone (None without a title)."""
+def headline_features(title: str | None, lexicon: Lexicon, english: bool = True) -> dict[str, float | int | None]:
+    """The headline framed on its own: words, label hits, loaded words, tone (None without a
+    title; tone None too for a title without words or not in English)."""
     if not title or not title.strip():
         return {"title_word_count": None, "title_hits": None, "title_hits_delegitimising": None,
                 "title_hits_loaded": None, "title_tone": None}
@@ -131,7 +133,7 @@ def headline_features(title: str | None, lexicon: Lexicon) -> dict[str, float | 
         "title_hits": len(hits),
         "title_hits_delegitimising": sum(h.frame == "delegitimising" for h in hits),
         "title_hits_loaded": sum(h.category == "loaded_language" for h in hits),
-        "title_tone": tone.compound(title),
+        "title_tone": tone.compound(title) if english and any(map(str.isalpha, title)) else None,
     }
 
 
@@ -148,9 +150,11 @@ _CLD2_INVALID = re.compile("[" + _CLD2_INVALID_IN_BMP
 # item (~30 ns per character: 19 instead of 1.7 us per 600-character sample)
 _CLD2_INVALID_BMP = re.compile("[" + _CLD2_INVALID_IN_BMP + "]")
 CLD2_MIN_PERCENT = 70  # below: a mixed text (CLD2 reports 2-3 languages), py3langid decides
-# languages whose figures are read: resources/attribution/ holds English lists only (None: a
-# text too short to tell, read as English as the lexicon does)
-FIGURE_LANGUAGES = frozenset({"en", "", None})
+# languages read as English (None: a text too short to tell, read as English as the lexicon
+# does). Figures (resources/attribution/ holds English triggers only), tone (VADER's lexicon is
+# English) and the readability formulas (English syllables and word lists) are measured in
+# these only: another language's values are null (not measured), not numbers that look real.
+ENGLISH = frozenset({"en", "", None})
 
 
 def _cld2_valid(sample: str) -> str:
@@ -205,24 +209,27 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     if overrides.get("published"):
         art.published, art.date_source = parse_date(overrides["published"]), "manifest"
     res = resolve(art, hits, ctx.registry, language=language, manifest=overrides)
+    english = language in ENGLISH
     feats: dict[str, Any] = dict(readability.readability(art.body))
-    if feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
+    if not english:
+        feats.update(dict.fromkeys(readability.ENGLISH_METRICS))
+    elif feats["text_standard"] is not None:  # textstat returns the int 1 or 18 at its clamps
         feats["text_standard"] = float(feats["text_standard"])
+    words = feats["word_count"]               # None: the body has no word
     feats["quote_share"] = framing.quote_share(art.body, qspans)
     feats.update(framing.hit_counts(hits))
-    feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
+    if english and words:                     # else every tone_ column is null
+        feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
     extra = _extra_hits(art.body, hits, sentences, qspans)
     found_quotes = quotes.find_quotes(art.body)
-    # the figure triggers are English words ("die", "dies", "toll" are German ones too): a
-    # text in another language gives no figures, and its count is null (not measured)
-    figures_read = language in FIGURE_LANGUAGES
-    found_figures = figures.find_figures(art.body) if figures_read else []
+    # the figure triggers are English words ("die", "dies", "toll" are German ones too)
+    found_figures = figures.find_figures(art.body) if english else []
     feats.update(quotes.quote_stats(found_quotes, art.body))
     feats["hedges"] = sum(h.category == "hedge" for h in extra)
     feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
-    feats["figures"] = len(found_figures) if figures_read else None
-    feats.update(style_features(art.body, len(sentences)))
-    feats.update(headline_features(art.title, lexicon))
+    feats["figures"] = len(found_figures) if english else None
+    feats.update(style_features(art.body, len(sentences) if words else 0))
+    feats.update(headline_features(art.title, lexicon, english))
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))

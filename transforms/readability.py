@@ -57,7 +57,7 @@ from collections import Counter
 
 from .pieces import body_pieces
 
-READABILITY_VERSION: str = "readability-1"
+READABILITY_VERSION: str = "readability-2"   # 2: the English formulas on English texts only (transforms.pipeline)
 
 METRICS: tuple[str, ...] = (
     "word_count",
@@ -70,6 +70,9 @@ METRICS: tuple[str, ...] = (
     "dale_chall",
     "text_standard",
 )
+
+# the metrics made of English syllable counts and word lists (null for a text in another language)
+ENGLISH_METRICS: tuple[str, ...] = METRICS[2:]
 
 LANG = "en_US"  # textstat's default language; only English is implemented here.
 

@@ -29,7 +29,8 @@ from vaderSentiment import vaderSentiment as _vs
 
 from .pieces import body_pieces
 
-TONE_VERSION = f"tone-1+vaderSentiment-{_pkg_version('vaderSentiment')}"
+# 2: null for a text without words or in another language than English (transforms.pipeline)
+TONE_VERSION = f"tone-2+vaderSentiment-{_pkg_version('vaderSentiment')}"
 NEG_THRESHOLD = -0.05   # VADER's conventional cut-off for a negative sentence
 
 
