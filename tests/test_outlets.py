@@ -77,6 +77,29 @@ def test_record_source_field_resolves(tmp_path):
     assert out[0].resolution.publisher == "cnn" and out[0].resolution.provenance == "original"
 
 
+def test_told_another_outlet_is_its_interview_not_the_texts_origin():
+    """"X told The New York Times" in CNN's article is CNN quoting the Times' interview: the
+    origin stays CNN's and the article is original, the Times a credit with its evidence (9% of
+    AllSides' articles, each one of CNN, Fox News, the BBC..., were counted as another outlet's
+    republished text). From a publisher that reposts others' texts, or an unknown one, "told X"
+    still names X as the origin (the Izvestiya seed: publisher unknown)."""
+    import json
+
+    body = ("McConnell told The New York Times on Tuesday that the vote would be held next week. "
+            "Senators from both parties said they expected a close result.")
+    records = [{"content": body, "source": "CNN (Web News)"}, {"content": body, "source": "globalhappenings"},
+               {"content": body}]
+    data = "\n".join(json.dumps(r) for r in records).encode()
+    cnn, aggregator, unknown = (a.resolution for a in process_file("r.jsonl", data, default_context()))
+    assert (cnn.publisher, cnn.origin, cnn.provenance) == ("cnn", "cnn", "original")
+    assert "nytimes" in cnn.credits
+    assert [(e.rule, e.span) for e in cnn.evidence if e.field == "credit"] == [
+        ("text:self-reference", "told The New York Times")]
+    assert (aggregator.publisher, aggregator.origin, aggregator.provenance) == (
+        "globalhappenings", "nytimes", "republished")
+    assert (unknown.publisher, unknown.origin, unknown.provenance) == (None, "nytimes", "republished")
+
+
 def test_registry_lookups():
     reg = load_registry()
     assert reg.by_name("Agence France-Presse").id == "afp"

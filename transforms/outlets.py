@@ -17,7 +17,9 @@ from .paraphrase import paraphrase_score
 from .registry import Outlet, Registry, Signature
 from .scan import finditer_at_literals
 
-RESOLVER_VERSION = "outlets-1"
+RESOLVER_VERSION = "outlets-2"   # 2: "told X" names the origin only when the publisher is unknown or reposts others' texts
+# outlets that publish others' texts: their own is never the origin by default
+REPOSTERS = ("aggregator", "republisher", "content_farm")
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,13 @@ def resolve(
         origin = registry.by_name(manifest["origin"])
         ev.append(Evidence("origin", origin.id if origin else None, "manifest:origin", manifest["origin"]))
     else:
-        strong = [c for c in credits if c[3] >= 0.8 and (pub is None or c[0].id != pub.id)]
+        # a source line or a wire's dateline credits the text to another outlet whoever published
+        # it; "told X" says that X did the interview: X's text when the publisher is unknown or
+        # reposts, but from an outlet that writes its own it is a quote of X's reporting
+        # (CNN's "McConnell told The New York Times" is CNN's article)
+        reposted = pub is None or pub.type in REPOSTERS
+        strong = [c for c in credits if c[3] >= 0.8 and (pub is None or c[0].id != pub.id)
+                  and (reposted or c[1] != "text:self-reference")]
         style = [s for s in sigs if pub is None or s[0].id != pub.id]
         if strong:
             origin = strong[0][0]
@@ -222,7 +230,7 @@ def resolve(
         elif style:
             origin = style[0][0]
             ev.append(Evidence("origin", origin.id, "signature:house-style", style[0][2], style[0][1]))
-        elif pub is not None and pub.type not in ("aggregator", "republisher", "content_farm"):
+        elif pub is not None and pub.type not in REPOSTERS:
             origin = pub
             ev.append(Evidence("origin", pub.id, "default:publisher", "", 0.5))
     res.origin = origin.id if origin else None
@@ -256,7 +264,7 @@ def resolve(
         res.provenance = "republished"
         ev.append(Evidence("provenance", "republished", "origin-differs-from-publisher",
                            f"{pub.id if pub else '?'} <- {origin.id}"))
-    elif pub is not None and pub.type in ("aggregator", "republisher", "content_farm"):
+    elif pub is not None and pub.type in REPOSTERS:
         res.provenance = "republished"
         ev.append(Evidence("provenance", "republished", "publisher-type", pub.type))
     else:
