@@ -114,6 +114,13 @@ def test_seed_figures_side_by_side(warehouse):
     spread = con.execute("select min_value, max_value from mart_figure_disagreement "
                          "where kind = 'detained' and subject = 'people'").fetchone()
     assert spread == (3211, 4000)
+    # a vague amount is no number: "dozens" (low end 24) and "Hundreds" (200) were the minimum
+    vague = dict(((k, s), r) for k, s, *r in con.execute(
+        "select kind, subject, voices, voices_with_number, min_value, max_value, spread "
+        "from mart_figure_disagreement").fetchall())
+    assert vague[("killed", "protesters")] == [2, 1, 26, 26, 0]
+    assert vague[("wounded", "police_security")] == [2, 1, 740, 740, 0]
+    assert vague[("killed", "unknown")] == [1, 0, None, None, None]       # rt: "dozens"
 
 
 def test_each_outlet_label_for_the_same_actor(warehouse):
