@@ -75,6 +75,9 @@ class Plan:
     reanalysed: set[str] = field(default_factory=set)
     stale_without_raw: int = 0   # such files no longer in the raw folder: their rows stay as they are
     manifest_changed: set[str] = field(default_factory=set)   # unchanged files whose manifest entry changed
+    # unchanged files holding an article whose row was made from a changed file: read again, so
+    # that the row is made from a file that holds it (the changed one may not any more)
+    shared_changed: set[str] = field(default_factory=set)
     files_hashed: int = 0     # files read to hash their content
     hashes_reused: int = 0    # files whose kept hash was used (status unchanged: flows/hashcache.py)
 
@@ -368,6 +371,7 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
     remade = {a for a, s in pairs if s in present}     # a file in the raw folder gives its text again
     plan.stale_without_raw = len({s for a, s in pairs if s not in present and a not in remade}
                                  | (stale_rejects - present))
+    rewritten: set[str] = set()    # files whose content changed
     for f in files:
         if f.rel in retry:  # its old rows go and the whole file is read again
             plan.changed_sources.add(f.rel)
@@ -379,6 +383,7 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
         elif f.sha256 is None or f.sha256 not in seen[f.rel]:
             plan.todo.append(f)
             plan.changed_sources.add(f.rel)
+            rewritten.add(f.rel)
         elif f.rel in stale:
             plan.todo.append(f)
             plan.changed_sources.add(f.rel)
@@ -387,7 +392,26 @@ def plan_run(raw_dir: str | os.PathLike[str], wh: Warehouse, full: bool = False,
             plan.todo.append(f)
             plan.changed_sources.add(f.rel)
             plan.manifest_changed.add(f.rel)
+    sharing = _sharing_changed(wh, rewritten, sources) - plan.changed_sources
+    for f in files:
+        if f.rel in sharing:
+            plan.todo.append(f)
+            plan.changed_sources.add(f.rel)
+            plan.shared_changed.add(f.rel)
     return plan
+
+
+def _sharing_changed(wh: Warehouse, changed: set[str], sources: pa.Table) -> set[str]:
+    """The files other than `changed` (files whose content changed) that hold an article whose
+    `articles` row was made from one of `changed` (its source, record and the record's fields):
+    read again with them, the row is made again from a file that holds the article. A file
+    re-read for other reasons (versions, manifest entry) still holds its articles where it did."""
+    if not changed:
+        return set()
+    arts = wh.read("articles", ["article_id", "source"])
+    owned = arts.filter(pc.is_in(arts["source"], value_set=pa.array(sorted(changed), pa.string())))["article_id"]
+    held = sources.filter(pc.is_in(sources["article_id"], value_set=owned))["source"]
+    return set(pc.unique(held).to_pylist()) - changed
 
 
 # Work is cut into units small enough to spread over processes and to bound memory:
@@ -951,6 +975,7 @@ class RunSummary:
     reanalysed_files: int = 0      # unchanged files processed again: their rows were made by other versions
     manifest_changed_files: int = 0   # unchanged files processed again: their manifest entry changed
     stale_without_raw: int = 0     # files with such rows that are no longer in the raw folder (rows kept)
+    shared_changed_files: int = 0  # unchanged files processed again: they share an article with a changed file
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -965,6 +990,9 @@ def reanalysis_notes(summary: dict[str, Any]) -> list[str]:
                      "versions of framewatch's code or lexicons")
     if summary.get("manifest_changed_files"):
         notes.append(f"re-analysed {summary['manifest_changed_files']} unchanged files: their manifest entry changed")
+    if summary.get("shared_changed_files"):
+        notes.append(f"re-read {summary['shared_changed_files']} unchanged files: they hold an article whose row "
+                     "came from a changed file")
     if summary.get("stale_without_raw"):
         notes.append(f"{summary['stale_without_raw']} files have rows made by other versions but are no longer in "
                      "the raw folder: their rows are kept as they are (see the *_version columns)")
@@ -1091,8 +1119,27 @@ class RunWriter:
             return
         ids = pa.array(sorted(missing), pa.string())
         for table, t in self._held.items():
-            self.tx.append(table, t.filter(pc.is_in(t[ARTICLE_KEY[table]], value_set=ids)))
+            t = t.filter(pc.is_in(t[ARTICLE_KEY[table]], value_set=ids))
+            self.tx.append(table, self._point_at_holders(t) if table == "articles" else t)
         self.known |= missing
+
+    def _point_at_holders(self, articles: pa.Table) -> pa.Table:
+        """Article rows put back, with source, record and raw_sha256 of a file that holds the
+        article now (the first by source and record), not of the re-read file that gave them."""
+        cols = ("source", "record", "raw_sha256")
+        held = self.tx.read("article_sources", ["article_id", *cols])
+        held = held.filter(pc.is_in(held["article_id"], value_set=articles["article_id"]))
+        first: dict[str, tuple] = {}
+        for aid, *where in sorted(zip(*(held[c].to_pylist() for c in held.column_names)),
+                                  key=lambda r: (r[0], r[1], -1 if r[2] is None else r[2])):
+            first.setdefault(aid, tuple(where))
+        aids = articles["article_id"].to_pylist()
+        for k, c in enumerate(cols):
+            old = articles[c].to_pylist()
+            values = [first[a][k] if a in first else v for a, v in zip(aids, old)]
+            i = articles.schema.get_field_index(c)
+            articles = articles.set_column(i, articles.schema.field(i), pa.array(values, articles.schema.field(i).type))
+        return articles
 
     FLUSH_ARTICLES = 1000   # buffered rows are written as one file per table this often (2000 -> 1000: -50 MB)
 
@@ -1171,6 +1218,7 @@ class RunWriter:
                 reject_reasons=dict(sorted(self.reasons.items())), warehouse=str(self.wh.root),
                 reanalysed_files=len(plan.reanalysed - failed), stale_without_raw=plan.stale_without_raw,
                 manifest_changed_files=len(plan.manifest_changed - failed),
+                shared_changed_files=len(plan.shared_changed - failed),
             )
             if self.lineage is not None:
                 summary.lineage, summary.lineage_window = self.lineage.mode, self.lineage.window
@@ -1222,5 +1270,6 @@ def _runs_table(plan: Plan, s: RunSummary, started_at: dt.datetime, ctx: Context
         "files_processed": s.files_processed, "articles_written": s.articles_written,
         "duplicates": s.duplicates, "rejected": s.rejected, "reanalysed_files": s.reanalysed_files,
         "manifest_changed_files": s.manifest_changed_files, "stale_without_raw": s.stale_without_raw,
+        "shared_changed_files": s.shared_changed_files,
         "lineage": s.lineage, "lineage_window": s.lineage_window, **ctx.versions,
     }])

@@ -289,6 +289,8 @@ def test_an_old_article_whose_file_now_reads_differently_is_kept_for_its_other_f
     con = connect(wh)
     assert con.execute("select s.source, a.lexicon_version from article_sources s join articles a using (article_id) "
                        "where article_id = ?", [old_id]).fetchall() == [("zz_copy_of_rt.txt", OLD)]
+    # the row points at the file that holds the article, not at the re-read one that no longer does
+    assert con.execute("select source from articles where article_id = ?", [old_id]).fetchone() == ("zz_copy_of_rt.txt",)
     assert con.execute("select count(*) from term_hits where article_id = ?", [old_id]).fetchone()[0] == hits
     assert con.execute("select count(*) from stories where article_id = ?", [old_id]).fetchone()[0] == 1
     con.close()
@@ -351,3 +353,43 @@ def test_the_summary_says_what_was_read_again(raw_copy, tmp_path):
         "re-analysed 1 unchanged files: their rows were made by other versions of framewatch's code or lexicons"]
     assert "- re-analysed 1 unchanged files" in summary_markdown(s, {})
     assert runs.reanalysis_notes(run_once(raw_copy, wh).as_dict()) == []
+
+
+def test_an_article_whose_row_came_from_a_changed_file_is_made_from_a_file_that_holds_it(tmp_path):
+    """Two files hold one article (bodies equal but for whitespace), its row made from the
+    first (its record, its outlet). The first file is rewritten without it: the row is made
+    again from the other file's record, instead of pointing at a record of the rewritten file
+    that now holds another article, with the outlet of a record that no longer exists."""
+    import json
+
+    def line(body: str, source: str) -> str:
+        return json.dumps({"title": "A vote", "source": source, "date": "2022-01-05", "content": body}) + "\n"
+
+    body = ("The senate voted on Tuesday to extend the program. Senators from both parties said they "
+            "expected a close result, and the measure passed by two votes after a long debate.")
+    other = "Protesters gathered outside the parliament on Wednesday. Police said the crowd was peaceful."
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    (raw / "a.jsonl").write_text(line(body, "New York Times") + line(other, "Reuters"), encoding="utf-8")
+    (raw / "b.jsonl").write_text(line(body.replace(". ", ".  "), "CNN (Web News)"), encoding="utf-8")
+    run_once(raw, wh)
+    con = connect(wh)
+    (shared,) = con.execute("select article_id from article_sources group by 1 having count(*) = 2").fetchone()
+    assert con.execute("select source, record, publisher from articles where article_id = ?",
+                       [shared]).fetchone() == ("a.jsonl", 0, "nytimes")
+    con.close()
+
+    newer = "Ministers met on Thursday to discuss the budget. The talks ended without a deal, officials said."
+    (raw / "a.jsonl").write_text(line(newer, "Reuters") + line(other, "Reuters"), encoding="utf-8")
+    s = run_once(raw, wh)
+    assert (s.files_processed, s.shared_changed_files, s.articles_total) == (2, 1, 3)
+    assert "re-read 1 unchanged files: they hold an article whose row came from a changed file" in \
+        runs.reanalysis_notes(s.as_dict())
+    con = connect(wh)
+    assert con.execute("select source, record, publisher from articles where article_id = ?",
+                       [shared]).fetchone() == ("b.jsonl", 0, "cnn")
+    assert con.execute("select source, record from article_sources where article_id = ?",
+                       [shared]).fetchall() == [("b.jsonl", 0)]
+    assert con.execute("select shared_changed_files from runs order by started_at desc limit 1").fetchone() == (1,)
+    con.close()
+    assert run_once(raw, wh).files_processed == 0

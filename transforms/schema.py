@@ -282,6 +282,7 @@ RUNS = pa.schema(
         pa.field("reanalysed_files", pa.int64()),        # unchanged files re-read: rows of other versions
         pa.field("manifest_changed_files", pa.int64()),  # unchanged files re-read: manifest entry changed
         pa.field("stale_without_raw", pa.int64()),       # files with such rows gone from the raw folder
+        pa.field("shared_changed_files", pa.int64()),    # unchanged files re-read: an article shared with a changed file
         pa.field("lineage", pa.string()),                # full | incremental | unchanged
         pa.field("lineage_window", pa.int64()),          # articles whose story was re-computed
         *_VERSION_FIELDS,
