@@ -9,6 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from transforms.schema import TABLES
 
 from . import failpoints
@@ -38,11 +41,32 @@ def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
+# Arrow types of the schema -> DuckDB's, for a column no file of a table has yet
+_DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.float64(): "double", pa.bool_(): "boolean",
+               pa.date32(): "date", pa.list_(pa.string()): "varchar[]"}
+
+
+def _absent_columns(table: str, empty: Path) -> str:
+    """`, null::type as name` for each column of the table's schema that its schema file
+    lacks: a warehouse written by an older release, read before a run of this one (every run
+    rewrites the schema files first, so a column they lack is in none of the data files)."""
+    try:
+        have = set(pq.read_schema(empty).names)
+    except OSError:
+        return ""
+    out = ""
+    for f in TABLES[table]:
+        if f.name not in have:
+            out += f', null::{_DUCK_TYPES[f.type]} as "{f.name}"'
+    return out
+
+
 def _table_views(con: duckdb.DuckDBPyConnection, wh: Warehouse, manifest: Manifest) -> None:
     for table in TABLES:
+        paths = wh.paths(table, manifest)
         con.execute(
-            f"create or replace view {table} as "
-            f"select * from read_parquet({_sql_list(wh.paths(table, manifest))}, union_by_name = true)"
+            f"create or replace view {table} as select *{_absent_columns(table, paths[0])} "
+            f"from read_parquet({_sql_list(paths)}, union_by_name = true)"
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .lexicon import Lexicon, finditer_spans
 
-FRAMING_VERSION = "framing-1"
+FRAMING_VERSION = "framing-2"   # 2: the title's hits are term_hits rows (field "title")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ class Analyzed:
     features: dict[str, Any]
     quotes: list[quotes.Quote] = field(default_factory=list)
     figures: list[figures.Figure] = field(default_factory=list)
+    title_hits: list[Hit] = field(default_factory=list)   # lexicon terms in the title (offsets into it)
 
 
 def _extra_hits(body: str, hits: list[Hit], sentences: list[tuple[int, int]], qspans: list[tuple[int, int]]) -> list[Hit]:
@@ -121,13 +122,16 @@ def style_features(body: str, sentences: int) -> dict[str, float | None]:
             "question_rate": round(body.count("?") / sentences, 4)}
 
 
-def headline_features(title: str | None, lexicon: Lexicon, english: bool = True) -> dict[str, float | int | None]:
+def headline_features(title: str | None, lexicon: Lexicon, english: bool = True,
+                      hits: list[Hit] | None = None) -> dict[str, float | int | None]:
     """The headline framed on its own: words, label hits, loaded words, tone (None without a
-    title; tone None too for a title without words or not in English)."""
+    title; tone None too for a title without words or not in English). `hits`: the title's
+    lexicon hits, when the caller has them."""
     if not title or not title.strip():
         return {"title_word_count": None, "title_hits": None, "title_hits_delegitimising": None,
                 "title_hits_loaded": None, "title_tone": None}
-    hits = framing.find_hits(title, lexicon)
+    if hits is None:
+        hits = framing.find_hits(title, lexicon)
     return {
         "title_word_count": len(title.split()),
         "title_hits": len(hits),
@@ -229,12 +233,13 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
     feats["figures"] = len(found_figures) if english else None
     feats.update(style_features(art.body, len(sentences) if words else 0))
-    feats.update(headline_features(art.title, lexicon, english))
+    title_hits = framing.find_hits(art.title, lexicon) if art.title and art.title.strip() else []
+    feats.update(headline_features(art.title, lexicon, english, title_hits))
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))
     return Analyzed(art, article_id(art.body, body_pieces(art.body)[0]), language, res, all_hits, feats, found_quotes,
-                    found_figures)
+                    found_figures, title_hits)
 
 
 def process_file(name: str, data: bytes, ctx: Context, part: int = 0, parts: int = 1) -> list[Analyzed | Reject]:
@@ -260,7 +265,7 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
             "origin": None, "provenance": None, "credits": [],
         }
         if with_analysis:
-            obj.update(features={}, hits=[], quotes=[], figures=[], evidence=[])
+            obj.update(features={}, hits=[], title_hits=[], quotes=[], figures=[], evidence=[])
         return obj
     a, r = item.article, item.resolution
     obj = {
@@ -276,6 +281,7 @@ def to_json(item: Analyzed | Reject, with_analysis: bool) -> dict[str, Any]:
     if with_analysis:
         obj["features"] = item.features
         obj["hits"] = [h.as_dict() for h in item.hits]
+        obj["title_hits"] = [h.as_dict() for h in item.title_hits]
         obj["quotes"] = [asdict(q) for q in item.quotes]
         obj["figures"] = [asdict(f) for f in item.figures]
         obj["evidence"] = [e.__dict__ for e in r.evidence]
@@ -326,12 +332,13 @@ def rows(
             "provenance": r.provenance, "credits": r.credits, "word_count": item.features["word_count"],
             "run_id": run_id, **versions,
         })
-        for h in item.hits:
-            out["term_hits"].append({
-                "article_id": aid, "category": h.category, "frame": h.frame, "term": h.term,
-                "canonical": h.canonical, "start": h.start, "end": h.end, "in_quote": h.in_quote,
-                "sentence": h.sentence, "run_id": run_id, **versions,
-            })
+        for where, hits in (("body", item.hits), ("title", item.title_hits)):
+            for h in hits:
+                out["term_hits"].append({
+                    "article_id": aid, "category": h.category, "frame": h.frame, "term": h.term,
+                    "canonical": h.canonical, "start": h.start, "end": h.end, "in_quote": h.in_quote,
+                    "sentence": h.sentence, "run_id": run_id, **versions, "field": where,
+                })
         # Quote and Figure hold scalars only, so their __dict__ is what asdict() gives
         # (asdict deep-copies field by field: half the cost of building these rows)
         for q in item.quotes:

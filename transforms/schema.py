@@ -85,6 +85,9 @@ TERM_HITS = pa.schema(
         pa.field("in_quote", pa.bool_(), nullable=False),
         pa.field("sentence", pa.string()),
         *_VERSIONS,
+        # where start and end point: "body", or "title" (the headline's hits, behind the title_*
+        # features); null in rows written before it: body
+        pa.field("field", pa.string()),
     ]
 )
 

@@ -13,3 +13,4 @@ select
     in_quote,
     sentence
 from term_hits
+where coalesce(field, 'body') = 'body'   -- the title's hits are the title_* features, not body rates
