@@ -22,6 +22,30 @@ def test_facts_are_those_of_each_module(piece):
     assert pieces.FACTS[piece] == _facts_made_apart(piece)
 
 
+def test_a_word_in_punctuation_has_the_facts_of_its_piece():
+    """A piece of ASCII punctuation around a word gets the word's facts (shared): always
+    the facts computed for the piece itself, whether the word was met before or not,
+    also around the cases that must not share (2-character words, which VADER leaves
+    unstripped; apostrophes; "_"; non-ASCII; an anchor holding punctuation: "Dept.")."""
+    import random
+    import string
+
+    rng = random.Random(5)
+    words = ["said", "Biden", "US", "AP", "ok", "don", "Dept", "Home", "2016", "COVID19", "Almaty", "ÉTAT",
+             "the", "hope", "Minist", "Ministy", "abc_d", "naïve", "A1", "x"]
+    marks = list(string.punctuation) + list("“”‘’«»—–…„´")
+    made = set()
+    for _ in range(3000):
+        piece = "".join(rng.choices(marks, k=rng.choice([0, 1, 1, 2, 3]))) + rng.choice(words) \
+            + "".join(rng.choices(marks, k=rng.choice([0, 1, 1, 2, 3])))
+        if piece in made:
+            continue
+        made.add(piece)
+        if rng.random() < 0.5:
+            pieces.FACTS.clear()
+        assert pieces.FACTS[piece] == _facts_made_apart(piece), piece
+
+
 def test_equal_strings_of_an_entry_are_one_object():
     pieces.FACTS.clear()
     word = "".join(["sa", "id"])               # not an interned literal

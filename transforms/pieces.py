@@ -19,9 +19,16 @@ its matches over the body are the concatenation of its matches over the pieces.
 from __future__ import annotations
 
 import functools
+import string
 
 CACHE_MAX_ENTRIES = 150_000   # when full, the later half is dropped (memory stays bounded: a worker that met
                               # 12,000 AllSides articles filled 300,000, ~100 MB; entries are ~340 bytes)
+
+
+# ASCII punctuation but the apostrophe and "_" (a \w character): what a piece like "said,",
+# "(Reuters)" or "--and" carries around a word. Such a piece has the facts of its word
+# (see _Facts.__missing__).
+_EDGE_PUNCT = string.punctuation.replace("'", "").replace("_", "")
 
 
 @functools.cache
@@ -48,6 +55,16 @@ class _Facts(dict):
             first = list(self.items())[:CACHE_MAX_ENTRIES // 2]
             self.clear()
             self.update(first)
+        core = piece.strip(_EDGE_PUNCT)
+        if len(piece) > len(core) > 2 and core.isascii() and core.isalnum() and not paraphrase.spinner_anchors(piece):
+            # "said," has the facts of "said" (a third of the pieces new to a worker are
+            # such words): readability cleans the punctuation off, VADER strips ASCII
+            # punctuation when over 2 characters are left, the _WORD tokens hold no
+            # punctuation (neither the apostrophe nor "_" is stripped here), and no spinner
+            # anchor is in the piece, so none is in the word (an anchor may hold a ".":
+            # "Dept."). One tuple for both: less memory too
+            self[piece] = facts = self[core]
+            return facts
         low = tone.vader_token(piece)
         if low == piece:   # equal strings held once (the piece, its token, its word): ~100 of ~375 bytes an entry
             low = piece
