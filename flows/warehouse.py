@@ -178,5 +178,8 @@ def write_db_file(wh: Warehouse, manifest: Manifest) -> Path:
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)   # DuckDB's log beside it, if any
             raise
         failpoints.hit("db-file")
-    wh.mark_db_file(manifest)   # so that commits keep its files while a later rebuild fails
+    try:
+        wh.mark_db_file(manifest)   # so that commits keep its files while a later rebuild fails
+    except OSError:
+        pass   # the file is rebuilt; an older mark only keeps an older commit's files a while longer
     return target
