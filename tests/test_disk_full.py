@@ -34,6 +34,18 @@ def _as_users_run_it() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "FRAMEWATCH_TRACEBACK")}
 
 
+def _failed_cli_run(raw: Path, wh: Path, rep: Path, **env: str) -> str:
+    """`framewatch run` as a user runs it, on this session's Prefect server, with `env` added:
+    it must exit 1; its standard error."""
+    from prefect.settings import PREFECT_API_URL
+
+    proc = subprocess.run([EXE, "run", "--raw", str(raw), "--warehouse", str(wh), "--reports", str(rep),
+                           "--workers", "1"], capture_output=True, text=True, timeout=300,
+                          env={**_as_users_run_it(), "PREFECT_API_URL": PREFECT_API_URL.value(), **env})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    return proc.stderr
+
+
 def _full_device_error() -> OSError:
     """The kernel's own ENOSPC: a write to /dev/full (os.write deletes nothing)."""
     fd = os.open("/dev/full", os.O_WRONLY)
@@ -120,7 +132,6 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import FlowRunSort
-    from prefect.settings import PREFECT_API_URL
 
     from flows.nightly import nightly
 
@@ -133,15 +144,11 @@ def test_a_run_on_a_full_disk_fails_at_once_and_the_next_run_recovers(prefect_ha
     filler = _fill(small_disk)
     (raw / SEEDS["spun"]).write_bytes((RAW / SEEDS["spun"]).read_bytes())
 
-    # the CLI as a user runs it, on this session's Prefect server
-    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    proc = subprocess.run([EXE, "run", "--raw", str(raw), "--warehouse", str(wh), "--reports", str(rep),
-                           "--workers", "1"], capture_output=True, text=True, timeout=300, env=env)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    last = proc.stderr.strip().splitlines()[-1]
+    stderr = _failed_cli_run(raw, wh, rep)
+    last = stderr.strip().splitlines()[-1]
     assert last.startswith("framewatch: the run failed: OSError: [Errno 28]") and "No space left on device" in last
     assert f"Nothing is lost: the warehouse holds its last committed run, {first['run_id']} (" in last
-    assert "╭" not in proc.stderr                                      # no rich traceback
+    assert "╭" not in stderr                                           # no rich traceback
 
     with get_client(sync_client=True) as client:
         runs = [r for r in client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=50)
@@ -232,20 +239,13 @@ def test_a_run_that_fails_after_its_commit_says_it_is_in(prefect_harness, tmp_pa
     """The CLI's one line tells which run the warehouse holds: here the run's own, since the
     disk filled (the failpoint raises the ENOSPC a real disk gives) only after its commit point,
     as old files were deleted; and before any commit, that nothing was."""
-    from prefect.settings import PREFECT_API_URL
-
     from flows import failpoints
     from flows.storage import Warehouse
 
     raw, wh, rep = copy_seeds(tmp_path / "raw"), tmp_path / "wh", tmp_path / "rep"
-    env = {**_as_users_run_it(), "PREFECT_API_URL": PREFECT_API_URL.value()}
 
     def run(failpoint: str) -> str:
-        proc = subprocess.run([EXE, "run", "--raw", str(raw), "--warehouse", str(wh), "--reports", str(rep),
-                               "--workers", "1"], capture_output=True, text=True, timeout=300,
-                              env={**env, failpoints.ENV: failpoint})
-        assert proc.returncode == 1, proc.stdout + proc.stderr
-        return proc.stderr.strip().splitlines()[-1]
+        return _failed_cli_run(raw, wh, rep, **{failpoints.ENV: failpoint}).strip().splitlines()[-1]
 
     line = run("commit:manifest/enospc")                # before the commit point
     assert line.startswith("framewatch: the run failed: OSError: [Errno 28]"), line
