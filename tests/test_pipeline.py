@@ -2,6 +2,7 @@
 headline is framed on its own."""
 import pytest
 
+from transforms import framing
 from transforms.lexicon import load_lexicon
 from transforms.pipeline import default_context, headline_features, process_file, style_features
 from transforms.schema import FEATURE_COLUMNS
@@ -30,7 +31,7 @@ def test_style_features(body, sentences, expected):
     ],
 )
 def test_headline_features(title, expected):
-    got = headline_features(title, load_lexicon("en"))
+    got = headline_features(title, framing.find_hits(title or "", load_lexicon("en")))
     for key, value in expected.items():
         assert got[key] == value, key
 

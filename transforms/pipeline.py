@@ -122,16 +122,13 @@ def style_features(body: str, sentences: int) -> dict[str, float | None]:
             "question_rate": round(body.count("?") / sentences, 4)}
 
 
-def headline_features(title: str | None, lexicon: Lexicon, english: bool = True,
-                      hits: list[Hit] | None = None) -> dict[str, float | int | None]:
-    """The headline framed on its own: words, label hits, loaded words, tone (None without a
-    title; tone None too for a title without words or not in English). `hits`: the title's
-    lexicon hits, when the caller has them."""
+def headline_features(title: str | None, hits: list[Hit], english: bool = True) -> dict[str, float | int | None]:
+    """The headline framed on its own: words, label hits (`hits`: framing.find_hits of the
+    title), loaded words, tone (None without a title; tone None too for a title without words
+    or not in English)."""
     if not title or not title.strip():
         return {"title_word_count": None, "title_hits": None, "title_hits_delegitimising": None,
                 "title_hits_loaded": None, "title_tone": None}
-    if hits is None:
-        hits = framing.find_hits(title, lexicon)
     return {
         "title_word_count": len(title.split()),
         "title_hits": len(hits),
@@ -233,8 +230,8 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
     feats["figures"] = len(found_figures) if english else None
     feats.update(style_features(art.body, len(sentences) if words else 0))
-    title_hits = framing.find_hits(art.title, lexicon) if art.title and art.title.strip() else []
-    feats.update(headline_features(art.title, lexicon, english, title_hits))
+    title_hits = framing.find_hits(art.title or "", lexicon)
+    feats.update(headline_features(art.title, title_hits, english))
     feats["paraphrase_score"] = res.paraphrase_score
     feats = {name: feats.get(name) for name, _ in FEATURE_COLUMNS}
     all_hits = sorted(hits + extra, key=lambda h: (h.start, h.category))
