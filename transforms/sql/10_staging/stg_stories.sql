@@ -1,2 +1,2 @@
 create or replace view stg_stories as
-select article_id, story_id, lineage_version from stories
+select article_id, story_id from stories
