@@ -3,6 +3,7 @@ import pytest
 
 from transforms.errors import ResourceError
 from transforms.figures import build_figure_data, find_figures
+from transforms.hedges import read_attribution_file
 
 from .conftest import seed_bytes
 
@@ -56,6 +57,19 @@ def _rows(text: str):
         ("Since last month, more than 4,600 people have been held at the camp.",
          [("detained", 4600, "more than 4,600", 4600, None, True, "people")]),
         ("Two prison staff members were held hostage.", [("detained", 2, "Two", 2, 2, False, "unknown")]),
+        # an age at death is no count (AllSides: "Dies At 75" was 'killed 75' three times) ...
+        ("Cokie Roberts, Pioneering Journalist Who Helped Shape NPR, Dies At 75", []),
+        ("He died at 82 after a long illness.", []),
+        ("Bob Dole dead at 98, his wife said.", []),
+        ("Ezekiel “I want to die at 75” Emanuel.", []),
+        # ... but a toll "at 18" is, and so are the dead counted "at 40" and a rate of deaths
+        ("The death toll stood at 18.", [("killed", 18, "18", 18, 18, False, "unknown")]),
+        ("The death toll rose to 26.", [("killed", 26, "26", 26, 26, False, "unknown")]),
+        ("Officials put the dead at 40.", [("killed", 40, "40", 40, 40, False, "unknown")]),
+        ("The number of dead at 40 is disputed.", [("killed", 40, "40", 40, 40, False, "unknown")]),
+        ("Americans died at 2,000 a day in April.", [("killed", 2000, "2,000", 2000, 2000, False, "unknown")]),
+        ("3,211 people were arrested", [("detained", 3211, "3,211", 3211, 3211, False, "people")]),
+        ("4,266 detained", [("detained", 4266, "4,266", 4266, 4266, False, "unknown")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -119,3 +133,12 @@ def test_invalid_figure_file():
         build_figure_data(good)
     with pytest.raises(ResourceError, match="version"):
         build_figure_data({"language": "en"})
+
+
+def test_age_at_death_verbs_are_killed_triggers():
+    doc = read_attribution_file("figures", "en")
+    build_figure_data(doc)
+    with pytest.raises(ResourceError, match="age_at_death: 'arrested' is not a killed trigger"):
+        build_figure_data({**doc, "age_at_death": ["died", "arrested"]})
+    with pytest.raises(ResourceError, match="age_at_death"):
+        build_figure_data({k: v for k, v in doc.items() if k != "age_at_death"})

@@ -17,6 +17,7 @@ Rules, in order, for each number expression:
             injured", "hundreds of police officers ... and at least 18 were killed").
             Otherwise "unknown": "dozens were killed after allegedly confronting police"
             names nobody, and we do not guess that they were protesters.
+  not     - an age at death ("Dies At 75": a verb of one death, "at", a number up to 125).
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000); None for vague amounts ("dozens" -> low 24, high 99).
 """
@@ -32,7 +33,7 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-2"   # 2: English texts only (transforms.pipeline.ENGLISH)
+FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death ("Dies At 75")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class _FigureData:
     multipliers: dict[str, int]
     unit_after: re.Pattern[str]
     date_before: re.Pattern[str]
+    age_at_death: re.Pattern[str]      # text before a number ends with "died at": an age
     as_of: re.Pattern[str]
 
 
@@ -82,6 +84,7 @@ _BOUNDARY = re.compile(
     r"[,;:()\[\]—–“”\"]|\s-\s|(?<![\w-])(?:and|but|while|whereas|as|after|before|when|although|though"
     r"|because|which|who|whom|including|amid)(?![\w-])")
 _WORD = re.compile(r"[\w’'-]+")
+_MAX_AGE = 125      # "died at N": an age at death is no larger
 
 
 def _mapping(where: str, value: Any) -> dict:
@@ -136,6 +139,10 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     joiners = need_list(f"{where} ellipsis_joiners", doc.get("ellipsis_joiners"))
     preps = need_list(f"{where} as_of", doc.get("as_of"))
     weekdays = need_list(f"{where} weekdays", doc.get("weekdays"))
+    age_verbs = need_list(f"{where} age_at_death", doc.get("age_at_death"))
+    for verb in age_verbs:
+        if kind_by_trigger.get(norm_form(verb)) != "killed":
+            raise ResourceError(f"{where} age_at_death: {verb!r} is not a killed trigger")
 
     alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
     word_alt = alt(list(words) + list(mults))
@@ -165,6 +172,8 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         multipliers=mults,
         unit_after=re.compile(r"\s*(?:" + alt(units) + r")(?![\w])"),
         date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
+        # "Dies At 75", not "the dead at 40" (a count: "officials put the dead at 40")
+        age_at_death=re.compile(r"(?<![\w-])(?<!the )(?:" + alt(age_verbs) + r")\s+at\s+$"),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
             rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),
@@ -304,6 +313,17 @@ def _is_year(m: re.Match[str], after: str, data: _FigureData) -> bool:
     return 1800 <= int(digits) <= 2100 and _subject_after(after, data) is None
 
 
+def _is_age_at_death(m: re.Match[str], before: str, data: _FigureData) -> bool:
+    """ "Dies At 75", "died at 82 after a long illness": a number of at most _MAX_AGE right
+    after a verb of one death and "at" is an age. "The toll stood at 18" has no such verb;
+    "the number of dead at 40" and "put the dead at 40" count the dead; "died at 2,000 a
+    day" is no age."""
+    if not data.age_at_death.search(before) or data.count_noun.search(before):
+        return False
+    value = _value(m, data)[0]
+    return value is not None and value <= _MAX_AGE
+
+
 def find_figures(body: str) -> list[Figure]:
     """Every event figure in `body` (see the module docstring for the rules)."""
     if not body or not isinstance(body, str):
@@ -338,6 +358,8 @@ def find_figures(body: str) -> list[Figure]:
             continue
         after = _first_words(_clause_after(after_raw), 8)
         before = _clause_before(low[max(s_start, start - 160):start])
+        if _is_age_at_death(m, before, data):
+            continue
 
         kind = subject = None
         trig = data.trigger.search(after) or _last_trigger(data.trigger, before)
