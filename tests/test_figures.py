@@ -70,6 +70,13 @@ def _rows(text: str):
         ("Americans died at 2,000 a day in April.", [("killed", 2000, "2,000", 2000, 2000, False, "unknown")]),
         ("3,211 people were arrested", [("detained", 3211, "3,211", 3211, 3211, False, "people")]),
         ("4,266 detained", [("detained", 4266, "4,266", 4266, 4266, False, "unknown")]),
+        # money is no count of people (AllSides: "$5.2 million bail" was 'detained 1,000,000')
+        ("He was being held on $5.2 million bail and remained at a hospital.", []),
+        ("The city paid $3 million to the families of those killed.", []),
+        ("authorizing a $10 million reward for information leading to his death or capture", []),
+        ("US$ 40 million went to immigration detention.", []),
+        ("The raid cost $2 million and 40 people were arrested.", [("detained", 40, "40", 40, 40, False, "people")]),
+        ("The fine was $500, 30 people were arrested.", [("detained", 30, "30", 30, 30, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):

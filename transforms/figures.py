@@ -17,7 +17,8 @@ Rules, in order, for each number expression:
             injured", "hundreds of police officers ... and at least 18 were killed").
             Otherwise "unknown": "dozens were killed after allegedly confronting police"
             names nobody, and we do not guess that they were protesters.
-  not     - an age at death ("Dies At 75": a verb of one death, "at", a number up to 125).
+  not     - an age at death ("Dies At 75": a verb of one death, "at", a number up to 125);
+            money ("$5.2 million bail": a currency sign before the number).
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000); None for vague amounts ("dozens" -> low 24, high 99).
 """
@@ -33,7 +34,7 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death ("Dies At 75")
+FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, no money
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,11 @@ class _FigureData:
     as_of: re.Pattern[str]
 
 
-NUMBER_START = r"(?<![\w$€£¥.,’'-])"      # what the number pattern starts with (see hedges.phrase_scans)
+_CURRENCY_SIGNS = "$€£¥"
+NUMBER_START = rf"(?<![\w{_CURRENCY_SIGNS}.,’'-])"   # what the number pattern starts with (see hedges.phrase_scans)
+# A sign, then maybe the amount's digits: "$5.2 million" (the number pattern does not start
+# after a sign, so its bare "million" matched), "US$ 40", "£ 3".
+_MONEY_BEFORE = re.compile(rf"[{re.escape(_CURRENCY_SIGNS)}]\s*(?:\d(?:[\d,.]*\d)?\s*)?$")
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?"
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
            r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
@@ -354,6 +359,8 @@ def find_figures(body: str) -> list[Figure]:
         after_raw = low[end:min(s_end, end + 120)]
         if data.unit_after.match(after_raw) or data.date_before.search(low, max(0, n_start - 12), n_start):
             continue
+        if _MONEY_BEFORE.search(low, max(0, n_start - 24), n_start):
+            continue    # money: "held on $5.2 million bail", "a $10 million reward"
         if _is_year(m, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
             continue
         after = _first_words(_clause_after(after_raw), 8)
