@@ -81,6 +81,12 @@ def _rows(text: str):
         ("US$ 40 million went to immigration detention.", []),
         ("The raid cost $2 million and 40 people were arrested.", [("detained", 40, "40", 40, 40, False, "people")]),
         ("The fine was $500, 30 people were arrested.", [("detained", 30, "30", 30, 30, False, "people")]),
+        # a slash's second number or a leading zero is no count (AllSides: "since 9/11" was 'killed 11')
+        ("Mateen, who killed 49 people in the deadliest attack since 9/11, was on a watch list.",
+         [("killed", 49, "49", 49, 49, False, "people")]),
+        ("rates increased from 328.5 deaths/100 000 to 348.2 deaths/100 000", []),
+        ("from 44.8 deaths/100,000 to 51.5 deaths per 100,000", []),
+        ("0 people were killed", [("killed", 0, "0", 0, 0, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):

@@ -18,7 +18,9 @@ Rules, in order, for each number expression:
             Otherwise "unknown": "dozens were killed after allegedly confronting police"
             names nobody, and we do not guess that they were protesters.
   not     - an age at death ("Dies At 75": a verb of one death, "at", a number up to 125);
-            money ("$5.2 million bail": a currency sign before the number).
+            money ("$5.2 million bail": a currency sign before the number); the number
+            after a slash ("since 9/11", "deaths/100,000"); digits with a leading zero
+            (the "000" of "deaths/100 000").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000); None for vague amounts ("dozens" -> low 24, high 99).
 """
@@ -34,7 +36,7 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, no money
+FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ _BOUNDARY = re.compile(
     r"|because|which|who|whom|including|amid)(?![\w-])")
 _WORD = re.compile(r"[\w’'-]+")
 _MAX_AGE = 125      # "died at N": an age at death is no larger
+_LEADING_ZERO = re.compile(r"0\d")    # "000" (of "100 000"), "007": no count
 
 
 def _mapping(where: str, value: Any) -> dict:
@@ -361,6 +364,8 @@ def find_figures(body: str) -> list[Figure]:
             continue
         if _MONEY_BEFORE.search(low, max(0, n_start - 24), n_start):
             continue    # money: "held on $5.2 million bail", "a $10 million reward"
+        if low[n_start - 1:n_start] == "/" or _LEADING_ZERO.match(m.group("digits") or ""):
+            continue    # "since 9/11", "2 1/2", "deaths/100,000"; the "000" of "deaths/100 000"
         if _is_year(m, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
             continue
         after = _first_words(_clause_after(after_raw), 8)
