@@ -102,10 +102,65 @@ def test_an_article_is_read_with_the_lexicon_of_its_language(name, text, languag
     assert f"+{language}:actor_label@" in ctx.versions["lexicon_version"]
 
 
-def test_a_language_without_a_lexicon_is_read_with_the_english_one():
+def test_a_language_without_a_lexicon_is_read_with_the_names_only():
+    from transforms.lexicon import load_names_lexicon
     from transforms.pipeline import default_context
 
     ctx = default_context()
-    assert ctx.lexicon_for("de") is ctx.lexicon_for("en") is ctx.lexicon
-    assert ctx.lexicon_for(None) is ctx.lexicon
+    assert ctx.lexicon_for("en") is ctx.lexicon_for(None) is ctx.lexicon_for("") is ctx.lexicon
     assert ctx.lexicon_for("ru").language == "ru"
+    names = ctx.lexicon_for("de")
+    assert names is ctx.lexicon_for("fr") is load_names_lexicon()
+    assert set(names.categories) == {"place_name", "person_name"}
+    # every name form of the English lexicon, as the same term
+    assert names.by_form == {f: t for f, t in ctx.lexicon.by_form.items() if t.category in names.categories}
+    assert "*:person_name@2+place_name@2+" in ctx.versions["lexicon_version"]
+
+
+# English words that are other words in German and French: "Gang" (a walk), "gross" (big),
+# "Lied" (a song), "tout" (all), "dire" (to say), "coup" (a blow), "cabinet" (an office)
+DE_ARTICLE = ("Der Gang durch die Altstadt von Alma-Ata war gross: das Lied der Demonstration gegen das "
+              "Regime klang bis Tokajew. Er sagte: „Wir bleiben hier, bis die Regierung zurücktritt.“ Vielleicht kamen 200 Menschen ums Leben, "
+              "die Polizei nahm 30 Personen fest.")
+FR_ARTICLE = ("Tout le monde veut dire que ce coup de théâtre à Almaty, dans le cabinet du président "
+              "Tokayev, était prévu. « Nous restons ici jusqu’à la fin de la crise », a-t-il dit.")
+
+
+@pytest.mark.parametrize("name, text, language, expected", [
+    ("de.txt", DE_ARTICLE, "de", {("place_name", "Almaty", "soviet_russian")}),
+    ("fr.txt", FR_ARTICLE, "fr", {("place_name", "Almaty", "current"), ("person_name", "Tokayev", "standard")}),
+])
+def test_other_languages_count_names_and_no_english_word_or_attribution_list(name, text, language, expected):
+    from transforms.pipeline import default_context, process_file
+
+    item = process_file(name, text.encode("utf-8"), default_context())[0]
+    assert item.language == language
+    assert {(h.category, h.canonical, h.frame) for h in item.hits} == expected
+    assert item.title_hits == [] and item.figures == []
+    f = item.features
+    assert f["hits_total"] == len(expected)
+    # the English attribution lists: not looked for, so null, not 0
+    for col in ("hedges", "modifiers", "figures", "quotes_indirect", "doubt_verbs", "neutral_verbs",
+                "assertive_verbs", "speakers_distinct", "sides_distinct"):
+        assert f[col] is None, col
+    # quotation marks are read in any language
+    assert f["quotes_direct"] == 1 and f["quoted_share"] > 0
+
+
+def test_the_english_attribution_lists_still_count_in_english():
+    from transforms.pipeline import default_context, process_file
+
+    text = ("Police reportedly detained 30 protesters, and peaceful protesters said the regime lied. "
+            '"We stay," an activist said.')
+    f = process_file("en.txt", text.encode("utf-8"), default_context())[0].features
+    assert f["hedges"] == 1 and f["modifiers"] == 1 and f["figures"] == 1
+    assert f["quotes_direct"] == 1 and f["neutral_verbs"] >= 1 and f["speakers_distinct"] >= 1
+
+
+def test_any_language_must_be_a_boolean():
+    from transforms.lexicon import build_lexicon
+
+    doc = {"version": "1", "category": "place_name", "language": "en", "any_language": "yes",
+           "frames": ["current"], "terms": [{"canonical": "Almaty", "frame": "current", "forms": ["Almaty"]}]}
+    with pytest.raises(ResourceError, match="any_language must be true or false"):
+        build_lexicon("en", {"place_names.yaml": doc})

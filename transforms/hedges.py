@@ -25,7 +25,7 @@ from .lexicon import Lexicon, load_lexicon, trie_regex
 from .resource_files import parse_yaml
 from .scan import WORD_START, WordStartProbe, word_start_probe, word_start_scan
 
-HEDGES_VERSION = "hedges-1"
+HEDGES_VERSION = "hedges-2"   # 2: English texts only (transforms.pipeline.ENGLISH)
 
 
 # --------------------------------------------------------------------------- loading

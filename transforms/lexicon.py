@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -59,6 +59,9 @@ class Lexicon:
 _REQUIRED = ("version", "category", "language", "frames", "terms")
 _TERM_KEYS = {"canonical", "frame", "forms", "source"}   # source: which generated block made it
 _WORD_LISTS = ("generated_excludes",)                    # read by bench/build_loaded_lexicon.py only
+# A file with `any_language: true` (place and person names) is also read, on its own, in
+# texts whose language has no lexicon folder (load_names_lexicon).
+ANY_LANGUAGE = "any_language"
 
 
 def _validate_file(name: str, doc: Any, language: str) -> list[Term]:
@@ -69,6 +72,8 @@ def _validate_file(name: str, doc: Any, language: str) -> list[Term]:
         raise ResourceError(f"lexicon {name}: missing keys {missing}")
     if doc["language"] != language:
         raise ResourceError(f"lexicon {name}: language {doc['language']!r} in the folder for {language!r}")
+    if not isinstance(doc.get(ANY_LANGUAGE, False), bool):
+        raise ResourceError(f"lexicon {name}: {ANY_LANGUAGE} must be true or false")
     frames = doc["frames"]
     if not (isinstance(frames, list) and frames and all(isinstance(f, str) for f in frames)):
         raise ResourceError(f"lexicon {name}: frames must be a non-empty list of strings")
@@ -201,11 +206,33 @@ def lexicon_languages() -> list[str]:
     return sorted(names, key=lambda n: (n != "en", n))
 
 
-@functools.cache
-def load_lexicon(language: str = "en") -> Lexicon:
-    """Load the packaged lexicon for `language` (cached)."""
+def _lexicon_docs(language: str) -> dict[str, Any]:
     folder = resource_path("lexicons", language)
     if not folder.is_dir():
         raise ResourceError(f"no lexicon folder for language {language!r}")
-    docs = {e.name: load_yaml("lexicons", language, e.name) for e in folder.iterdir() if e.name.endswith(".yaml")}
-    return build_lexicon(language, docs)
+    return {e.name: load_yaml("lexicons", language, e.name) for e in folder.iterdir() if e.name.endswith(".yaml")}
+
+
+@functools.cache
+def load_lexicon(language: str = "en") -> Lexicon:
+    """Load the packaged lexicon for `language` (cached)."""
+    return build_lexicon(language, _lexicon_docs(language))
+
+
+NAMES_ONLY = "*"    # Lexicon.language of load_names_lexicon's lexicon; its version starts "*:"
+
+
+@functools.cache
+def load_names_lexicon() -> Lexicon:
+    """The lexicon of a text whose language has no lexicon folder: the English files marked
+    `any_language: true` (place and person names, spelt alike in the languages that write
+    in Latin script), validated as English's. The rest of the English lexicon is English
+    words, and in other languages those letters are other words: German "Gang" (a walk),
+    "gross" (big), "Lied" (a song); French "tout" (all), "dire" (to say), "coup" (a blow).
+    No marked file: a lexicon that matches nothing."""
+    docs = {name: doc for name, doc in _lexicon_docs("en").items()
+            if isinstance(doc, dict) and doc.get(ANY_LANGUAGE) is True}
+    if not docs:
+        return Lexicon(NAMES_ONLY, f"{NAMES_ONLY}:none", (), {}, {}, re.compile(r"(?!)"))
+    lex = build_lexicon("en", docs)
+    return replace(lex, language=NAMES_ONLY, version=NAMES_ONLY + lex.version[len("en"):])

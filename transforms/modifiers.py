@@ -21,7 +21,7 @@ from typing import Any
 from .errors import ResourceError
 from .hedges import check_attribution_doc, need_list, read_attribution_file
 
-MODIFIERS_VERSION = "modifiers-1"
+MODIFIERS_VERSION = "modifiers-2"   # 2: English texts only (transforms.pipeline.ENGLISH)
 
 
 @dataclass(frozen=True)

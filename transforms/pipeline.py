@@ -18,7 +18,7 @@ import pycld2
 from . import figures, framing, hedges, modifiers, quotes, readability, tone
 from .extract import EXTRACTOR_VERSION, Article, Reject, article_id, extract_file
 from .framing import Hit
-from .lexicon import Lexicon, lexicon_languages, load_lexicon
+from .lexicon import Lexicon, lexicon_languages, load_lexicon, load_names_lexicon
 from .outlets import RESOLVER_VERSION, Resolution, resolve
 from .paraphrase import PARAPHRASE_VERSION, load_config, load_spinner
 from .pieces import body_pieces
@@ -36,15 +36,21 @@ LANGID_VERSION = f"langid-2+pycld2-{_pkg_version('pycld2')}+py3langid-{_pkg_vers
 class Context:
     """What a run needs besides the input: resources and their versions."""
 
-    lexicon: Lexicon                 # English, and the lexicon of a language without its own
+    lexicon: Lexicon                 # English, and the lexicon of a text whose language is unknown
     registry: Registry
     fmap: FieldMap = DEFAULT_FIELD_MAP
     manifest: dict[str, dict[str, str]] = field(default_factory=dict)  # source -> overrides
     lexicons: dict[str, Lexicon] = field(default_factory=dict)         # language -> its own lexicon
+    names: Lexicon = field(default_factory=load_names_lexicon)         # a language without its own lexicon
 
     def lexicon_for(self, language: str | None) -> Lexicon:
-        """The lexicon an article in `language` is read with (English without one of its own)."""
-        return self.lexicons.get(language or "", self.lexicon)
+        """The lexicon an article in `language` is read with: its language's own; English's
+        when the language is English or unknown; else English's place and person names only
+        (lexicon.load_names_lexicon: English words are other words in German or French)."""
+        own = self.lexicons.get(language or "")
+        if own is not None:
+            return own
+        return self.lexicon if language in ENGLISH else self.names
 
     @functools.cached_property
     def versions(self) -> dict[str, str]:
@@ -53,7 +59,8 @@ class Context:
         code's versions and a digest of every packaged data file (attribution lists,
         paraphrase and spinner lists, furniture: edited data is new data even when its
         `version` was not raised)."""
-        lexicons = [self.lexicon] + [lx for lang, lx in sorted(self.lexicons.items()) if lx is not self.lexicon]
+        lexicons = [self.lexicon] + [lx for lang, lx in sorted(self.lexicons.items()) if lx is not self.lexicon] \
+            + [self.names]
         return {
             "extractor_version": f"{EXTRACTOR_VERSION}+{RESOLVER_VERSION}+{LANGID_VERSION}",
             "lexicon_version": "+".join([
@@ -221,13 +228,17 @@ def analyze_article(art: Article, ctx: Context) -> Analyzed:
     feats.update(framing.hit_counts(hits))
     if english and words:                     # else every tone_ column is null
         feats.update(tone.tone_features(art.body, sentences, framing.group_sentences(hits, sentences)))
-    extra = _extra_hits(art.body, hits, sentences, qspans)
+    # the attribution lists are English words (figure triggers "die", "dies", "toll" are
+    # German ones too; the hedge "may", the modifier "eventual" are French and Spanish
+    # words): in another language their counts are null, not 0
+    extra = _extra_hits(art.body, hits, sentences, qspans) if english else []
     found_quotes = quotes.find_quotes(art.body)
-    # the figure triggers are English words ("die", "dies", "toll" are German ones too)
     found_figures = figures.find_figures(art.body) if english else []
     feats.update(quotes.quote_stats(found_quotes, art.body))
-    feats["hedges"] = sum(h.category == "hedge" for h in extra)
-    feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra)
+    if not english:   # quotation marks are read in any language; verbs, speakers and sides in English
+        feats.update(dict.fromkeys(quotes.ENGLISH_STATS))
+    feats["hedges"] = sum(h.category == "hedge" for h in extra) if english else None
+    feats["modifiers"] = sum(h.category == "actor_modifier" for h in extra) if english else None
     feats["figures"] = len(found_figures) if english else None
     feats.update(style_features(art.body, len(sentences) if words else 0))
     title_hits = framing.find_hits(art.title or "", lexicon)

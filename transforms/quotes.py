@@ -37,7 +37,7 @@ from .errors import ResourceError
 from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
-QUOTES_VERSION = "quotes-1"
+QUOTES_VERSION = "quotes-2"   # 2: verb, speaker and side totals null for a text not in English
 
 
 @dataclass(frozen=True)
@@ -632,6 +632,12 @@ def find_quotes(body: str) -> list[Quote]:
             verb_class=a.info.cls if a else None, side=side,
         ))
     return out
+
+
+# quote_stats' totals read from the English reporting verbs and speaker lists (the others
+# count quotation marks): null for a text in another language (transforms.pipeline)
+ENGLISH_STATS = ("quotes_indirect", "doubt_verbs", "neutral_verbs", "assertive_verbs", "speakers_distinct",
+                 "sides_distinct")
 
 
 def quote_stats(quotes: list[Quote], body: str) -> dict[str, float | int | None]:
