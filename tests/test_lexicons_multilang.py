@@ -51,8 +51,8 @@ def test_matches(lang, text, expected):
     "lang, categories",
     [
         ("", None),
-        ("ru", {"actor_label", "event_label"}),
-        ("es", {"actor_label", "event_label"}),
+        ("ru", {"actor_label", "event_label", "place_name", "person_name"}),
+        ("es", {"actor_label", "event_label", "place_name", "person_name"}),
         ("en", {"actor_label", "event_label", "government_label", "loaded_language"}),
     ],
 )
@@ -63,6 +63,9 @@ def test_languages_load_with_shared_frames(lang, categories):
         return
     lex = load_lexicon(lang)
     assert categories <= set(lex.categories)
+    if lang != "en":   # English's names, as English's terms
+        assert lex.by_form["alma-ata"] == load_lexicon("en").by_form["alma-ata"]
+        assert f"+en.person_name@2+en.place_name@2" in lex.version
     for cat in ("actor_label", "event_label", "government_label"):
         if cat in lex.frames:
             assert lex.frames[cat] == ("legitimising", "neutral", "delegitimising")
@@ -88,7 +91,8 @@ ES_ARTICLE = ("Miles de manifestantes salieron a las calles de Almaty. El gobier
     ("ru.txt", RU_ARTICLE, "ru", {("event_label", "беспорядки"), ("actor_label", "боевик"),
                                    ("actor_label", "погромщик"), ("actor_label", "протестующий")}),
     ("es.txt", ES_ARTICLE, "es", {("actor_label", "manifestante"), ("actor_label", "terrorista"),
-                                   ("actor_label", "saqueador"), ("event_label", "disturbios")}),
+                                   ("actor_label", "saqueador"), ("event_label", "disturbios"),
+                                   ("place_name", "Almaty")}),
 ])
 def test_an_article_is_read_with_the_lexicon_of_its_language(name, text, language, expected):
     from transforms.pipeline import default_context, process_file
@@ -96,7 +100,7 @@ def test_an_article_is_read_with_the_lexicon_of_its_language(name, text, languag
     ctx = default_context()
     item = process_file(name, text.encode("utf-8"), ctx)[0]
     assert item.language == language
-    got = {(h.category, h.canonical) for h in item.hits if h.category in ("actor_label", "event_label")}
+    got = {(h.category, h.canonical) for h in item.hits}
     assert got == expected
     assert item.features["hits_delegitimising"] >= 3
     assert f"+{language}:actor_label@" in ctx.versions["lexicon_version"]
@@ -114,7 +118,21 @@ def test_a_language_without_a_lexicon_is_read_with_the_names_only():
     assert set(names.categories) == {"place_name", "person_name"}
     # every name form of the English lexicon, as the same term
     assert names.by_form == {f: t for f, t in ctx.lexicon.by_form.items() if t.category in names.categories}
-    assert "*:person_name@2+place_name@2+" in ctx.versions["lexicon_version"]
+
+
+def test_a_spanish_spelling_of_a_name_says_translated_only_outside_spanish_texts():
+    from transforms.pipeline import default_context, process_file
+
+    ctx = default_context()
+    es = process_file("es.txt", ("El presidente Tokáyev habló en Almaty. Miles de manifestantes salieron a las "
+                                 "calles y el gobierno habló de terroristas.").encode("utf-8"), ctx)[0]
+    assert es.language == "es"
+    assert ("person_name", "Tokayev", "es_transliteration") in {(h.category, h.canonical, h.frame) for h in es.hits}
+    assert es.resolution.provenance != "translated"
+    en = process_file("en.txt", ("President Tokáyev spoke in Almaty as thousands of protesters took to the "
+                                 "streets and the government spoke of terrorists.").encode("utf-8"), ctx)[0]
+    assert en.language == "en" and en.resolution.provenance == "translated"
+    assert "*:en.person_name@2+en.place_name@2+" in ctx.versions["lexicon_version"]
 
 
 # English words that are other words in German and French: "Gang" (a walk), "gross" (big),

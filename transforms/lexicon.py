@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -100,19 +100,22 @@ def _validate_file(name: str, doc: Any, language: str) -> list[Term]:
     return out
 
 
-def build_lexicon(language: str, docs: dict[str, Any]) -> Lexicon:
-    """Validate parsed YAML documents (file name -> document) and compile them."""
+def build_lexicon(language: str, docs: dict[str, Any], shared: dict[str, Any] | None = None) -> Lexicon:
+    """Validate parsed YAML documents (file name -> document) and compile them. `shared`:
+    English files (`any_language: true`) read in this language too, validated as English's;
+    their versions are recorded as "en.<category>@<version>"."""
     by_form: dict[str, Term] = {}
     versions: list[str] = []
     frames: dict[str, tuple[str, ...]] = {}
-    for name in sorted(docs):
-        doc = docs[name]
-        terms = _validate_file(name, doc, language)
+    files = [(name, docs[name], language, "") for name in sorted(docs)]
+    files += [(name, doc, "en", "en.") for name, doc in sorted((shared or {}).items())]
+    for name, doc, doc_language, prefix in files:
+        terms = _validate_file(name, doc, doc_language)
         category = doc["category"]
         if category in frames:
             raise ResourceError(f"lexicon {name}: category {category!r} defined twice")
         frames[category] = tuple(doc["frames"])
-        versions.append(f"{category}@{doc['version']}")
+        versions.append(f"{prefix}{category}@{doc['version']}")
         for term in terms:
             key = " ".join(form_tokens(term.form))
             if key != " ".join(term.form.lower().split()):
@@ -207,16 +210,29 @@ def lexicon_languages() -> list[str]:
 
 
 def _lexicon_docs(language: str) -> dict[str, Any]:
-    folder = resource_path("lexicons", language)
-    if not folder.is_dir():
+    folder = resource_path("lexicons", language) if language else None
+    if folder is None or not folder.is_dir():
         raise ResourceError(f"no lexicon folder for language {language!r}")
     return {e.name: load_yaml("lexicons", language, e.name) for e in folder.iterdir() if e.name.endswith(".yaml")}
 
 
+def _shared_docs(categories: set[str]) -> dict[str, Any]:
+    """English's files marked `any_language: true` whose category is not in `categories`."""
+    return {name: doc for name, doc in _lexicon_docs("en").items()
+            if isinstance(doc, dict) and doc.get(ANY_LANGUAGE) is True and doc.get("category") not in categories}
+
+
 @functools.cache
 def load_lexicon(language: str = "en") -> Lexicon:
-    """Load the packaged lexicon for `language` (cached)."""
-    return build_lexicon(language, _lexicon_docs(language))
+    """Load the packaged lexicon for `language` (cached): its own files, and for another
+    language than English, English's `any_language` files (place and person names, spelt
+    alike in the languages that write in Latin script) of the categories it has no file of."""
+    docs = _lexicon_docs(language)
+    if not docs:
+        raise ResourceError(f"no lexicon files for language {language!r}")
+    if language == "en":
+        return build_lexicon(language, docs)
+    return build_lexicon(language, docs, _shared_docs({d.get("category") for d in docs.values() if isinstance(d, dict)}))
 
 
 NAMES_ONLY = "*"    # Lexicon.language of load_names_lexicon's lexicon; its version starts "*:"
@@ -224,15 +240,12 @@ NAMES_ONLY = "*"    # Lexicon.language of load_names_lexicon's lexicon; its vers
 
 @functools.cache
 def load_names_lexicon() -> Lexicon:
-    """The lexicon of a text whose language has no lexicon folder: the English files marked
-    `any_language: true` (place and person names, spelt alike in the languages that write
-    in Latin script), validated as English's. The rest of the English lexicon is English
-    words, and in other languages those letters are other words: German "Gang" (a walk),
-    "gross" (big), "Lied" (a song); French "tout" (all), "dire" (to say), "coup" (a blow).
-    No marked file: a lexicon that matches nothing."""
-    docs = {name: doc for name, doc in _lexicon_docs("en").items()
-            if isinstance(doc, dict) and doc.get(ANY_LANGUAGE) is True}
-    if not docs:
+    """The lexicon of a text whose language has no lexicon folder: English's `any_language`
+    files only. The rest of the English lexicon is English words, and in other languages
+    those letters are other words: German "Gang" (a walk), "gross" (big), "Lied" (a song);
+    French "tout" (all), "dire" (to say), "coup" (a blow). No marked file: a lexicon that
+    matches nothing."""
+    shared = _shared_docs(set())
+    if not shared:
         return Lexicon(NAMES_ONLY, f"{NAMES_ONLY}:none", (), {}, {}, re.compile(r"(?!)"))
-    lex = build_lexicon("en", docs)
-    return replace(lex, language=NAMES_ONLY, version=NAMES_ONLY + lex.version[len("en"):])
+    return build_lexicon(NAMES_ONLY, {}, shared)

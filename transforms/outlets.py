@@ -238,7 +238,9 @@ def resolve(
     # provenance: paraphrased > translated > wire > republished > original
     spun = paraphrase_score(art.body, language or "en")
     res.paraphrase_score = spun.score
-    translit = [h for h in hits if h.frame == "es_transliteration"]
+    # Spanish spellings of names ("Tokáyev") say "translated from Spanish" in a text in
+    # another language; in a Spanish text they are its own spelling
+    translit = [h for h in hits if h.frame == "es_transliteration"] if language != "es" else []
     origin_langs = set(origin.languages) if origin else set()
     if manifest.get("provenance"):
         res.provenance = manifest["provenance"]
