@@ -41,6 +41,7 @@ from transforms.errors import PublishRefused, WarehouseError
 from transforms.schema import TABLES
 
 from .storage import KEEP_MANIFESTS, Warehouse, atomic_file, atomic_path
+from .warehouse import DB_FILE, write_db_file
 
 
 def is_url(location: str | os.PathLike[str]) -> bool:
@@ -109,6 +110,7 @@ class RemoteWarehouse:
                 pointer.unlink()
                 for m in mdir.glob("*.json"):
                     m.unlink()
+                (wh.root / DB_FILE).unlink(missing_ok=True)   # its views read what recover() sweeps
             wh.recover()
             return None
         same = name == local_name and (mdir / name).is_file()
@@ -135,6 +137,8 @@ class RemoteWarehouse:
             with atomic_file(pointer, encoding="utf-8") as fh:
                 fh.write(name + "\n")
         wh.recover()                        # files no kept manifest references
+        if not same:
+            _refresh_db_file(wh)
         return name
 
     def _fetch(self, doc: dict, same: bool) -> None:
@@ -223,6 +227,21 @@ def open_warehouse(location: str | os.PathLike[str], cache: str | os.PathLike[st
         return remote.local, remote
     text = str(location)
     return Warehouse(text[len("file://"):] if text.startswith("file://") else text), None
+
+
+def _refresh_db_file(wh: Warehouse) -> None:
+    """The copy's framewatch.duckdb, if it has one, rebuilt on the state just pulled: its views
+    read the files of the copy's earlier commit, which the pull has swept. A rebuild that fails
+    (a full disk) removes the file, and the run's commit writes it again."""
+    import duckdb
+
+    db = wh.root / DB_FILE
+    if not db.exists():
+        return
+    try:
+        write_db_file(wh, wh.current())
+    except (OSError, duckdb.Error):
+        db.unlink(missing_ok=True)
 
 
 def local_copy(location: str | os.PathLike[str], cache: str | os.PathLike[str] | None = None) -> Path:

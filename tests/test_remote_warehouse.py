@@ -248,3 +248,39 @@ def test_reading_a_url_pulls_it_and_an_empty_url_says_what_to_do(tmp_path, url):
         local_copy(url, tmp_path / "reader")
     _run(copy_seeds(tmp_path / "raw"), url, tmp_path / "writer")
     assert _rows(local_copy(url, tmp_path / "reader")) == _rows(tmp_path / "writer")
+
+
+def _db_counts(root):
+    import duckdb
+
+    con = duckdb.connect(str(root / "framewatch.duckdb"), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "stories")}
+    finally:
+        con.close()
+
+
+def test_a_pull_of_another_copys_commit_rebuilds_the_copys_duckdb_file(tmp_path, url):
+    raw = copy_seeds(tmp_path / "raw")
+    _run(raw, url, tmp_path / "a")
+    a = tmp_path / "a"
+    assert _db_counts(a)["articles"] == 5
+    (raw / "extra.txt").write_text("Police detained 40 protesters in Almaty on Monday, officials said. " * 5,
+                                   encoding="utf-8")
+    _run(raw, url, tmp_path / "b")                  # another machine publishes a new stories table
+    remote = RemoteWarehouse(url, a)
+    before = set(remote.local.current().files["stories"])
+    with remote.local.lock():
+        remote.pull()                               # a's own manifest goes, its stories file is swept
+    assert before - set(remote.local.current().files["stories"])
+    assert not any((a / rel).exists() for rel in before - set(remote.local.current().files["stories"]))
+    assert _db_counts(a) == _db_counts(tmp_path / "b") and _db_counts(a)["articles"] == 6
+
+
+def test_a_pull_of_an_empty_url_removes_the_duckdb_file_of_a_commit_never_published(tmp_path, url):
+    remote = RemoteWarehouse(url, tmp_path / "copy")
+    run_once(copy_seeds(tmp_path / "raw"), remote.local.root)
+    assert (remote.local.root / "framewatch.duckdb").exists()
+    with remote.local.lock():
+        assert remote.pull() is None
+    assert not (remote.local.root / "framewatch.duckdb").exists()
