@@ -169,3 +169,37 @@ def test_last_left_cut_equals_the_last_finditer_match():
                 for last in _LEFT_CUT.finditer(text, lo, hi):
                     pass
                 assert _last_left_cut(text, lo, hi) == (last.end() if last else None), (text, lo, hi)
+
+
+@pytest.mark.parametrize("text, speaker, verb", [
+    # the name before an apposition speaks, not who was told
+    ("John Pistole, the former FBI deputy director, told Fox News last summer that the FBI lacked the resources.",
+     "John Pistole", "told"),
+    ("Ty Cobb, a White House lawyer, told the New York Times last month that Trump “likes Gen Flynn personally.”",
+     "Ty Cobb", "told"),
+    ("Ty Cobb, a White House lawyer, said last month that Trump likes Flynn personally and will not pardon him.",
+     "Ty Cobb", "said"),
+    # a chain of appositions: an age, a town, a state; a party tag and a title
+    ("Quentin Howell, 37, of Milledgeville, Ga., says he was diagnosed with diabetes two years ago.",
+     "Quentin Howell", "says"),
+    ("Rep. Buck McKeon, R-Calif., the chairman of the House Armed Services Committee, said Friday that he has long "
+     "been concerned.", "Rep. Buck McKeon", "said"),
+    # the inversion after a comma still reads "said X"
+    ("The talks will go on next week, said a spokesman for the ministry.", "a spokesman for the ministry", "said"),
+    ('"Why would anyone do this to a child in our town?" asks Esha Bhandari.', "Esha Bhandari", "asks"),
+])
+def test_the_speaker_before_an_apposition(text, speaker, verb):
+    assert [(q.speaker, q.verb) for q in find_quotes(text)] == [(speaker, verb)]
+
+
+def test_told_never_names_who_was_told_as_the_speaker():
+    # no speaker before "told": the quote is not attributed to the listener
+    quotes = find_quotes("Andy Smith, a professor at UNH who conducted the poll, told The Daily Beast that it shows "
+                         "the limits of name recognition.")
+    assert all(q.speaker != "The Daily Beast" for q in quotes)
+
+
+def test_inverts_must_be_a_boolean():
+    with pytest.raises(ResourceError, match="inverts must be true or false"):
+        build_quote_data({"version": "1", "language": "en", "verb_classes": ["neutral"],
+                          "verbs": [{"forms": ["told"], "class": "neutral", "inverts": "no"}]})

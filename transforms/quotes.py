@@ -37,7 +37,7 @@ from .errors import ResourceError
 from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
-QUOTES_VERSION = "quotes-2"   # 2: verb, speaker and side totals null for a text not in English
+QUOTES_VERSION = "quotes-3"   # 2: verb, speaker and side totals null for a text not in English; 3: the speaker before an apposition ("X, a lawyer, told CNN")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class _Verb:
     indirect: bool
     after: bool               # the speaker follows the verb
     needs_that: bool          # a reported clause only after "that" ("announced that ...")
+    inverts: bool = True      # "...," said X: the speaker may follow it; not "told": "told X" is the listener
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def build_quote_data(doc: Any, language: str = "en") -> _QuoteData:
             raise ResourceError(f"{at}: class {entry.get('class')!r} not in {classes}")
         if entry.get("speaker", "before") not in ("before", "after"):
             raise ResourceError(f"{at}: speaker must be before or after")
+        if not isinstance(entry.get("inverts", True), bool):
+            raise ResourceError(f"{at}: inverts must be true or false")
         verb = _Verb(entry["class"], bool(entry.get("indirect", True)), entry.get("speaker") == "after",
-                     bool(entry.get("needs_that", False)))
+                     bool(entry.get("needs_that", False)), entry.get("inverts", True))
         for form in need_list(f"{at} forms", entry.get("forms")):
             if norm_form(form) in verb_by_form:
                 raise ResourceError(f"{at}: verb form {form!r} listed twice")
@@ -286,7 +289,7 @@ def _speaker_before(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str,
             return None                                   # "It is noted", "was reported"
         toks.pop()
     if not toks:
-        return None
+        return _before_apposition(body, lo, base, data) if cut is not None else None
     if toks[-1][0].lower() in data.pronouns:
         return toks[-1][0], toks[-1][1]
     if toks[-1][0].lower() in _PASSIVE:
@@ -302,6 +305,42 @@ def _speaker_before(body: str, lo: int, hi: int, data: _QuoteData) -> tuple[str,
     if m:
         text = m.group(0).strip()
         return text, m.end() - len(text)
+    return None
+
+
+# An apposition's first word, when it does not name the speaker itself: "Howell, 37, of
+# Milledgeville, Ga., says", "McKeon, R-Calif., the chairman of ..., said"
+_APPOSITION_LEAD = re.compile(r"(?:\d|(?:of|in|at|from|for|with)\b|[RDI]-[A-Z])")
+
+
+def _is_apposition(segment: str, data: _QuoteData) -> bool:
+    """Whether a comma-enclosed segment describes the name before it (an age, a party and
+    state, "of Milledgeville", "a law professor", "Ga.") rather than being that name."""
+    words = segment.split()
+    if not words:
+        return False
+    return (bool(_APPOSITION_LEAD.match(words[0])) or words[0].lower() in data.determiners
+            or (len(words) <= 2 and segment.rstrip().endswith(".")))
+
+
+def _before_apposition(body: str, lo: int, end: int, data: _QuoteData) -> tuple[str, int] | None:
+    """ "Ty Cobb, a White House lawyer, told the Times", "Hogan, R-Md., said": the speaker
+    before the appositions that a comma closes right before the verb (`end`: just after
+    that comma), walking back over a chain of them ("Howell, 37, of Milledgeville, Ga.,
+    says"). Without this the comma made '," said X' of it, and the speaker was looked for
+    after the verb: "told the Times" named the Times, who was told."""
+    low = lowered(body)
+    close = end - 1                                       # the comma that closes the apposition
+    for _ in range(4):
+        if body[close:close + 1] != ",":
+            return None
+        start = _last_left_cut(low, lo, close)
+        if start is None or body[start - 1:start] != "," or not body[start:close].strip():
+            return None
+        before = _last_left_cut(low, lo, start - 1)
+        if before is None or body[before - 1:before] != "," or not _is_apposition(body[before:start - 1], data):
+            return _speaker_before(body, lo, start - 1, data)
+        close = start - 1                                  # the segment before is an apposition too
     return None
 
 
@@ -451,7 +490,7 @@ def _attributions(body: str, sentences: list[tuple[int, int]], sstarts: list[int
             spk = _speaker_before(body, max(s_lo, vs - 200), vs, data)
             before = spk is not None
             prefix = body[max(s_lo, vs - 3):vs].rstrip()
-            if spk is None and (not prefix or prefix[-1] in ",”\"’"):
+            if spk is None and info.inverts and (not prefix or prefix[-1] in ",”\"’"):
                 spk = _speaker_after(body, ve, min(s_hi, ve + 150), data)      # "...," said Blinken
         else:
             spk = _speaker_after(body, ve, min(max(s_hi, ve), ve + 150), data)
