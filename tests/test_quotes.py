@@ -203,3 +203,20 @@ def test_inverts_must_be_a_boolean():
     with pytest.raises(ResourceError, match="inverts must be true or false"):
         build_quote_data({"version": "1", "language": "en", "verb_classes": ["neutral"],
                           "verbs": [{"forms": ["told"], "class": "neutral", "inverts": "no"}]})
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Sen. Jim Inhofe, an Oklahoma Republican, said that Trump was wrong to call for a ban.", "Sen. Jim Inhofe"),
+    ("Rep. Raul Labrador, R-Idaho, said on Saturday that the president rejected our deal outright.",
+     "Rep. Raul Labrador"),
+    ("Gov. Mike DeWine said that the only thing he asked was distancing.", "Gov. Mike DeWine"),
+    ("The congressman said Monday that the White House is engaged in stonewalling.", "The congressman"),
+])
+def test_us_legislators_and_governors_are_officials(text, speaker):
+    assert [(q.speaker, q.speaker_role) for q in find_quotes(text)] == [(speaker, "government_official")]
+
+
+def test_an_abbreviated_title_is_no_speaker_on_its_own():
+    quotes = find_quotes("Christie, Rubio and Ohio Gov. John Kasich all said that the U.S. has the highest "
+                         "corporate tax rate in the world.")
+    assert all(not (q.speaker or "").endswith("Gov.") for q in quotes)

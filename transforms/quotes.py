@@ -37,7 +37,7 @@ from .errors import ResourceError
 from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
-QUOTES_VERSION = "quotes-3"   # 2: verb, speaker and side totals null for a text not in English; 3: the speaker before an apposition ("X, a lawyer, told CNN")
+QUOTES_VERSION = "quotes-4"   # 2: verb, speaker and side totals null for a text not in English; 3: the speaker before an apposition ("X, a lawyer, told CNN"); 4: "Sen.", "Rep.", "Gov." are cues, never heads
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,10 @@ def build_quote_data(doc: Any, language: str = "en") -> _QuoteData:
     documents = _words(where, doc, "documents")
     modifiers = _words(where, doc, "speaker_modifiers")
     single_cues = [c for c in role_by_cue if " " not in c]
-    inner = {w.lower() for w in modifiers + single_cues + anonymous + documents if " " not in w}
-    role_words = [c for c in set(single_cues + anonymous + documents) if c.islower()]
+    # abbreviated titles ("Sen.", "Gov.") say what a speaker is, but are neither words inside
+    # a speaker phrase nor its head: "Ohio Gov. John Kasich all said" has no speaker "Ohio Gov."
+    inner = {w.lower() for w in modifiers + single_cues + anonymous + documents if " " not in w and "." not in w}
+    role_words = [c for c in set(single_cues + anonymous + documents) if c.islower() and "." not in c]
     dets = _words(where, doc, "determiners")
     time_words = _words(where, doc, "time_words")
     titles = _words(where, doc, "titles")
