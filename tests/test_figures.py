@@ -87,6 +87,25 @@ def _rows(text: str):
         ("rates increased from 328.5 deaths/100 000 to 348.2 deaths/100 000", []),
         ("from 44.8 deaths/100,000 to 51.5 deaths per 100,000", []),
         ("0 people were killed", [("killed", 0, "0", 0, 0, False, "people")]),
+        # a year right after "a", "in", "since" is no count, even before a subject (AllSides:
+        # "a 2016 police killing" was 'killed 2016', "in 2019 that journalists" 'detained 2019')
+        ("Bynum apologized for remarks about a 2016 police killing of a black man.", []),
+        ("Trump complained in 2019 that journalists should be jailed.", []),
+        ("Since 2009 the police have killed 20 people.", [("killed", 20, "20", 20, 20, False, "people")]),
+        ("2,016 people were arrested.", [("detained", 2016, "2,016", 2016, 2016, False, "people")]),
+        ("Some 2000 protesters were detained.", [("detained", 2000, "Some 2000", None, None, True, "protesters")]),
+        # the agent of a passive is no count ("murdered by one of the so-called DREAMers" was 'killed 1')
+        ("Her son was murdered by one of the so-called DREAMers.", []),
+        ("the fear of being killed by one of your fellow Americans", []),
+        ("An injured passenger is escorted up the river bank by one of the rescue workers.", []),
+        ("They were killed by two career criminals in a home invasion.", []),
+        ("A temple worker was hacked to death by at least three assailants.", []),
+        ("The United States is suffering death by 1,000 cuts.", []),
+        # ... but "one of them" and a toll's change are counts
+        ("One of them was killed.", [("killed", 1, "One", 1, 1, False, "unknown")]),
+        ("The death toll rose by 97 on Sunday.", [("killed", 97, "97", 97, 97, False, "unknown")]),
+        ("The shutdown would have cut the number of deaths by roughly 36,000 people.",
+         [("killed", 36000, "roughly 36,000", None, None, True, "people")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -159,3 +178,13 @@ def test_age_at_death_verbs_are_killed_triggers():
         build_figure_data({**doc, "age_at_death": ["died", "arrested"]})
     with pytest.raises(ResourceError, match="age_at_death"):
         build_figure_data({k: v for k, v in doc.items() if k != "age_at_death"})
+
+
+def test_agent_verbs_are_triggers_and_year_words_are_listed():
+    doc = read_attribution_file("figures", "en")
+    with pytest.raises(ResourceError, match="agent_verbs: 'escorted' is not a trigger"):
+        build_figure_data({**doc, "agent_verbs": ["killed", "escorted"]})
+    with pytest.raises(ResourceError, match="agent_verbs"):
+        build_figure_data({k: v for k, v in doc.items() if k != "agent_verbs"})
+    with pytest.raises(ResourceError, match="year_before"):
+        build_figure_data({**doc, "year_before": []})

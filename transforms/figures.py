@@ -20,7 +20,9 @@ Rules, in order, for each number expression:
   not     - an age at death ("Dies At 75": a verb of one death, "at", a number up to 125);
             money ("$5.2 million bail": a currency sign before the number); the number
             after a slash ("since 9/11", "deaths/100,000"); digits with a leading zero
-            (the "000" of "deaths/100 000").
+            (the "000" of "deaths/100 000"); a 4-digit year after "a", "in", "since"... ("a
+            2016 police killing", "in 2019 that journalists should be jailed"); the agent of a
+            passive ("killed by one of your fellow Americans", "death by a thousand cuts").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000); None for vague amounts ("dozens" -> low 24, high 99).
 """
@@ -36,7 +38,8 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-3"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11"
+FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
+# 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class _FigureData:
     unit_after: re.Pattern[str]
     date_before: re.Pattern[str]
     age_at_death: re.Pattern[str]      # text before a number ends with "died at": an age
+    year_before: re.Pattern[str]       # text before a number ends with "a", "in", "since": a 4-digit one is a year
+    agent_before: re.Pattern[str]      # text before a number ends with "killed by": the number is the agent
     as_of: re.Pattern[str]
 
 
@@ -151,6 +156,11 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     for verb in age_verbs:
         if kind_by_trigger.get(norm_form(verb)) != "killed":
             raise ResourceError(f"{where} age_at_death: {verb!r} is not a killed trigger")
+    year_words = need_list(f"{where} year_before", doc.get("year_before"))
+    agent_verbs = need_list(f"{where} agent_verbs", doc.get("agent_verbs"))
+    for verb in agent_verbs:
+        if norm_form(verb) not in kind_by_trigger:
+            raise ResourceError(f"{where} agent_verbs: {verb!r} is not a trigger")
 
     alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
     word_alt = alt(list(words) + list(mults))
@@ -182,6 +192,9 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
         # "Dies At 75", not "the dead at 40" (a count: "officials put the dead at 40")
         age_at_death=re.compile(r"(?<![\w-])(?<!the )(?:" + alt(age_verbs) + r")\s+at\s+$"),
+        year_before=re.compile(r"(?<![\w’'-])(?:" + alt(year_words) + r")\s+$"),
+        # "killed by one", "death by a thousand cuts": the passive's agent, not its victims
+        agent_before=re.compile(phrase_regex(agent_verbs) + r"\s+by\s+$"),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
             rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),
@@ -314,11 +327,31 @@ def _from_previous_sentence(body: str, sent: tuple[int, int] | None, data: _Figu
 
 # --------------------------------------------------------------------------- main
 
-def _is_year(m: re.Match[str], after: str, data: _FigureData) -> bool:
+def _is_year(m: re.Match[str], low: str, s_start: int, after: str, data: _FigureData) -> bool:
+    """1800..2100 written without a thousands separator, qualifier or multiplier is a year
+    when no subject follows ("in 2019.", "the 2012 Benghazi attacks") or when "a", "in",
+    "since"... (figures.yaml year_before) stand right before it ("a 2016 police killing",
+    "complained in 2019 that journalists should be jailed"): counts that large are written
+    "2,016 people", and "some 2000 protesters" has a qualifier."""
     digits = m.group("digits")
     if not digits or m.group("q") or not digits.isdigit() or len(digits) != 4 or m.group("dmult"):
         return False
-    return 1800 <= int(digits) <= 2100 and _subject_after(after, data) is None
+    if not 1800 <= int(digits) <= 2100:
+        return False
+    return (_subject_after(after, data) is None
+            or data.year_before.search(low, max(s_start, m.start() - 12), m.start()) is not None)
+
+
+def _is_agent(low: str, start: int, s_start: int, after_raw: str, data: _FigureData) -> bool:
+    """ "killed by one of your fellow Americans", "murdered by one of the so-called DREAMers",
+    "escorted by one of the rescue workers", "death by a thousand cuts": a number right after
+    "by" and before "of", or right after a trigger and "by", names who did it, not a count
+    of the trigger (figures.yaml agent_verbs: passives and "death", not "deaths": "the
+    toll rose by 97" and "cut the number of deaths by roughly 36,000" stay counts)."""
+    if not re.search(r"(?<![\w-])by\s+$", low[max(s_start, start - 4):start]):
+        return False
+    return (re.match(r"\s+of(?![\w-])", after_raw) is not None
+            or data.agent_before.search(low, max(s_start, start - 60), start) is not None)
 
 
 def _is_age_at_death(m: re.Match[str], before: str, data: _FigureData) -> bool:
@@ -366,11 +399,11 @@ def find_figures(body: str) -> list[Figure]:
             continue    # money: "held on $5.2 million bail", "a $10 million reward"
         if low[n_start - 1:n_start] == "/" or _LEADING_ZERO.match(m.group("digits") or ""):
             continue    # "since 9/11", "2 1/2", "deaths/100,000"; the "000" of "deaths/100 000"
-        if _is_year(m, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
+        if _is_year(m, low, s_start, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
             continue
         after = _first_words(_clause_after(after_raw), 8)
         before = _clause_before(low[max(s_start, start - 160):start])
-        if _is_age_at_death(m, before, data):
+        if _is_age_at_death(m, before, data) or _is_agent(low, start, s_start, after_raw, data):
             continue
 
         kind = subject = None
