@@ -106,6 +106,29 @@ def _rows(text: str):
         ("The death toll rose by 97 on Sunday.", [("killed", 97, "97", 97, 97, False, "unknown")]),
         ("The shutdown would have cut the number of deaths by roughly 36,000 people.",
          [("killed", 36000, "roughly 36,000", None, None, True, "people")]),
+        # "a" + a multiplier keeps its qualifier, fractions and dozens are read (AllSides: "over a
+        # million" was 1,000,000 exact, "a quarter of a million" 1,000,000, "more than two dozen" 2)
+        ("China cites it for the ongoing detention of over a million Chinese Muslims.",
+         [("detained", 1000000, "over a million", 1000000, None, True, "unknown")]),
+        ("Landslides crashed down, killing at least a quarter of a million people.",
+         [("killed", 250000, "at least a quarter of a million", 250000, None, True, "people")]),
+        ("Over half a million people have been killed in the six years of the Syrian war.",
+         [("killed", 500000, "Over half a million", 500000, None, True, "people")]),
+        ("Nearly a thousand people died in 2014.", [("killed", 1000, "Nearly a thousand", None, 1000, True, "people")]),
+        ("A million people were evacuated.", [("evacuated", 1000000, "A million", 1000000, 1000000, False, "people")]),
+        ("More than a dozen people were killed.", [("killed", 12, "More than a dozen", 12, None, True, "people")]),
+        ("A dozen people were arrested.", [("detained", 12, "A dozen", None, None, True, "people")]),
+        ("Half a dozen protesters were arrested.", [("detained", 6, "Half a dozen", None, None, True, "protesters")]),
+        ("Violence has left more than two dozen people dead.",
+         [("killed", 24, "more than two dozen", 24, None, True, "people")]),
+        ("Two hundred people were detained.", [("detained", 200, "Two hundred", 200, 200, False, "people")]),
+        # a multiplier alone is no number, nor is a vague amount before one
+        ("It's going to be death by a thousand cuts.", []),
+        ("17 students were forcibly arrested by over a hundred police officers.",
+         [("detained", 17, "17", 17, 17, False, "civilians")]),
+        ("The toll jumped from a few dozen arrests to several hundred.",
+         [("detained", None, "several hundred", 200, 999, True, "unknown")]),
+        ("The famine is estimated to have killed several hundred thousand North Koreans.", []),
     ],
 )
 def test_find_figures(text, expected):
@@ -188,3 +211,11 @@ def test_agent_verbs_are_triggers_and_year_words_are_listed():
         build_figure_data({k: v for k, v in doc.items() if k != "agent_verbs"})
     with pytest.raises(ResourceError, match="year_before"):
         build_figure_data({**doc, "year_before": []})
+
+
+def test_fractions_are_validated():
+    doc = read_attribution_file("figures", "en")
+    with pytest.raises(ResourceError, match="fractions: 'half' must map to"):
+        build_figure_data({**doc, "fractions": {"half": [2, 1]}})
+    with pytest.raises(ResourceError, match="fractions"):
+        build_figure_data({k: v for k, v in doc.items() if k != "fractions"})

@@ -22,9 +22,13 @@ Rules, in order, for each number expression:
             after a slash ("since 9/11", "deaths/100,000"); digits with a leading zero
             (the "000" of "deaths/100 000"); a 4-digit year after "a", "in", "since"... ("a
             2016 police killing", "in 2019 that journalists should be jailed"); the agent of a
-            passive ("killed by one of your fellow Americans", "death by a thousand cuts").
+            passive ("killed by one of your fellow Americans", "death by a thousand cuts"); a
+            multiplier alone ("a few dozen arrests"); a vague amount before one ("several
+            hundred thousand": neither "several hundred" nor "thousand").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
-            low 4000); None for vague amounts ("dozens" -> low 24, high 99).
+            low 4000; "over a million" -> 1000000, low 1000000; "at least a quarter of a
+            million" -> 250000, low 250000; "two dozen" -> 24); None for vague amounts
+            ("dozens" -> low 24, high 99).
 """
 from __future__ import annotations
 
@@ -39,7 +43,8 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
 from .lexicon import trie_regex
 
 FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
-# 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of")
+# 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of");
+# "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,10 @@ class _FigureData:
     vague: dict[str, tuple[int, int]]
     words: dict[str, int]
     multipliers: dict[str, int]
+    fractions: dict[str, tuple[int, int]]   # "a quarter of" -> (1, 4): of "a million" after it
+    start_forms: frozenset[str]        # what the number pattern starts with (hedges.phrase_scans' probe)
     unit_after: re.Pattern[str]
+    multiplier_after: re.Pattern[str]
     date_before: re.Pattern[str]
     age_at_death: re.Pattern[str]      # text before a number ends with "died at": an age
     year_before: re.Pattern[str]       # text before a number ends with "a", "in", "since": a 4-digit one is a year
@@ -145,6 +153,12 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
             vague[norm_form(form)] = (low, high)
     words = _int_table(f"{where} number_words", doc.get("number_words"))
     mults = _int_table(f"{where} multipliers", doc.get("multipliers"))
+    fractions: dict[str, tuple[int, int]] = {}
+    for form, pair in _mapping(f"{where} fractions", doc.get("fractions")).items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) and not isinstance(x, bool)
+                                                                  for x in pair) and 0 < pair[0] < pair[1]):
+            raise ResourceError(f"{where} fractions: {form!r} must map to [numerator, denominator], 0 < n < d")
+        fractions[norm_form(str(form))] = (pair[0], pair[1])
     units = need_list(f"{where} units", doc.get("units"))
     dates = need_list(f"{where} date_words", doc.get("date_words"))
     count_nouns = need_list(f"{where} count_nouns", doc.get("count_nouns"))
@@ -164,11 +178,15 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
 
     alt = lambda forms: trie_regex(sorted({norm_form(f) for f in forms}))  # noqa: E731
     word_alt = alt(list(words) + list(mults))
+    # "a million", "over a million", "a quarter of a million", "half a dozen": "a" and a
+    # fraction start a spelled-out number only before a multiplier
+    a_mult = rf"a\s+(?:{alt(mults)})"
     number = (
         rf"{NUMBER_START}(?:(?P<q>{alt(bounds)})\s+)?"
         rf"(?P<n>(?P<vague>{alt(vague)})(?![\w-])"
         rf"|(?P<digits>{_DIGITS})(?:\s+(?P<dmult>{alt(mults)}))?(?![\w%-]|[.,:/]\d)"
-        rf"|(?P<words>(?:{word_alt})(?:(?:\s+and\s+|\s+|-)(?:{word_alt}))*)(?![\w-]))"
+        rf"|(?P<words>(?:(?P<frac>{alt(fractions)})\s+{a_mult}|{a_mult}|(?:{word_alt}))"
+        rf"(?:(?:\s+and\s+|\s+|-)(?:{word_alt}))*)(?![\w-]))"
     )
     before_joiners = [j for j in joiners if not j.startswith("of ")]
     after_joiners = [j for j in joiners if j.startswith("of ")]
@@ -188,6 +206,10 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         vague=vague,
         words=words,
         multipliers=mults,
+        fractions=fractions,
+        start_forms=frozenset(norm_form(x) for x in [*bounds, *vague, *words, *mults, *fractions,
+                                                      *(f"a {m}" for m in mults)]),
+        multiplier_after=re.compile(rf"\s+(?:{alt(mults)})(?![\w-])"),
         unit_after=re.compile(r"\s*(?:" + alt(units) + r")(?![\w])"),
         date_before=re.compile(r"(?<![\w])(?:" + alt(dates) + r")\.?\s*$"),
         # "Dies At 75", not "the dead at 40" (a count: "officials put the dead at 40")
@@ -222,7 +244,7 @@ def _words_value(text: str, data: _FigureData) -> int | None:
                 total, current = total + current, 0
         elif token in data.words:
             current += data.words[token]
-        elif token == "a":          # "a dozen" is one form; keep parsing robust
+        elif token == "a":          # "a dozen", "a million"
             continue
         else:
             return None
@@ -239,11 +261,17 @@ def _value(m: re.Match[str], data: _FigureData) -> tuple[int | None, int | None,
         mult = data.multipliers.get(norm_form(m.group("dmult") or ""), 1)
         value = int(float(raw) * mult) if "." in raw else int(raw) * mult
     else:
-        value = _words_value(m.group("words"), data)
+        words = m.group("words")
+        if m.group("frac"):     # "a quarter of" + "a million"
+            words = words[m.end("frac") - m.start("words"):]
+        value = _words_value(words, data)
         if value is None:
             return None, None, None, True
-        if norm_form(m.group("words")) == "a dozen":
-            return 12, None, None, True
+        if m.group("frac"):
+            num, den = data.fractions[norm_form(m.group("frac"))]
+            value = value * num // den
+        if norm_form(words) == "a dozen" and not m.group("q"):
+            return value, None, None, True      # "a dozen", "half a dozen": loose
     qualifier = m.group("q")
     if not qualifier:
         return value, value, value, False
@@ -399,6 +427,10 @@ def find_figures(body: str) -> list[Figure]:
             continue    # money: "held on $5.2 million bail", "a $10 million reward"
         if low[n_start - 1:n_start] == "/" or _LEADING_ZERO.match(m.group("digits") or ""):
             continue    # "since 9/11", "2 1/2", "deaths/100,000"; the "000" of "deaths/100 000"
+        if m.group("words") and norm_form(m.group("words")) in data.multipliers:
+            continue    # a bare "dozen", "thousand": "a few dozen arrests", "several hundred thousand"
+        if m.group("vague") and data.multiplier_after.match(after_raw):
+            continue    # "several hundred thousand" is no "several hundred"
         if _is_year(m, low, s_start, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
             continue
         after = _first_words(_clause_after(after_raw), 8)

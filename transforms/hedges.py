@@ -216,10 +216,11 @@ def _phrase_scan_patterns() -> tuple[list[re.Pattern[str]], WordStartProbe, Lexi
     starts = [WORD_START] * 3 + [NUMBER_START]
     # the forms each pattern's part after its look-behind starts with: phrase_regex's
     # trie of its norm_form'ed forms for the first three; for the number pattern its
-    # qualifier, vague, number-word and multiplier forms, or a digit; the lexicon's
+    # qualifier, vague, number-word, multiplier and fraction forms and "a" + a multiplier
+    # (figures' start_forms), or a digit; the lexicon's
     # forms after its \b
     forms = [set(h.kind_by_form), set(q.verb_by_form), set(q.title_forms),
-             {norm_form(x) for x in [*f.bound_by_qualifier, *f.vague, *f.words, *f.multipliers]}]
+             set(f.start_forms)]
     lexicon = load_lexicon("en")
     if lexicon.probe is not None:      # its pattern is \b + the trie of its forms, each starting with a word character
         patterns.append(lexicon.pattern)
