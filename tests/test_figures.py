@@ -129,6 +129,23 @@ def _rows(text: str):
         ("The toll jumped from a few dozen arrests to several hundred.",
          [("detained", None, "several hundred", 200, 999, True, "unknown")]),
         ("The famine is estimated to have killed several hundred thousand North Koreans.", []),
+        # an age in a list, a rate, a ratio's denominator and a range of a unit are no counts
+        # (AllSides: "aged 26 and 21 were detained" was 'detained 21', "1 in 1,000" 'killed 1,000')
+        ("A 39-year-old woman was arrested, while two women aged 26 and 21 were detained in Birmingham.", []),
+        ("Five men aged 23, 26, 27, 28 and 58 were arrested in Birmingham.", []),
+        ("Women are less likely to have been arrested by age 18 or 23 than men.", []),
+        ("Mortality among children ages 1 through 14 declined from 22.9 to 16.5 deaths per 100,000.", []),
+        ("The latest shooting killed 20 children aged 6 or 7.", [("killed", 20, "20", 20, 20, False, "civilians")]),
+        ("The mortality rate from hypertension rose from 6.1 to 11 deaths per 100,000.", []),
+        ("And, so far, nearly 250 of every 100,000 city residents has died.", []),
+        ("Black men have a 1 in 1,000 chance of being killed by police.", []),
+        ("It raises your death rates by between 3 and 29 percent.", []),
+        ("About 2,000 deaths per day were reported.", [("killed", 2000, "About 2,000", None, None, True, "unknown")]),
+        ("From 6 to 18 deaths were reported.",
+         [("killed", 6, "6", 6, 6, False, "unknown"), ("killed", 18, "18", 18, 18, False, "unknown")]),
+        ("The attack killed 12 and 3 days later police arrested 4 people.",
+         [("killed", 12, "12", 12, 12, False, "unknown"), ("detained", 4, "4", 4, 4, False, "people")]),
+        ("The man, age 45, and 3 others were arrested.", [("detained", 3, "3", 3, 3, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -219,3 +236,12 @@ def test_fractions_are_validated():
         build_figure_data({**doc, "fractions": {"half": [2, 1]}})
     with pytest.raises(ResourceError, match="fractions"):
         build_figure_data({k: v for k, v in doc.items() if k != "fractions"})
+
+
+@pytest.mark.parametrize("key", ["age_words", "rate_words", "ratio_words"])
+def test_measure_lists_are_validated(key):
+    doc = read_attribution_file("figures", "en")
+    with pytest.raises(ResourceError, match=key):
+        build_figure_data({k: v for k, v in doc.items() if k != key})
+    with pytest.raises(ResourceError, match=key):
+        build_figure_data({**doc, key: ["per", " "]})

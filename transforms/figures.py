@@ -24,7 +24,10 @@ Rules, in order, for each number expression:
             2016 police killing", "in 2019 that journalists should be jailed"); the agent of a
             passive ("killed by one of your fellow Americans", "death by a thousand cuts"); a
             multiplier alone ("a few dozen arrests"); a vague amount before one ("several
-            hundred thousand": neither "several hundred" nor "thousand").
+            hundred thousand": neither "several hundred" nor "thousand"); an age in a list ("aged
+            26 and 21 were detained"), a rate ("11 deaths per 100,000", "of every 100,000"), a
+            ratio's denominator ("1 in 1,000"), the start of a range of a unit ("between 3 and
+            29 percent").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000; "over a million" -> 1000000, low 1000000; "at least a quarter of a
             million" -> 250000, low 250000; "two dozen" -> 24); None for vague amounts
@@ -44,7 +47,8 @@ from .lexicon import trie_regex
 
 FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
 # 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of");
-# "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24
+# "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24; no ages in a
+# list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ class _FigureData:
     age_at_death: re.Pattern[str]      # text before a number ends with "died at": an age
     year_before: re.Pattern[str]       # text before a number ends with "a", "in", "since": a 4-digit one is a year
     agent_before: re.Pattern[str]      # text before a number ends with "killed by": the number is the agent
+    age_list: re.Pattern[str]          # text before a number ends with "aged 26 and", "age 18 or": an age
+    rate_before: re.Pattern[str]       # text before a number ends with "every", "per": a denominator
+    rate_after: re.Pattern[str]        # "11 deaths per 100,000": a rate
+    ratio_before: re.Pattern[str]      # "1 in 1,000": a denominator
     as_of: re.Pattern[str]
 
 
@@ -172,6 +180,9 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
             raise ResourceError(f"{where} age_at_death: {verb!r} is not a killed trigger")
     year_words = need_list(f"{where} year_before", doc.get("year_before"))
     agent_verbs = need_list(f"{where} agent_verbs", doc.get("agent_verbs"))
+    age_words = need_list(f"{where} age_words", doc.get("age_words"))
+    rate_words = need_list(f"{where} rate_words", doc.get("rate_words"))
+    ratio_words = need_list(f"{where} ratio_words", doc.get("ratio_words"))
     for verb in agent_verbs:
         if norm_form(verb) not in kind_by_trigger:
             raise ResourceError(f"{where} agent_verbs: {verb!r} is not a trigger")
@@ -217,6 +228,13 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         year_before=re.compile(r"(?<![\w’'-])(?:" + alt(year_words) + r")\s+$"),
         # "killed by one", "death by a thousand cuts": the passive's agent, not its victims
         agent_before=re.compile(phrase_regex(agent_verbs) + r"\s+by\s+$"),
+        # "two women aged 26 and 21 were detained", "aged 23, 26, 27, 28 and 58", "ages 1 through 14"
+        age_list=re.compile(
+            rf"(?<![\w-])(?:{alt(age_words)})\s+(?:between\s+|from\s+)?\d{{1,3}}\s+(?:and|or|to|through)\s+$"
+            rf"|(?<![\w-])(?:{alt(age_words)})\s+\d{{1,3}}(?:\s*,\s*\d{{1,3}})+\s*,?\s*(?:and|or)\s+$"),
+        rate_before=re.compile(rf"(?<![\w’'-])(?:{alt(rate_words)})\s+$"),
+        rate_after=re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{alt(rate_words)})\s+(?:\d|(?:{alt(mults)})(?![\w-]))"),
+        ratio_before=re.compile(rf"(?<![\w.,’'-])\d[\d,.]*\s+(?:{alt(ratio_words)})\s+$"),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
             rf"|{_MONTHS}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTHS})(?![\w])"),
@@ -370,6 +388,30 @@ def _is_year(m: re.Match[str], low: str, s_start: int, after: str, data: _Figure
             or data.year_before.search(low, max(s_start, m.start() - 12), m.start()) is not None)
 
 
+# "between 3 and 29 percent", "a 2 to 3 percent economy": the first number of a range of a unit
+_RANGE_TO = re.compile(r"\s*(?:(?P<and>and|or)|to|through|-|–)\s*\d[\d,]*(?:\.\d+)?")
+_BETWEEN = re.compile(r"(?<![\w-])between\s+(?:a\s+)?$")
+
+
+def _is_measure(m: re.Match[str], low: str, s_start: int, after_raw: str, data: _FigureData) -> bool:
+    """Numbers that are no counts of people: an age in a list ("two women aged 26 and 21
+    were detained", "children aged 6 or 7", "ages 1 through 14"), a rate ("11 deaths per
+    100,000", "250 of every 100,000 residents"), a ratio's denominator ("a 1 in 1,000 chance
+    of being killed"), and the start of a range of a unit ("raises death rates by between 3
+    and 29 percent"; "and"/"or" only after "between": "killed 12 and 3 days later" is none)."""
+    n_start = m.start("n")
+    if data.age_list.search(low, max(s_start, n_start - 60), n_start):
+        value = _value(m, data)[0]
+        if value is not None and value <= _MAX_AGE:
+            return True
+    if (data.rate_before.search(low, max(s_start, n_start - 12), n_start) or data.rate_after.match(after_raw)
+            or data.ratio_before.search(low, max(s_start, n_start - 24), n_start)):
+        return True
+    r = _RANGE_TO.match(after_raw)
+    return bool(r and data.unit_after.match(after_raw, r.end())
+                and (not r.group("and") or _BETWEEN.search(low, max(s_start, m.start() - 12), m.start())))
+
+
 def _is_agent(low: str, start: int, s_start: int, after_raw: str, data: _FigureData) -> bool:
     """ "killed by one of your fellow Americans", "murdered by one of the so-called DREAMers",
     "escorted by one of the rescue workers", "death by a thousand cuts": a number right after
@@ -435,7 +477,8 @@ def find_figures(body: str) -> list[Figure]:
             continue
         after = _first_words(_clause_after(after_raw), 8)
         before = _clause_before(low[max(s_start, start - 160):start])
-        if _is_age_at_death(m, before, data) or _is_agent(low, start, s_start, after_raw, data):
+        if (_is_age_at_death(m, before, data) or _is_agent(low, start, s_start, after_raw, data)
+                or _is_measure(m, low, s_start, after_raw, data)):
             continue
 
         kind = subject = None
