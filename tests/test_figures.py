@@ -146,6 +146,14 @@ def _rows(text: str):
         ("The attack killed 12 and 3 days later police arrested 4 people.",
          [("killed", 12, "12", 12, 12, False, "unknown"), ("detained", 4, "4", 4, 4, False, "people")]),
         ("The man, age 45, and 3 others were arrested.", [("detained", 3, "3", 3, 3, False, "people")]),
+        # names and measures: "Model 3", "Interstate 40", "30 grams", "one night", "at one point"
+        ("Critical coverage of Tesla for missing Model 3 production goals.", []),
+        ("Three people were killed in an icy pileup along Interstate 40 late Friday.",
+         [("killed", 3, "Three", 3, 3, False, "people")]),
+        ("It expunges the records of those with arrests for possessions 30 grams of marijuana.", []),
+        ("Then five police officers were killed one night very violently.",
+         [("killed", 5, "five", 5, 5, False, "police_security")]),
+        ("At one point he was imprisoned by the British on a charge of treason.", []),
     ],
 )
 def test_find_figures(text, expected):

@@ -48,7 +48,8 @@ from .lexicon import trie_regex
 FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
 # 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of");
 # "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24; no ages in a
-# list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent")
+# list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent");
+# "Model 3", "Interstate 40", "30 grams", "one night", "at one point" are no counts
 
 
 @dataclass(frozen=True)
