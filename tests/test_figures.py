@@ -154,6 +154,20 @@ def _rows(text: str):
         ("Then five police officers were killed one night very violently.",
          [("killed", 5, "five", 5, 5, False, "police_security")]),
         ("At one point he was imprisoned by the British on a charge of treason.", []),
+        # a count of events or things is no count of people (AllSides: "the two blasts
+        # nonetheless killed" was 'killed 2')
+        ("Minuscule in power compared with H-bombs, the two blasts nonetheless killed about 200,000 people.",
+         [("killed", 200000, "about 200,000", None, None, True, "people")]),
+        ("The Israeli military said five soldiers were killed in two separate incidents today.",
+         [("killed", 5, "five", 5, 5, False, "military")]),
+        ("Eight Islamic State leaders were killed in the bombing that hit two homes.",
+         [("killed", 8, "Eight", 8, 8, False, "unknown")]),
+        ("Two ISIS suicide bombings at Christian churches killed at least 45 people.",
+         [("killed", 45, "at least 45", 45, None, True, "people")]),
+        ("Those 44 shootings left 28 dead and another 37 injured.",
+         [("killed", 28, "28", 28, 28, False, "unknown"), ("wounded", 37, "37", 37, 37, False, "unknown")]),
+        ("One shooting victim died.", [("killed", 1, "One", 1, 1, False, "unknown")]),
+        ("The bombings killed two people in their homes.", [("killed", 2, "two", 2, 2, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -246,7 +260,7 @@ def test_fractions_are_validated():
         build_figure_data({k: v for k, v in doc.items() if k != "fractions"})
 
 
-@pytest.mark.parametrize("key", ["age_words", "rate_words", "ratio_words"])
+@pytest.mark.parametrize("key", ["age_words", "rate_words", "ratio_words", "things"])
 def test_measure_lists_are_validated(key):
     doc = read_attribution_file("figures", "en")
     with pytest.raises(ResourceError, match=key):

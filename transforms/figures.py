@@ -27,7 +27,8 @@ Rules, in order, for each number expression:
             hundred thousand": neither "several hundred" nor "thousand"); an age in a list ("aged
             26 and 21 were detained"), a rate ("11 deaths per 100,000", "of every 100,000"), a
             ratio's denominator ("1 in 1,000"), the start of a range of a unit ("between 3 and
-            29 percent").
+            29 percent"); a count of events or things ("the two blasts nonetheless killed",
+            "hit two homes").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000; "over a million" -> 1000000, low 1000000; "at least a quarter of a
             million" -> 250000, low 250000; "two dozen" -> 24); None for vague amounts
@@ -49,7 +50,8 @@ FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENG
 # 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of");
 # "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24; no ages in a
 # list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent");
-# "Model 3", "Interstate 40", "30 grams", "one night", "at one point" are no counts
+# "Model 3", "Interstate 40", "30 grams", "one night", "at one point" are no counts; nor are counts of
+# events or things ("the two blasts nonetheless killed")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class _FigureData:
     rate_before: re.Pattern[str]       # text before a number ends with "every", "per": a denominator
     rate_after: re.Pattern[str]        # "11 deaths per 100,000": a rate
     ratio_before: re.Pattern[str]      # "1 in 1,000": a denominator
+    thing: re.Pattern[str]             # a noun of events or things: "the two blasts", "two homes"
     as_of: re.Pattern[str]
 
 
@@ -184,6 +187,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     age_words = need_list(f"{where} age_words", doc.get("age_words"))
     rate_words = need_list(f"{where} rate_words", doc.get("rate_words"))
     ratio_words = need_list(f"{where} ratio_words", doc.get("ratio_words"))
+    things = need_list(f"{where} things", doc.get("things"))
     for verb in agent_verbs:
         if norm_form(verb) not in kind_by_trigger:
             raise ResourceError(f"{where} agent_verbs: {verb!r} is not a trigger")
@@ -235,6 +239,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
             rf"|(?<![\w-])(?:{alt(age_words)})\s+\d{{1,3}}(?:\s*,\s*\d{{1,3}})+\s*,?\s*(?:and|or)\s+$"),
         rate_before=re.compile(rf"(?<![\w’'-])(?:{alt(rate_words)})\s+$"),
         rate_after=re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{alt(rate_words)})\s+(?:\d|(?:{alt(mults)})(?![\w-]))"),
+        thing=re.compile(phrase_regex(things)),
         ratio_before=re.compile(rf"(?<![\w.,’'-])\d[\d,.]*\s+(?:{alt(ratio_words)})\s+$"),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
@@ -413,6 +418,23 @@ def _is_measure(m: re.Match[str], low: str, s_start: int, after_raw: str, data: 
                 and (not r.group("and") or _BETWEEN.search(low, max(s_start, m.start() - 12), m.start())))
 
 
+def _counts_things(after: str, data: _FigureData) -> bool:
+    """ "the two blasts nonetheless killed", "two ISIS suicide bombings at Christian churches
+    killed", "in the two hurricanes", "the bombing that hit two homes": the number counts
+    the events or things of figures.yaml `things` (its head noun, up to two words after it,
+    before any trigger, subject head or preposition), not people."""
+    window = _first_words(after, 3)
+    trig = data.trigger.search(window)
+    if trig:
+        window = window[: trig.start()]
+    m = data.thing.search(window)
+    if not m:
+        return False
+    gap = window[: m.start()]
+    return (len(gap.split()) <= 2 and not data.subject.search(gap)
+            and not any(w in {"by", "from", "against", "on", "with", "in", "at", "of", "to"} for w in gap.split()))
+
+
 def _is_agent(low: str, start: int, s_start: int, after_raw: str, data: _FigureData) -> bool:
     """ "killed by one of your fellow Americans", "murdered by one of the so-called DREAMers",
     "escorted by one of the rescue workers", "death by a thousand cuts": a number right after
@@ -482,6 +504,8 @@ def find_figures(body: str) -> list[Figure]:
                 or _is_measure(m, low, s_start, after_raw, data)):
             continue
 
+        if _counts_things(after, data):
+            continue
         kind = subject = None
         trig = data.trigger.search(after) or _last_trigger(data.trigger, before)
         if trig:
