@@ -168,6 +168,18 @@ def _rows(text: str):
          [("killed", 28, "28", 28, 28, False, "unknown"), ("wounded", 37, "37", 37, 37, False, "unknown")]),
         ("One shooting victim died.", [("killed", 1, "One", 1, 1, False, "unknown")]),
         ("The bombings killed two people in their homes.", [("killed", 2, "two", 2, 2, False, "people")]),
+        # after "one" a singular head is the subject (AllSides: "one man was arrested" was 'unknown'),
+        # after other numbers it is a modifier; "by one <subject>" is an agent
+        ("At that event, one man was arrested.", [("detained", 1, "one", 1, 1, False, "people")]),
+        ("In Charlottesville, one woman was killed.", [("killed", 1, "one", 1, 1, False, "civilians")]),
+        ("Terrorists stormed the barracks, killing one officer and injuring 40 more.",
+         [("killed", 1, "one", 1, 1, False, "police_security"), ("wounded", 40, "40", 40, 40, False, "unknown")]),
+        ("One person died in that attack; two state police also died in a chopper crash.",
+         [("killed", 1, "One", 1, 1, False, "people"), ("killed", 2, "two", 2, 2, False, "police_security")]),
+        ("His brother died in the 2002 terrorist attack in Bali.", []),
+        ("Gitmo is still open, with 41 alleged terrorist detainees.", [("detained", 41, "41", 41, 41, False, "unknown")]),
+        ("But the death of one innocent Black man by one vicious white cop may have turned the tide.",
+         [("killed", 1, "one", 1, 1, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -267,3 +279,13 @@ def test_measure_lists_are_validated(key):
         build_figure_data({k: v for k, v in doc.items() if k != key})
     with pytest.raises(ResourceError, match=key):
         build_figure_data({**doc, key: ["per", " "]})
+
+
+def test_subjects_of_one_are_validated():
+    doc = read_attribution_file("figures", "en")
+    with pytest.raises(ResourceError, match="subjects_of_one: 'bystanders' is not a subject class"):
+        build_figure_data({**doc, "subjects_of_one": {"bystanders": ["bystander"]}})
+    with pytest.raises(ResourceError, match="subjects_of_one: 'men' is also a head of subjects"):
+        build_figure_data({**doc, "subjects_of_one": {"people": ["men"]}})
+    with pytest.raises(ResourceError, match="subjects_of_one"):
+        build_figure_data({k: v for k, v in doc.items() if k != "subjects_of_one"})

@@ -78,7 +78,8 @@ class _FigureData:
     cue: re.Pattern[str]               # any trigger or anaphora form, anywhere (no word checks)
     kind_by_trigger: dict[str, str]
     subject: re.Pattern[str]
-    subject_by_head: dict[str, str]
+    subject_of_one: re.Pattern[str]    # subject, or a singular head (after "one" only)
+    subject_by_head: dict[str, str]    # plural and singular heads
     count_noun: re.Pattern[str]
     anaphora: re.Pattern[str]
     joiner_before: re.Pattern[str]     # text before a number ends with a joiner
@@ -153,6 +154,12 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     doc = check_attribution_doc(where, doc, language)
     kind_by_trigger = _phrase_table(f"{where} kinds", doc.get("kinds"))
     subject_by_head = _phrase_table(f"{where} subjects", doc.get("subjects"))
+    singular_by_head = _phrase_table(f"{where} subjects_of_one", doc.get("subjects_of_one"))
+    for head, cls in singular_by_head.items():
+        if cls not in set(subject_by_head.values()):
+            raise ResourceError(f"{where} subjects_of_one: {cls!r} is not a subject class")
+        if head in subject_by_head:
+            raise ResourceError(f"{where} subjects_of_one: {head!r} is also a head of subjects")
     bounds = _phrase_table(f"{where} qualifiers", doc.get("qualifiers"))
     if set(bounds.values()) - {"low", "high", "around"}:
         raise ResourceError(f"{where} qualifiers: keys must be low, high, around")
@@ -213,7 +220,8 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         cue=re.compile(trie_regex(sorted({norm_form(f) for f in list(kind_by_trigger) + anaphora}))),
         kind_by_trigger=kind_by_trigger,
         subject=re.compile(phrase_regex(list(subject_by_head))),
-        subject_by_head=subject_by_head,
+        subject_of_one=re.compile(phrase_regex(list(subject_by_head) + list(singular_by_head))),
+        subject_by_head={**subject_by_head, **singular_by_head},
         count_noun=re.compile(phrase_regex(count_nouns) + r"\s+of\b"),
         anaphora=re.compile(phrase_regex(anaphora)),
         joiner_before=re.compile(r"(?:^|\W)(?:" + alt([j.lstrip(", ") for j in before_joiners]) + r")\s*$"),
@@ -340,14 +348,15 @@ def _last_trigger(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return last
 
 
-def _subject_after(after: str, data: _FigureData) -> str | None:
+def _subject_after(after: str, data: _FigureData, one: bool = False) -> str | None:
     """Head noun right after the number: "4,266 demonstrators", "hundreds of police
-    officers", "26 unarmed protesters" (up to two words in between, before any trigger)."""
+    officers", "26 unarmed protesters" (up to two words in between, before any trigger);
+    after "one" (`one`) a singular head too: "one innocent Black man"."""
     window = _first_words(after, 4)
     trig = data.trigger.search(window)
     if trig:
         window = window[: trig.start()]
-    m = data.subject.search(window)
+    m = (data.subject_of_one if one else data.subject).search(window)
     if not m:
         return None
     gap = window[: m.start()].split()
@@ -435,16 +444,19 @@ def _counts_things(after: str, data: _FigureData) -> bool:
             and not any(w in {"by", "from", "against", "on", "with", "in", "at", "of", "to"} for w in gap.split()))
 
 
-def _is_agent(low: str, start: int, s_start: int, after_raw: str, data: _FigureData) -> bool:
+def _is_agent(m: re.Match[str], low: str, start: int, s_start: int, after_raw: str, data: _FigureData) -> bool:
     """ "killed by one of your fellow Americans", "murdered by one of the so-called DREAMers",
-    "escorted by one of the rescue workers", "death by a thousand cuts": a number right after
-    "by" and before "of", or right after a trigger and "by", names who did it, not a count
+    "escorted by one of the rescue workers", "death by a thousand cuts", "the death of one
+    innocent Black man by one vicious white cop": a number right after "by" and before "of",
+    or right after a trigger and "by", or "one" after "by" and before a subject head, names
+    who did it, not a count
     of the trigger (figures.yaml agent_verbs: passives and "death", not "deaths": "the
     toll rose by 97" and "cut the number of deaths by roughly 36,000" stay counts)."""
     if not re.search(r"(?<![\w-])by\s+$", low[max(s_start, start - 4):start]):
         return False
     return (re.match(r"\s+of(?![\w-])", after_raw) is not None
-            or data.agent_before.search(low, max(s_start, start - 60), start) is not None)
+            or data.agent_before.search(low, max(s_start, start - 60), start) is not None
+            or (_value(m, data)[0] == 1 and _subject_after(after_raw, data, one=True) is not None))
 
 
 def _is_age_at_death(m: re.Match[str], before: str, data: _FigureData) -> bool:
@@ -500,7 +512,7 @@ def find_figures(body: str) -> list[Figure]:
             continue
         after = _first_words(_clause_after(after_raw), 8)
         before = _clause_before(low[max(s_start, start - 160):start])
-        if (_is_age_at_death(m, before, data) or _is_agent(low, start, s_start, after_raw, data)
+        if (_is_age_at_death(m, before, data) or _is_agent(m, low, start, s_start, after_raw, data)
                 or _is_measure(m, low, s_start, after_raw, data)):
             continue
 
@@ -510,7 +522,8 @@ def find_figures(body: str) -> list[Figure]:
         trig = data.trigger.search(after) or _last_trigger(data.trigger, before)
         if trig:
             kind = data.kind_by_trigger[norm_form(trig.group(0))]
-        subject = _subject_after(after, data) or _subject_before(before, data)
+        value, low_bound, high_bound, approx = _value(m, data)
+        subject = _subject_after(after, data, one=value == 1) or _subject_before(before, data)
         if (kind is None or subject is None) and data.anaphora.search(before) and si > 0:
             prev_kind, prev_subj = _from_previous_sentence(low, sentences[si - 1], data)
             kind, subject = kind or prev_kind, subject or prev_subj
@@ -521,7 +534,6 @@ def find_figures(body: str) -> list[Figure]:
             if data.joiner_before.search(low, prev_end, start) or data.joiner_after.match(after_raw):
                 subject = prev_subj
         subject = subject or "unknown"
-        value, low_bound, high_bound, approx = _value(m, data)
         as_of = data.as_of.search(low, s_start, s_end)
         out.append(Figure(
             kind=kind, value=value, value_text=body[start:end], low=low_bound, high=high_bound,
