@@ -180,6 +180,15 @@ def _rows(text: str):
         ("Gitmo is still open, with 41 alleged terrorist detainees.", [("detained", 41, "41", 41, 41, False, "unknown")]),
         ("But the death of one innocent Black man by one vicious white cop may have turned the tide.",
          [("killed", 1, "one", 1, 1, False, "people")]),
+        # a trigger inside "death penalty", "arrest warrants", "death threat"... is none (AllSides:
+        # "issued arrest warrants for two suspects" was 'detained 2')
+        ("Justice Department says the federal death penalty is available for several limited drug-related offenses.", []),
+        ("On Monday, Thai police issued arrest warrants for two suspects.", []),
+        ("He said that some of the other 10 have been followed or have received a death threat.", []),
+        ("Republicans ranked it dead last out of 20 possible threats.", []),
+        ("The department issued a subpoena for the phone toll records for 21 AP phone lines.", []),
+        ("He faces the death penalty for killing 9 people.", [("killed", 9, "9", 9, 9, False, "people")]),
+        ("Police executed arrest warrants and 12 people were arrested.", [("detained", 12, "12", 12, 12, False, "people")]),
     ],
 )
 def test_find_figures(text, expected):
@@ -289,3 +298,11 @@ def test_subjects_of_one_are_validated():
         build_figure_data({**doc, "subjects_of_one": {"people": ["men"]}})
     with pytest.raises(ResourceError, match="subjects_of_one"):
         build_figure_data({k: v for k, v in doc.items() if k != "subjects_of_one"})
+
+
+def test_not_triggers_hold_a_trigger():
+    doc = read_attribution_file("figures", "en")
+    with pytest.raises(ResourceError, match="not_triggers: 'search warrants' holds no trigger"):
+        build_figure_data({**doc, "not_triggers": ["death penalty", "search warrants"]})
+    with pytest.raises(ResourceError, match="not_triggers"):
+        build_figure_data({k: v for k, v in doc.items() if k != "not_triggers"})

@@ -11,7 +11,7 @@ Rules, in order, for each number expression:
             before it in the same clause; with neither, an anaphoric "Their number rose
             to 18" takes kind and subject from the previous sentence.
   subject - head noun right after the number ("4,266 demonstrators", "hundreds of
-            police officers"), or after a count noun before it ("the number of wounded
+            police officers"; after "one" a singular one: "one woman was killed"), or after a count noun before it ("the number of wounded
             police officers rose to 740"); a bare number joined by "and" to an earlier
             figure of the sentence inherits its subject ("26 protesters killed and 26
             injured", "hundreds of police officers ... and at least 18 were killed").
@@ -28,7 +28,8 @@ Rules, in order, for each number expression:
             26 and 21 were detained"), a rate ("11 deaths per 100,000", "of every 100,000"), a
             ratio's denominator ("1 in 1,000"), the start of a range of a unit ("between 3 and
             29 percent"); a count of events or things ("the two blasts nonetheless killed",
-            "hit two homes").
+            "hit two homes"); a trigger inside a phrase of not_triggers is none ("the death
+            penalty", "arrest warrants for two suspects").
   value   - the stated number, also when qualified ("over 4,000" -> 4000, approximate,
             low 4000; "over a million" -> 1000000, low 1000000; "at least a quarter of a
             million" -> 250000, low 250000; "two dozen" -> 24); None for vague amounts
@@ -51,7 +52,8 @@ FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENG
 # "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24; no ages in a
 # list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent");
 # "Model 3", "Interstate 40", "30 grams", "one night", "at one point" are no counts; nor are counts of
-# events or things ("the two blasts nonetheless killed")
+# events or things ("the two blasts nonetheless killed"); after "one" a singular head is the subject ("one man");
+# no trigger in "death penalty", "death threat", "arrest warrants"...
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class _FigureData:
     rate_after: re.Pattern[str]        # "11 deaths per 100,000": a rate
     ratio_before: re.Pattern[str]      # "1 in 1,000": a denominator
     thing: re.Pattern[str]             # a noun of events or things: "the two blasts", "two homes"
+    compound: re.Pattern[str]          # a phrase whose trigger is none: "death penalty", "arrest warrants"
     as_of: re.Pattern[str]
 
 
@@ -195,6 +198,11 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     rate_words = need_list(f"{where} rate_words", doc.get("rate_words"))
     ratio_words = need_list(f"{where} ratio_words", doc.get("ratio_words"))
     things = need_list(f"{where} things", doc.get("things"))
+    compounds = need_list(f"{where} not_triggers", doc.get("not_triggers"))
+    any_trigger = re.compile(phrase_regex(list(kind_by_trigger)))
+    for phrase in compounds:
+        if not any_trigger.search(norm_form(phrase)):
+            raise ResourceError(f"{where} not_triggers: {phrase!r} holds no trigger")
     for verb in agent_verbs:
         if norm_form(verb) not in kind_by_trigger:
             raise ResourceError(f"{where} agent_verbs: {verb!r} is not a trigger")
@@ -248,6 +256,7 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
         rate_before=re.compile(rf"(?<![\w’'-])(?:{alt(rate_words)})\s+$"),
         rate_after=re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{alt(rate_words)})\s+(?:\d|(?:{alt(mults)})(?![\w-]))"),
         thing=re.compile(phrase_regex(things)),
+        compound=re.compile(phrase_regex(compounds)),
         ratio_before=re.compile(rf"(?<![\w.,’'-])\d[\d,.]*\s+(?:{alt(ratio_words)})\s+$"),
         as_of=re.compile(
             rf"(?<![\w])(?:{alt(preps)})\s+(?P<date>(?:{alt(weekdays)})(?:,?\s+{_MONTHS}\s+\d{{1,2}})?"
@@ -346,6 +355,22 @@ def _last_trigger(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     for last in pattern.finditer(text):
         pass
     return last
+
+
+def _kind_trigger(text: str, offset: int, blocked: list[tuple[int, int]], data: _FigureData,
+                  last: bool = False) -> re.Match[str] | None:
+    """The first (or last) trigger in `text` (which starts at `offset` of the body) outside
+    the `blocked` spans of not_triggers phrases: "the death penalty", "arrest warrants for two
+    suspects", "some of the other 10 ... have received a death threat"."""
+    found = None
+    for t in data.trigger.finditer(text):
+        a, b = offset + t.start(), offset + t.end()
+        if any(cs <= a and b <= ce for cs, ce in blocked):
+            continue
+        found = t
+        if not last:
+            break
+    return found
 
 
 def _subject_after(after: str, data: _FigureData, one: bool = False) -> str | None:
@@ -481,6 +506,7 @@ def find_figures(body: str) -> list[Figure]:
     out: list[Figure] = []
     prev_subject: dict[int, tuple[int, str]] = {}   # sentence index -> (end, subject) of last figure
     cues: dict[int, bool] = {}                      # sentence start -> has a trigger/anaphora form
+    compounds: dict[int, list[tuple[int, int]]] = {}  # sentence start -> spans of not_triggers phrases
     for m in (phrase_scans(body)[3] if data is figure_data() else data.number.finditer(low)):
         start, end = m.span()
         n_start = m.start("n")
@@ -519,7 +545,13 @@ def find_figures(body: str) -> list[Figure]:
         if _counts_things(after, data):
             continue
         kind = subject = None
-        trig = data.trigger.search(after) or _last_trigger(data.trigger, before)
+        blocked = compounds.get(s_start) if sent else None
+        if blocked is None:
+            blocked = [c.span() for c in data.compound.finditer(low, s_start, s_end)]
+            if sent:
+                compounds[s_start] = blocked
+        trig = (_kind_trigger(after, end, blocked, data)
+                or _kind_trigger(before, start - len(before), blocked, data, last=True))
         if trig:
             kind = data.kind_by_trigger[norm_form(trig.group(0))]
         value, low_bound, high_bound, approx = _value(m, data)
