@@ -189,6 +189,13 @@ def _rows(text: str):
         ("The department issued a subpoena for the phone toll records for 21 AP phone lines.", []),
         ("He faces the death penalty for killing 9 people.", [("killed", 9, "9", 9, 9, False, "people")]),
         ("Police executed arrest warrants and 12 people were arrested.", [("detained", 12, "12", 12, 12, False, "people")]),
+        # more things that are counted ("Iran's official death toll rises to 124 with 4,747 confirmed cases")
+        ("Iran's official death toll rises to 124 with 4,747 confirmed cases nationwide",
+         [("killed", 124, "124", 124, 124, False, "unknown")]),
+        ("Manning was arrested in Iraq in 2010 for sharing more than 700,000 confidential documents.", []),
+        ("I hope you're able to find the 30,000 emails that are missing.", []),
+        ("He received three Purple Heart medals for injuries sustained during his service.", []),
+        ("Private companies operate at least 60 facilities where 75% of all ICE detainees are held.", []),
     ],
 )
 def test_find_figures(text, expected):
