@@ -474,9 +474,9 @@ def _is_agent(m: re.Match[str], low: str, start: int, s_start: int, after_raw: s
     "escorted by one of the rescue workers", "death by a thousand cuts", "the death of one
     innocent Black man by one vicious white cop": a number right after "by" and before "of",
     or right after a trigger and "by", or "one" after "by" and before a subject head, names
-    who did it, not a count
-    of the trigger (figures.yaml agent_verbs: passives and "death", not "deaths": "the
-    toll rose by 97" and "cut the number of deaths by roughly 36,000" stay counts)."""
+    who did it, not a count of the trigger (figures.yaml agent_verbs: passives and "death",
+    not "deaths": "the toll rose by 97" and "cut the number of deaths by roughly 36,000"
+    stay counts)."""
     if not re.search(r"(?<![\w-])by\s+$", low[max(s_start, start - 4):start]):
         return False
     return (re.match(r"\s+of(?![\w-])", after_raw) is not None
