@@ -30,7 +30,7 @@ BENCHES := bench_readability.py outlet_coverage.py babe_eval.py lexicon_cost.py 
            story_grouping.py paraphrase_eval.py throughput.py query_speed.py profile_features.py \
            hostile_corpus.py crash_points.py profile_run.py memory_profile.py dask_overhead.py \
            cli_increment.py report_cost.py plan_cost.py savepoint_cost.py parent_memory.py \
-           provenance_shares.py language_hits.py quote_speakers.py
+           provenance_shares.py language_hits.py quote_speakers.py figure_changes.py
 
 # every figure in BENCHMARKS.md comes from one of these (outputs in bench/out/); a failing
 # bench fails the target (pipefail: `| tee` hid its exit status)
