@@ -11,75 +11,31 @@ each kind of change.
 """
 from __future__ import annotations
 
-import argparse
-import gzip
-import itertools
 import json
-import random
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _bodies(start: int, n: int) -> list[str]:
-    from transforms.extract import extract_file
-
-    lines = list(itertools.islice(gzip.open(CORPUS, "rb"), start + n))[start:]
-    return [a.body for a in extract_file("allsides.jsonl", b"".join(lines)) if hasattr(a, "body")]
+from span_changes import allsides_bodies, arguments, compare  # noqa: E402
 
 
 def child(start: int, n: int) -> None:
     from transforms.quotes import find_quotes
 
     out = [[i, q.start, q.end, q.kind, q.speaker, q.speaker_role, q.verb, q.side]
-           for i, body in enumerate(_bodies(start, n)) for q in find_quotes(body)]
+           for i, body in enumerate(allsides_bodies(start, n)) for q in find_quotes(body)]
     print(json.dumps(out))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--start", type=int, default=1000)
-    ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--baseline", default="HEAD")
-    ap.add_argument("--show", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = arguments(__doc__, start=1000)
     if args.child:
         return child(args.start, args.n)
-    sys.path.insert(0, str(REPO / "bench"))
-    from abtest import alternate
-
-    runs = alternate(args.baseline, lambda name, i: [str(REPO / "bench" / "quote_speakers.py"), "--child",
-                                                     "--start", str(args.start), "--n", str(args.n)], 1)
-    base = {tuple(q[:3]): q for q in runs["baseline"][0]}
-    cur = {tuple(q[:3]): q for q in runs["current"][0]}
-    removed = [base[k] for k in base if k not in cur]
-    added = [cur[k] for k in cur if k not in base]
-    changed = [(base[k], cur[k]) for k in base if k in cur and base[k] != cur[k]]
-    named_before = [(b, c) for b, c in changed if b[4] is not None]
-    bodies = _bodies(args.start, args.n)
-    print(f"\n# quotes of AllSides articles {args.start}-{args.start + args.n - 1}: baseline {args.baseline} "
-          "beside the working tree")
-    print(f"command: python bench/quote_speakers.py --start {args.start} --n {args.n} --baseline {args.baseline}\n")
-    print(f"quotes: {len(base)} -> {len(cur)}; added {len(added)}, removed {len(removed)}, attributed otherwise "
-          f"{len(changed)} (of which {len(named_before)} had a speaker before)")
-
-    def context(q: list) -> str:
-        body = bodies[q[0]]
-        return body[max(0, q[1] - 150):q[2] + 60].replace("\n", " ")
-
-    rnd = random.Random(args.seed)
-    for label, items in (("added", added), ("removed", removed), ("attributed otherwise", changed)):
-        print(f"\n## {label}: a sample of {min(args.show, len(items))}")
-        for item in rnd.sample(items, min(args.show, len(items))):
-            if label == "attributed otherwise":
-                b, c = item
-                print(f"- {b[3]} {b[4]!r} ({b[5]}, {b[6]}) -> {c[4]!r} ({c[5]}, {c[6]}) | {context(c)}")
-            else:
-                print(f"- {item[3]} {item[4]!r} ({item[5]}, {item[6]}) | {context(item)}")
+    _, _, changed = compare("quote_speakers.py", "quotes", args, lambda q: f"{q[3]} {q[4]!r} ({q[5]}, {q[6]})",
+                            "attributed otherwise")
+    print(f"\n(of the {len(changed)} attributed otherwise, {sum(b[4] is not None for b, _ in changed)} "
+          "had a speaker before)")
 
 
 if __name__ == "__main__":

@@ -155,6 +155,10 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
     """Validate a parsed figures.yaml and compile its patterns."""
     where = f"attribution/{language}/figures.yaml"
     doc = check_attribution_doc(where, doc, language)
+
+    def _words(key: str) -> list[str]:
+        return need_list(f"{where} {key}", doc.get(key))
+
     kind_by_trigger = _phrase_table(f"{where} kinds", doc.get("kinds"))
     subject_by_head = _phrase_table(f"{where} subjects", doc.get("subjects"))
     singular_by_head = _phrase_table(f"{where} subjects_of_one", doc.get("subjects_of_one"))
@@ -181,24 +185,24 @@ def build_figure_data(doc: Any, language: str = "en") -> _FigureData:
                                                                   for x in pair) and 0 < pair[0] < pair[1]):
             raise ResourceError(f"{where} fractions: {form!r} must map to [numerator, denominator], 0 < n < d")
         fractions[norm_form(str(form))] = (pair[0], pair[1])
-    units = need_list(f"{where} units", doc.get("units"))
-    dates = need_list(f"{where} date_words", doc.get("date_words"))
-    count_nouns = need_list(f"{where} count_nouns", doc.get("count_nouns"))
-    anaphora = need_list(f"{where} anaphora", doc.get("anaphora"))
-    joiners = need_list(f"{where} ellipsis_joiners", doc.get("ellipsis_joiners"))
-    preps = need_list(f"{where} as_of", doc.get("as_of"))
-    weekdays = need_list(f"{where} weekdays", doc.get("weekdays"))
-    age_verbs = need_list(f"{where} age_at_death", doc.get("age_at_death"))
+    units = _words("units")
+    dates = _words("date_words")
+    count_nouns = _words("count_nouns")
+    anaphora = _words("anaphora")
+    joiners = _words("ellipsis_joiners")
+    preps = _words("as_of")
+    weekdays = _words("weekdays")
+    age_verbs = _words("age_at_death")
     for verb in age_verbs:
         if kind_by_trigger.get(norm_form(verb)) != "killed":
             raise ResourceError(f"{where} age_at_death: {verb!r} is not a killed trigger")
-    year_words = need_list(f"{where} year_before", doc.get("year_before"))
-    agent_verbs = need_list(f"{where} agent_verbs", doc.get("agent_verbs"))
-    age_words = need_list(f"{where} age_words", doc.get("age_words"))
-    rate_words = need_list(f"{where} rate_words", doc.get("rate_words"))
-    ratio_words = need_list(f"{where} ratio_words", doc.get("ratio_words"))
-    things = need_list(f"{where} things", doc.get("things"))
-    compounds = need_list(f"{where} not_triggers", doc.get("not_triggers"))
+    year_words = _words("year_before")
+    agent_verbs = _words("agent_verbs")
+    age_words = _words("age_words")
+    rate_words = _words("rate_words")
+    ratio_words = _words("ratio_words")
+    things = _words("things")
+    compounds = _words("not_triggers")
     any_trigger = re.compile(phrase_regex(list(kind_by_trigger)))
     for phrase in compounds:
         if not any_trigger.search(norm_form(phrase)):
