@@ -59,8 +59,9 @@ class Lexicon:
 _REQUIRED = ("version", "category", "language", "frames", "terms")
 _TERM_KEYS = {"canonical", "frame", "forms", "source"}   # source: which generated block made it
 _WORD_LISTS = ("generated_excludes",)                    # read by bench/build_loaded_lexicon.py only
-# A file with `any_language: true` (place and person names) is also read, on its own, in
-# texts whose language has no lexicon folder (load_names_lexicon).
+# An English file with `any_language: true` (place and person names) is also read in texts
+# of other languages: beside a language's own files when it has none of that category
+# (load_lexicon), and alone when the language has no lexicon folder (load_names_lexicon).
 ANY_LANGUAGE = "any_language"
 
 
