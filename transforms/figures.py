@@ -11,8 +11,9 @@ Rules, in order, for each number expression:
             before it in the same clause; with neither, an anaphoric "Their number rose
             to 18" takes kind and subject from the previous sentence.
   subject - head noun right after the number ("4,266 demonstrators", "hundreds of
-            police officers"; after "one" a singular one: "one woman was killed"), or after a count noun before it ("the number of wounded
-            police officers rose to 740"); a bare number joined by "and" to an earlier
+            police officers"; after "one" a singular one: "one woman was killed"), or after
+            a count noun before it ("the number of wounded police officers rose to 740");
+            a bare number joined by "and" to an earlier
             figure of the sentence inherits its subject ("26 protesters killed and 26
             injured", "hundreds of police officers ... and at least 18 were killed").
             Otherwise "unknown": "dozens were killed after allegedly confronting police"
@@ -47,13 +48,14 @@ from .hedges import (check_attribution_doc, hedged, lowered, need_list, norm_for
                      read_attribution_file, sentence_bounds, span_index)
 from .lexicon import trie_regex
 
-FIGURES_VERSION = "figures-4"   # 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
+# 2: English texts only (transforms.pipeline.ENGLISH); 3: no ages at death, money, "9/11";
 # 4: no year after "a"/"in"/"since" ("a 2016 police killing"), no agent of a passive ("killed by one of");
 # "over a million" keeps its qualifier, "a quarter of a million" is 250,000, "two dozen" 24; no ages in a
 # list ("aged 26 and 21"), rates ("per 100,000"), ratios ("1 in 1,000") or ranges of a unit ("3 and 29 percent");
 # "Model 3", "Interstate 40", "30 grams", "one night", "at one point" are no counts; nor are counts of
 # events or things ("the two blasts nonetheless killed"); after "one" a singular head is the subject ("one man");
 # no trigger in "death penalty", "death threat", "arrest warrants"...
+FIGURES_VERSION = "figures-4"
 
 
 @dataclass(frozen=True)
@@ -538,7 +540,8 @@ def find_figures(body: str) -> list[Figure]:
             continue    # a bare "dozen", "thousand": "a few dozen arrests", "several hundred thousand"
         if m.group("vague") and data.multiplier_after.match(after_raw):
             continue    # "several hundred thousand" is no "several hundred"
-        if _is_year(m, low, s_start, after_raw, data) or (m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
+        if _is_year(m, low, s_start, after_raw, data) or (
+                m.group("digits") and "." in m.group("digits") and not m.group("dmult")):
             continue
         after = _first_words(_clause_after(after_raw), 8)
         before = _clause_before(low[max(s_start, start - 160):start])

@@ -233,7 +233,8 @@ def load_lexicon(language: str = "en") -> Lexicon:
         raise ResourceError(f"no lexicon files for language {language!r}")
     if language == "en":
         return build_lexicon(language, docs)
-    return build_lexicon(language, docs, _shared_docs({d.get("category") for d in docs.values() if isinstance(d, dict)}))
+    own = {d.get("category") for d in docs.values() if isinstance(d, dict)}
+    return build_lexicon(language, docs, _shared_docs(own))
 
 
 NAMES_ONLY = "*"    # Lexicon.language of load_names_lexicon's lexicon; its version starts "*:"

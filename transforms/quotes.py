@@ -37,7 +37,9 @@ from .errors import ResourceError
 from .hedges import (check_attribution_doc, lowered, need_list, norm_form, phrase_regex, phrase_scans,
                      quotation_spans, read_attribution_file, sentence_bounds, span_index)
 
-QUOTES_VERSION = "quotes-4"   # 2: verb, speaker and side totals null for a text not in English; 3: the speaker before an apposition ("X, a lawyer, told CNN"); 4: "Sen.", "Rep.", "Gov." are cues, never heads
+# 2: verb, speaker and side totals null for a text not in English; 3: the speaker before an
+# apposition ("X, a lawyer, told CNN"); 4: "Sen.", "Rep.", "Gov." are cues, never heads
+QUOTES_VERSION = "quotes-4"
 
 
 @dataclass(frozen=True)
