@@ -32,7 +32,7 @@ def main() -> None:
     args = arguments(__doc__, start=1000)
     if args.child:
         return child(args.start, args.n)
-    _, _, changed = compare("quote_speakers.py", "quotes", args, lambda q: f"{q[3]} {q[4]!r} ({q[5]}, {q[6]})",
+    _, _, changed = compare("quote_speakers.py", "quotes", args, lambda q: f"{q[3]} {q[4]!r} ({q[5]}, {q[6]}, {q[7]})",
                             "attributed otherwise")
     print(f"\n(of the {len(changed)} attributed otherwise, {sum(b[4] is not None for b, _ in changed)} "
           "had a speaker before)")

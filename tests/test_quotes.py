@@ -205,15 +205,18 @@ def test_inverts_must_be_a_boolean():
                           "verbs": [{"forms": ["told"], "class": "neutral", "inverts": "no"}]})
 
 
-@pytest.mark.parametrize("text, speaker", [
-    ("Sen. Jim Inhofe, an Oklahoma Republican, said that Trump was wrong to call for a ban.", "Sen. Jim Inhofe"),
+@pytest.mark.parametrize("text, speaker, side", [
+    ("Sen. Jim Inhofe, an Oklahoma Republican, said that Trump was wrong to call for a ban.", "Sen. Jim Inhofe",
+     "us_government"),
     ("Rep. Raul Labrador, R-Idaho, said on Saturday that the president rejected our deal outright.",
-     "Rep. Raul Labrador"),
-    ("Gov. Mike DeWine said that the only thing he asked was distancing.", "Gov. Mike DeWine"),
-    ("The congressman said Monday that the White House is engaged in stonewalling.", "The congressman"),
+     "Rep. Raul Labrador", "us_government"),
+    # governors: not only American ones
+    ("Gov. Mike DeWine said that the only thing he asked was distancing.", "Gov. Mike DeWine", "government"),
+    ("The congressman said Monday that the White House is engaged in stonewalling.", "The congressman",
+     "us_government"),
 ])
-def test_us_legislators_and_governors_are_officials(text, speaker):
-    assert [(q.speaker, q.speaker_role) for q in find_quotes(text)] == [(speaker, "government_official")]
+def test_us_legislators_and_governors_are_officials(text, speaker, side):
+    assert [(q.speaker, q.speaker_role, q.side) for q in find_quotes(text)] == [(speaker, "government_official", side)]
 
 
 def test_an_abbreviated_title_is_no_speaker_on_its_own():
