@@ -356,13 +356,6 @@ def _first_words(text: str, n: int) -> str:
     return text
 
 
-def _last_trigger(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    last = None
-    for last in pattern.finditer(text):
-        pass
-    return last
-
-
 def _kind_trigger(text: str, offset: int, blocked: list[tuple[int, int]], data: _FigureData,
                   last: bool = False) -> re.Match[str] | None:
     """The first (or last) trigger in `text` (which starts at `offset` of the body) outside
@@ -437,6 +430,8 @@ def _is_year(m: re.Match[str], low: str, s_start: int, after: str, data: _Figure
 # "between 3 and 29 percent", "a 2 to 3 percent economy": the first number of a range of a unit
 _RANGE_TO = re.compile(r"\s*(?:(?P<and>and|or)|to|through|-|–)\s*\d[\d,]*(?:\.\d+)?")
 _BETWEEN = re.compile(r"(?<![\w-])between\s+(?:a\s+)?$")
+_BY_BEFORE = re.compile(r"(?<![\w-])by\s+$")       # "killed by ": an agent may follow
+_OF_AFTER = re.compile(r"\s+of(?![\w-])")           # "by one of"
 
 
 def _is_measure(m: re.Match[str], low: str, s_start: int, after_raw: str, data: _FigureData) -> bool:
@@ -483,9 +478,9 @@ def _is_agent(m: re.Match[str], low: str, start: int, s_start: int, after_raw: s
     who did it, not a count of the trigger (figures.yaml agent_verbs: passives and "death",
     not "deaths": "the toll rose by 97" and "cut the number of deaths by roughly 36,000"
     stay counts)."""
-    if not re.search(r"(?<![\w-])by\s+$", low[max(s_start, start - 4):start]):
+    if not _BY_BEFORE.search(low[max(s_start, start - 4):start]):
         return False
-    return (re.match(r"\s+of(?![\w-])", after_raw) is not None
+    return (_OF_AFTER.match(after_raw) is not None
             or data.agent_before.search(low, max(s_start, start - 60), start) is not None
             or (_value(m, data)[0] == 1 and _subject_after(after_raw, data, one=True) is not None))
 
