@@ -217,10 +217,17 @@ def _lexicon_docs(language: str) -> dict[str, Any]:
     return {e.name: load_yaml("lexicons", language, e.name) for e in folder.iterdir() if e.name.endswith(".yaml")}
 
 
+@functools.cache
+def _any_language_docs() -> dict[str, Any]:
+    """English's files marked `any_language: true`, parsed once per process (every other
+    language's lexicon and the names-only one read them; callers do not change them)."""
+    return {name: doc for name, doc in _lexicon_docs("en").items()
+            if isinstance(doc, dict) and doc.get(ANY_LANGUAGE) is True}
+
+
 def _shared_docs(categories: set[str]) -> dict[str, Any]:
     """English's files marked `any_language: true` whose category is not in `categories`."""
-    return {name: doc for name, doc in _lexicon_docs("en").items()
-            if isinstance(doc, dict) and doc.get(ANY_LANGUAGE) is True and doc.get("category") not in categories}
+    return {name: doc for name, doc in _any_language_docs().items() if doc.get("category") not in categories}
 
 
 @functools.cache
